@@ -1,0 +1,115 @@
+//! The command line: global options, one subcommand per file, and how results are
+//! shown to people.
+
+mod build;
+
+use std::io::IsTerminal as _;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+
+use crate::diag::{Diagnostic, Severity};
+
+/// Turn a folder of markdown into a community website.
+///
+/// hearth reads posts, member spotlights, events and pages from `content/`, checks
+/// every file, and writes a complete static site. See README.md for a tour.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Treat this instant as now (RFC 3339, e.g. 2026-11-22T09:00:00Z): decides which
+    /// posts are in the future and which events are upcoming. For reproducible builds.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<Timestamp>,
+
+    /// Print only errors and warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more about what hearth does (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into SITE/public (or --out DIR).
+    Build(build::BuildArgs),
+}
+
+fn parse_now(text: &str) -> Result<Timestamp, String> {
+    text.parse::<Timestamp>()
+        .map_err(|e| format!("expected an RFC 3339 instant like 2026-11-22T09:00:00Z: {e}"))
+}
+
+/// Runs the chosen subcommand.
+pub fn run(cli: Cli) -> Result<()> {
+    let out = Output::new(cli.quiet);
+    let now = cli.now.unwrap_or_else(Timestamp::now);
+    match cli.command {
+        Command::Build(args) => build::run(args, now, &out),
+    }
+}
+
+/// How results reach people: messages on stderr (coloured on a terminal unless
+/// `NO_COLOR` is set), summaries on stdout unless `--quiet`.
+pub struct Output {
+    quiet: bool,
+    color: bool,
+}
+
+impl Output {
+    pub fn new(quiet: bool) -> Output {
+        Output {
+            quiet,
+            color: use_color(),
+        }
+    }
+
+    /// A one-line summary of work done.
+    pub fn summary(&self, text: &str) {
+        if !self.quiet {
+            println!("{text}");
+        }
+    }
+
+    pub fn diagnostic(&self, d: &Diagnostic) {
+        eprintln!("{}", self.paint_diagnostic(d));
+    }
+
+    fn paint_diagnostic(&self, d: &Diagnostic) -> String {
+        let plain = d.to_string();
+        if !self.color {
+            return plain;
+        }
+        let (word, code) = match d.severity {
+            Severity::Error => (": error: ", "1;31"),
+            Severity::Warning => (": warning: ", "1;33"),
+        };
+        plain.replacen(word, &format!(": \x1b[{code}m{}\x1b[0m: ", word.trim_matches([':', ' '])), 1)
+    }
+
+    /// The final word on a failed run.
+    pub fn error_line(&self, text: &str) -> String {
+        if self.color { format!("\x1b[1;31merror\x1b[0m: {text}") } else { format!("error: {text}") }
+    }
+}
+
+/// Colour when stderr is a terminal and `NO_COLOR` is unset or empty.
+pub fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,180 @@
+//! `hearth.toml`: read into plain serde structs, then checked once into a `Config`
+//! whose fields cannot be wrong.
+
+use std::path::Path;
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::content::frontmatter::{self, Extra, key_line};
+use crate::diag::Diagnostics;
+
+pub const FILE_NAME: &str = "hearth.toml";
+
+/// `hearth.toml` exactly as written.
+#[derive(Debug, Deserialize)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: String,
+    language: Option<String>,
+    timezone: Option<String>,
+    theme: Option<String>,
+    posts_per_page: Option<i64>,
+    #[serde(default)]
+    extra: Extra,
+    // The newsletter issue gives these their types; until then they are accepted
+    // as they are so that a complete hearth.toml gives no warnings.
+    newsletter: Option<toml::Table>,
+    smtp: Option<toml::Table>,
+}
+
+/// The checked site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Absolute, without a trailing slash: `https://rust.berlin` or `https://x.org/club`.
+    pub base_url: String,
+    /// URL path of the site's root: `/`, or `/club/` when `base_url` has a path.
+    pub root: String,
+    pub description: String,
+    pub language: String,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    /// `hearth` (built in) or the name of a folder under `themes/`.
+    pub theme: String,
+    pub posts_per_page: usize,
+    pub extra: serde_json::Value,
+    pub newsletter: Option<toml::Table>,
+    pub smtp: Option<toml::Table>,
+}
+
+impl Config {
+    /// Reads `SITE/hearth.toml`. Every problem goes into `diags`; `None` when the
+    /// config cannot be used.
+    pub fn load(site_dir: &Path, base_url_override: Option<&str>, diags: &mut Diagnostics) -> Option<Config> {
+        let path = Path::new(FILE_NAME);
+        let text = match std::fs::read_to_string(site_dir.join(FILE_NAME)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                diags.error(
+                    path,
+                    None,
+                    format!("no {FILE_NAME} in `{}`: is this a hearth site? (`hearth init DIR` makes one)", site_dir.display()),
+                );
+                return None;
+            }
+            Err(e) => {
+                diags.error(path, None, format!("cannot read: {e}"));
+                return None;
+            }
+        };
+        let raw: RawConfig = frontmatter::from_toml(&text, 1, path, diags)?;
+        resolve(raw, &text, base_url_override, diags)
+    }
+
+    /// The absolute URL of a root-relative path such as `/posts/x/`.
+    pub fn permalink(&self, url_path: &str) -> String {
+        let origin_end = self.base_url.len() - (self.root.len() - 1);
+        format!("{}{}", &self.base_url[..origin_end], url_path)
+    }
+}
+
+fn resolve(raw: RawConfig, text: &str, base_url_override: Option<&str>, diags: &mut Diagnostics) -> Option<Config> {
+    let RawConfig {
+        title,
+        base_url,
+        description,
+        language,
+        timezone,
+        theme,
+        posts_per_page,
+        extra,
+        newsletter,
+        smtp,
+    } = raw;
+    let path = Path::new(FILE_NAME);
+    let errors_before = diags.items().len();
+
+    let base_url = base_url_override.unwrap_or(&base_url);
+    let (base_url, root) = match parse_base_url(base_url) {
+        Ok(parts) => parts,
+        Err(msg) => {
+            let loc = if base_url_override.is_some() { None } else { key_line(text, "base_url", 1) };
+            diags.error(path, loc, msg);
+            (String::new(), String::new())
+        }
+    };
+    let timezone_name = timezone.unwrap_or_else(|| "UTC".to_string());
+    let tz = match TimeZone::get(&timezone_name) {
+        Ok(tz) => tz,
+        Err(_) => {
+            diags.error(
+                path,
+                key_line(text, "timezone", 1),
+                format!("unknown time zone `{timezone_name}`: use an IANA name such as `Europe/Berlin` or `UTC`"),
+            );
+            TimeZone::UTC
+        }
+    };
+    let posts_per_page = match posts_per_page {
+        None => 10,
+        Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+        Some(n) => {
+            diags.error(path, key_line(text, "posts_per_page", 1), format!("posts_per_page must be at least 1, not {n}"));
+            10
+        }
+    };
+    if diags.items()[errors_before..].iter().any(|d| d.severity == crate::diag::Severity::Error) {
+        return None;
+    }
+    Some(Config {
+        title,
+        base_url,
+        root,
+        description,
+        language: language.unwrap_or_else(|| "en".to_string()),
+        timezone: tz,
+        timezone_name,
+        theme: theme.unwrap_or_else(|| "hearth".to_string()),
+        posts_per_page,
+        extra: extra.0,
+        newsletter,
+        smtp,
+    })
+}
+
+/// Splits `https://host/path/` into the base URL without a trailing slash and the
+/// root path (`/path/`).
+fn parse_base_url(url: &str) -> Result<(String, String), String> {
+    let bad = || format!("base_url `{url}` must be an absolute http(s) URL such as `https://example.org`");
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#']) {
+        return Err(bad());
+    }
+    let path = path.trim_matches('/');
+    let root = if path.is_empty() { "/".to_string() } else { format!("/{path}/") };
+    let base = url.trim_end_matches('/').to_string();
+    Ok((base, root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_split_into_origin_and_root_path() {
+        assert_eq!(parse_base_url("https://rust.berlin/"), Ok(("https://rust.berlin".into(), "/".into())));
+        assert_eq!(
+            parse_base_url("https://example.org/club"),
+            Ok(("https://example.org/club".into(), "/club/".into()))
+        );
+        assert!(parse_base_url("rust.berlin").is_err());
+        assert!(parse_base_url("https:///x").is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! Front matter as each kind of document writes it, and the checks that turn it into
+//! the model's `Post`, `Member`, `Event` and `Page`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::discover::DocFile;
+use super::frontmatter::{self, DateText, Extra, Split, key_line};
+use super::markdown::{self, LinkBase};
+use crate::config::Config;
+use crate::diag::{Diagnostics, Location};
+use crate::model::time::DateSpec;
+use crate::model::{Event, EventStatus, Member, Page, Post, Slug, Source};
+
+#[derive(Debug, Deserialize)]
+struct RawPost {
+    title: String,
+    date: Option<DateText>,
+    updated: Option<DateText>,
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    summary: Option<String>,
+    image: Option<String>,
+    newsletter: Option<bool>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawMember {
+    name: String,
+    slug: Option<String>,
+    role: Option<String>,
+    pronouns: Option<String>,
+    avatar: Option<String>,
+    joined: Option<DateText>,
+    location: Option<String>,
+    #[serde(default)]
+    links: BTreeMap<String, String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    spotlight: Option<DateText>,
+    #[serde(default)]
+    draft: bool,
+    summary: Option<String>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawEvent {
+    title: String,
+    start: DateText,
+    end: Option<DateText>,
+    timezone: Option<String>,
+    slug: Option<String>,
+    location: Option<String>,
+    online: Option<String>,
+    rsvp: Option<String>,
+    #[serde(default)]
+    organizers: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    status: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    summary: Option<String>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPage {
+    title: String,
+    slug: Option<String>,
+    menu: Option<i64>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    extra: Extra,
+}
+
+/// What every document builder needs besides its own file.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    /// Slugs of every member, drafts included.
+    pub member_slugs: &'a BTreeSet<Slug>,
+}
+
+/// One document being turned into a model item; problems are reported at the line of
+/// the key they concern.
+pub struct Doc<'a, 'd> {
+    pub file: &'a DocFile,
+    pub split: Split<'a>,
+    pub diags: &'d mut Diagnostics,
+}
+
+impl Doc<'_, '_> {
+    fn at(&self, key: &str) -> Option<Location> {
+        key_line(self.split.front, key, self.split.front_line)
+    }
+
+    fn error(&mut self, key: &str, message: impl Into<String>) {
+        let loc = self.at(key);
+        let path = self.file.path.clone();
+        self.diags.error(&path, loc, message);
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+        frontmatter::parse(&self.split, &self.file.path, self.diags)
+    }
+
+    /// The slug: front matter's `slug`, else the file or bundle name (for posts,
+    /// without a leading `YYYY-MM-DD-`).
+    fn slug(&mut self, written: Option<&str>, strip_date: bool) -> Option<Slug> {
+        let from_name = if strip_date { name_date(&self.file.stem).1 } else { &self.file.stem };
+        let (source, key) = match written {
+            Some(s) => (s, "slug"),
+            None => (from_name, "slug"),
+        };
+        let slug = Slug::from_text(source);
+        if slug.is_none() {
+            self.error(key, format!("cannot make a URL slug from `{source}`: set `slug` to a few words"));
+        }
+        slug
+    }
+
+    fn date(&mut self, key: &str, text: &DateText, tz: &TimeZone) -> Option<(jiff::Zoned, bool)> {
+        let resolved = DateSpec::parse(&text.0).and_then(|spec| Ok((spec.in_zone(tz)?, spec.is_day())));
+        match resolved {
+            Ok(z) => Some(z),
+            Err(msg) => {
+                self.error(key, format!("`{key}`: {msg}"));
+                None
+            }
+        }
+    }
+
+    fn day(&mut self, key: &str, text: &Option<DateText>, tz: &TimeZone) -> Option<jiff::civil::Date> {
+        text.as_ref().and_then(|t| self.date(key, t, tz)).map(|(z, _)| z.date())
+    }
+
+    fn members(&mut self, key: &str, slugs: &[String], ctx: &Context<'_>) -> Vec<Slug> {
+        let mut out = Vec::new();
+        for written in slugs {
+            match Slug::from_text(written).filter(|s| ctx.member_slugs.contains(s)) {
+                Some(slug) => out.push(slug),
+                None => {
+                    let known: Vec<_> = ctx.member_slugs.iter().map(Slug::as_str).collect();
+                    self.error(
+                        key,
+                        format!("`{key}` names `{written}`, but there is no member with that slug (known: {})", known.join(", ")),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A URL for an image or avatar value: absolute URLs as written, `/x` under the
+    /// site root, anything else must be a file of the bundle.
+    fn asset_url(&mut self, key: &str, value: Option<String>, page_url: &str, config: &Config) -> Option<String> {
+        let value = value?;
+        if value.starts_with("https://") || value.starts_with("http://") {
+            return Some(value);
+        }
+        if let Some(rooted) = value.strip_prefix('/') {
+            return Some(format!("{}{rooted}", config.root));
+        }
+        let name = value.trim_start_matches("./");
+        if asset_names(self.file).iter().any(|a| a == name) {
+            return Some(format!("{page_url}{name}"));
+        }
+        self.error(
+            key,
+            format!("`{key}` names `{value}`, which is not beside this file: make the file a bundle (NAME/index.md) with `{value}` in it, or use `/path` for a file in static/"),
+        );
+        None
+    }
+
+    fn body(&self, summary: Option<&str>, page_url: &str) -> crate::model::Body {
+        let assets = asset_names(self.file);
+        markdown::render(self.split.body, summary, &LinkBase { page_url, assets: &assets })
+    }
+
+    fn source(&self) -> Source {
+        let (bundle_dir, assets) = match &self.file.bundle {
+            Some((dir, assets)) => (Some(dir.clone()), assets.clone()),
+            None => (None, Vec::new()),
+        };
+        Source {
+            path: self.file.path.clone(),
+            assets,
+            bundle_dir,
+        }
+    }
+}
+
+fn asset_names(file: &DocFile) -> Vec<String> {
+    file.bundle
+        .iter()
+        .flat_map(|(_, assets)| assets.iter().map(|a| a.to_string_lossy().replace('\\', "/")))
+        .collect()
+}
+
+/// Splits `2026-11-20-welcome` into its date and the rest.
+pub fn name_date(stem: &str) -> (Option<&str>, &str) {
+    let bytes = stem.as_bytes();
+    let is_dated = bytes.len() > 11
+        && bytes[10] == b'-'
+        && stem.get(..10).is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
+    if is_dated { (Some(&stem[..10]), &stem[11..]) } else { (None, stem) }
+}
+
+fn item_url(config: &Config, section: &str, slug: &Slug) -> String {
+    crate::model::item_path(&config.root, section, slug)
+}
+
+pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
+    let raw: RawPost = doc.parse()?;
+    let tz = &ctx.config.timezone;
+    let slug = doc.slug(raw.slug.as_deref(), true);
+    let date = match (&raw.date, name_date(&doc.file.stem).0) {
+        (Some(d), _) => doc.date("date", d, tz).map(|(z, _)| z),
+        (None, Some(d)) => doc.date("date", &DateText(d.to_string()), tz).map(|(z, _)| z),
+        (None, None) => {
+            doc.error("title", "missing `date`: add `date = YYYY-MM-DD` or name the file YYYY-MM-DD-slug.md");
+            None
+        }
+    };
+    let updated = raw.updated.as_ref().and_then(|u| doc.date("updated", u, tz)).map(|(z, _)| z);
+    let authors = doc.members("authors", &raw.authors, ctx);
+    let slug = slug?;
+    let url = item_url(ctx.config, "posts", &slug);
+    let image = doc.asset_url("image", raw.image, &url, ctx.config);
+    let body = doc.body(raw.summary.as_deref(), &url);
+    Some(Post {
+        source: doc.source(),
+        slug,
+        title: raw.title,
+        date: date?,
+        updated,
+        draft: raw.draft,
+        tags: raw.tags,
+        authors,
+        image,
+        newsletter: raw.newsletter.unwrap_or(true),
+        body,
+        extra: raw.extra.0,
+    })
+}
+
+pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
+    let raw: RawMember = doc.parse()?;
+    let tz = &config.timezone;
+    let slug = doc.slug(raw.slug.as_deref(), false)?;
+    let url = item_url(config, "members", &slug);
+    let joined = doc.day("joined", &raw.joined, tz);
+    let spotlight = doc.day("spotlight", &raw.spotlight, tz);
+    let avatar = doc.asset_url("avatar", raw.avatar, &url, config);
+    let body = doc.body(raw.summary.as_deref(), &url);
+    Some(Member {
+        source: doc.source(),
+        slug,
+        name: raw.name,
+        role: raw.role,
+        pronouns: raw.pronouns,
+        avatar,
+        joined,
+        location: raw.location,
+        links: raw.links.into_iter().collect(),
+        tags: raw.tags,
+        spotlight,
+        draft: raw.draft,
+        body,
+        extra: raw.extra.0,
+    })
+}
+
+pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
+    let raw: RawEvent = doc.parse()?;
+    let timezone = raw.timezone.clone().unwrap_or_else(|| ctx.config.timezone_name.clone());
+    let tz = match TimeZone::get(&timezone) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            doc.error("timezone", format!("unknown time zone `{timezone}`: use an IANA name such as `Europe/Berlin`"));
+            None
+        }
+    };
+    let slug = doc.slug(raw.slug.as_deref(), false);
+    let status = match raw.status.as_deref() {
+        None | Some("scheduled") => Some(EventStatus::Scheduled),
+        Some("cancelled" | "canceled") => Some(EventStatus::Cancelled),
+        Some(other) => {
+            doc.error("status", format!("`status` is `{other}`; it must be `scheduled` or `cancelled`"));
+            None
+        }
+    };
+    let organizers = doc.members("organizers", &raw.organizers, ctx);
+    let tz = tz?;
+    let (start, all_day) = doc.date("start", &raw.start, &tz)?;
+    let end = raw.end.as_ref().and_then(|e| doc.date("end", e, &tz)).map(|(z, _)| z);
+    if end.as_ref().is_some_and(|e| e < &start) {
+        doc.error("end", "`end` is before `start`");
+        return None;
+    }
+    let slug = slug?;
+    let url = item_url(ctx.config, "events", &slug);
+    let body = doc.body(raw.summary.as_deref(), &url);
+    Some(Event {
+        source: doc.source(),
+        slug,
+        title: raw.title,
+        start,
+        end,
+        all_day,
+        timezone,
+        location: raw.location,
+        online: raw.online,
+        rsvp: raw.rsvp,
+        organizers,
+        tags: raw.tags,
+        status: status?,
+        draft: raw.draft,
+        body,
+        extra: raw.extra.0,
+    })
+}
+
+pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {
+    let raw: RawPage = doc.parse()?;
+    let slug = doc.slug(raw.slug.as_deref(), false)?;
+    let url = item_url(config, "", &slug);
+    let body = doc.body(None, &url);
+    Some(Page {
+        source: doc.source(),
+        slug,
+        title: raw.title,
+        menu: raw.menu,
+        draft: raw.draft,
+        body,
+        extra: raw.extra.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dated_file_names_split_into_date_and_slug() {
+        assert_eq!(name_date("2026-11-20-welcome"), (Some("2026-11-20"), "welcome"));
+        assert_eq!(name_date("welcome"), (None, "welcome"));
+        assert_eq!(name_date("2026-13-40-odd"), (None, "2026-13-40-odd"));
+        assert_eq!(name_date("2026-11-20"), (None, "2026-11-20"));
+    }
+}

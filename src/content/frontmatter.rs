@@ -1,0 +1,263 @@
+//! Splitting a content file into front matter and body, and deserialising TOML or
+//! YAML front matter into typed structs with every problem placed at a file line.
+
+use std::path::Path;
+
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::diag::{Diagnostics, Location};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+}
+
+/// A content file cut at its front-matter fences.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub format: Format,
+    pub front: &'a str,
+    /// File line of the first front-matter line (the one after the opening fence).
+    pub front_line: usize,
+    pub body: &'a str,
+}
+
+/// Cuts `text` at its `+++` (TOML) or `---` (YAML) fences.
+pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err((Location::line(1), "the file is empty: it needs front matter, e.g. +++\\ntitle = \"…\"\\n+++".into()));
+    }
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let fence = text[..first_end].trim_end();
+    let format = match fence {
+        "+++" => Format::Toml,
+        "---" => Format::Yaml,
+        _ => {
+            return Err((
+                Location::line(1),
+                "no front matter: start the file with a `+++` line (TOML) or a `---` line (YAML)"
+                    .into(),
+            ));
+        }
+    };
+    let rest_start = (first_end + 1).min(text.len());
+    let rest = &text[rest_start..];
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Ok(Split {
+                format,
+                front: &rest[..offset],
+                front_line: 2,
+                body: &rest[offset + line.len()..],
+            });
+        }
+        offset += line.len();
+    }
+    Err((
+        Location::line(1),
+        format!("the front matter opened with `{fence}` on line 1 is never closed: add a `{fence}` line after it"),
+    ))
+}
+
+/// Deserialises the front matter into `T`. Errors are reported with their file line;
+/// keys `T` does not know are warnings. `None` when `T` could not be made.
+pub fn parse<T: DeserializeOwned>(split: &Split<'_>, path: &Path, diags: &mut Diagnostics) -> Option<T> {
+    match split.format {
+        Format::Toml => from_toml(split.front, split.front_line, path, diags),
+        Format::Yaml => from_yaml(split.front, split.front_line, path, diags),
+    }
+}
+
+/// Deserialises a TOML document that starts on `first_line` of `path`.
+pub fn from_toml<T: DeserializeOwned>(text: &str, first_line: usize, path: &Path, diags: &mut Diagnostics) -> Option<T> {
+    let place = |e: &toml::de::Error| e.span().map(|s| Location::of_offset(text, s.start, first_line));
+    let de = match toml::Deserializer::parse(text) {
+        Ok(de) => de,
+        Err(e) => {
+            diags.error(path, place(&e), format!("invalid TOML: {}", e.message().trim_end()));
+            return None;
+        }
+    };
+    let mut unknown = Vec::new();
+    match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
+        Ok(value) => {
+            warn_unknown(&unknown, text, first_line, path, diags);
+            Some(value)
+        }
+        Err(e) => {
+            let loc = place(&e).or_else(|| missing_field_location(first_line));
+            diags.error(path, loc, e.message().trim_end().to_string());
+            None
+        }
+    }
+}
+
+fn from_yaml<T: DeserializeOwned>(text: &str, first_line: usize, path: &Path, diags: &mut Diagnostics) -> Option<T> {
+    // An empty YAML document is "null"; read it as an empty mapping so the message
+    // names the missing keys.
+    let text_or_map = if text.trim().is_empty() { "{}" } else { text };
+    let de = serde_yaml_ng::Deserializer::from_str(text_or_map);
+    let mut unknown = Vec::new();
+    match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
+        Ok(value) => {
+            warn_unknown(&unknown, text, first_line, path, diags);
+            Some(value)
+        }
+        Err(e) => {
+            let loc = e.location().map(|l| Location {
+                line: l.line() + first_line - 1,
+                column: Some(l.column()),
+            });
+            let message = e.to_string();
+            // serde_yaml appends " at line N column M"; the location says that already.
+            let message = match message.find(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            diags.error(path, loc.or_else(|| missing_field_location(first_line)), format!("invalid YAML front matter: {message}"));
+            None
+        }
+    }
+}
+
+/// A missing key has no place of its own; point at the opening fence.
+fn missing_field_location(first_line: usize) -> Option<Location> {
+    Some(Location::line(first_line.saturating_sub(1).max(1)))
+}
+
+fn warn_unknown(keys: &[String], text: &str, first_line: usize, path: &Path, diags: &mut Diagnostics) {
+    for key in keys {
+        let top = key.split('.').next().unwrap_or(key);
+        diags.warning(
+            path,
+            key_line(text, top, first_line),
+            format!("unknown key `{key}` is ignored (free fields go under `extra`)"),
+        );
+    }
+}
+
+/// The file line on which top-level `key` is set, in TOML (`key =`) or YAML (`key:`).
+pub fn key_line(text: &str, key: &str, first_line: usize) -> Option<Location> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        let rest = rest.trim_start();
+        (rest.starts_with('=') || rest.starts_with(':')).then(|| Location::line(i + first_line))
+    })
+}
+
+/// A date as front matter writes it: a TOML date or date-time value, or a string.
+/// Kept as text; `model::time::DateSpec` gives it meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateText(pub String);
+
+impl<'de> Deserialize<'de> for DateText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl<'de> Visitor<'de> for DateVisitor {
+            type Value = DateText;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date like 2026-11-20 or a date-time like 2026-11-20T18:30:00+01:00")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DateText, E> {
+                Ok(DateText(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DateText, A::Error> {
+                let d = serde::de::value::MapAccessDeserializer::new(map);
+                let datetime = toml::value::Datetime::deserialize(d)?;
+                Ok(DateText(datetime.to_string()))
+            }
+        }
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+/// Free fields: any TOML or YAML table, turned into JSON for templates. TOML dates
+/// become strings.
+#[derive(Debug, Clone, Default)]
+pub struct Extra(pub serde_json::Value);
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = toml::Value::deserialize(deserializer)?;
+        Ok(Extra(toml_to_json(value)))
+    }
+}
+
+pub fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Doc {
+        title: String,
+        date: Option<DateText>,
+    }
+
+    fn parse_doc(text: &str) -> (Option<Doc>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let split = split(text).expect("fenced");
+        let doc = parse::<Doc>(&split, Path::new("a.md"), &mut diags);
+        (doc, diags)
+    }
+
+    #[test]
+    fn toml_and_yaml_fences_are_recognised() {
+        let s = split("+++\ntitle = \"A\"\n+++\nbody\n").expect("toml");
+        assert_eq!((s.format, s.front, s.body), (Format::Toml, "title = \"A\"\n", "body\n"));
+        let s = split("---\ntitle: A\n---\n").expect("yaml");
+        assert_eq!((s.format, s.front, s.body), (Format::Yaml, "title: A\n", ""));
+    }
+
+    #[test]
+    fn unclosed_missing_and_empty_front_matter_are_errors() {
+        assert!(split("+++\ntitle = 1\n").is_err());
+        assert!(split("# Just markdown\n").is_err());
+        assert!(split("  \n").is_err());
+    }
+
+    #[test]
+    fn toml_dates_and_string_dates_read_the_same() {
+        let (doc, _) = parse_doc("+++\ntitle = \"A\"\ndate = 2026-11-20\n+++\n");
+        assert_eq!(doc.and_then(|d| d.date), Some(DateText("2026-11-20".into())));
+        let (doc, _) = parse_doc("---\ntitle: A\ndate: 2026-11-20T18:30:00+01:00\n---\n");
+        assert_eq!(doc.and_then(|d| d.date), Some(DateText("2026-11-20T18:30:00+01:00".into())));
+    }
+
+    #[test]
+    fn a_wrong_type_is_placed_on_its_line() {
+        let (doc, diags) = parse_doc("+++\n\ntitle = 5\n+++\n");
+        assert!(doc.is_none());
+        let d = &diags.items()[0];
+        assert_eq!(d.location.map(|l| l.line), Some(3), "{d}");
+        let (doc, diags) = parse_doc("---\n\ntitle: [1, 2]\n---\n");
+        assert!(doc.is_none());
+        assert_eq!(diags.items()[0].location.map(|l| l.line), Some(3), "{}", diags.items()[0]);
+    }
+
+    #[test]
+    fn unknown_keys_are_warnings_on_their_line() {
+        let (doc, diags) = parse_doc("+++\ntitle = \"A\"\ncolour = \"red\"\n+++\n");
+        assert!(doc.is_some());
+        let d = &diags.items()[0];
+        assert!(!diags.has_errors());
+        assert_eq!(d.location.map(|l| l.line), Some(3));
+        assert!(d.message.contains("colour"));
+    }
+}

@@ -1,0 +1,177 @@
+//! Loading a site folder: every content file is read, split, parsed and checked, all
+//! problems are collected, and what is published is assembled into a `model::Site`.
+
+pub mod discover;
+pub mod documents;
+pub mod frontmatter;
+pub mod markdown;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::diag::{Diagnostics, Location};
+use crate::model::{Event, Member, Page, Post, Site, Slug, Tag};
+use discover::DocFile;
+use documents::{Context, Doc};
+
+/// Which content a build publishes.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    /// Publish drafts and future-dated posts too.
+    pub drafts: bool,
+    pub now: Timestamp,
+}
+
+/// URL names the site itself uses at its root; a page cannot take them.
+const RESERVED_SLUGS: &[&str] = &[
+    "posts", "members", "events", "tags", "newsletter", "search", "page", "404", "atom-xml", "rss-xml",
+];
+
+/// Loads and checks every content file of the site. Problems go into `diags`; the
+/// site is returned even when some files failed, so that all problems are found.
+pub fn load(site_dir: &Path, config: Config, visibility: Visibility, diags: &mut Diagnostics) -> Site {
+    let members: Vec<Member> = each_doc(site_dir, "members", diags, |doc| documents::member(doc, &config));
+    let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
+    let ctx = Context {
+        config: &config,
+        member_slugs: &member_slugs,
+    };
+    let posts: Vec<Post> = each_doc(site_dir, "posts", diags, |doc| documents::post(doc, &ctx));
+    let events: Vec<Event> = each_doc(site_dir, "events", diags, |doc| documents::event(doc, &ctx));
+    let pages: Vec<Page> = each_doc(site_dir, "pages", diags, |doc| documents::page(doc, &config));
+
+    check_unique("post", posts.iter().map(|p| (&p.slug, &p.source.path)), diags);
+    check_unique("member", members.iter().map(|m| (&m.slug, &m.source.path)), diags);
+    check_unique("event", events.iter().map(|e| (&e.slug, &e.source.path)), diags);
+    check_unique("page", pages.iter().map(|p| (&p.slug, &p.source.path)), diags);
+    for page in &pages {
+        if RESERVED_SLUGS.contains(&page.slug.as_str()) {
+            diags.error(
+                &page.source.path,
+                None,
+                format!("a page cannot have the slug `{}`: the site uses /{}/ itself; set another `slug`", page.slug, page.slug),
+            );
+        }
+    }
+
+    let shown = |draft: bool| visibility.drafts || !draft;
+    let mut posts: Vec<Post> = posts
+        .into_iter()
+        .filter(|p| shown(p.draft) && (visibility.drafts || p.date.timestamp() <= visibility.now))
+        .collect();
+    let mut members: Vec<Member> = members.into_iter().filter(|m| shown(m.draft)).collect();
+    let mut events: Vec<Event> = events.into_iter().filter(|e| shown(e.draft)).collect();
+    let mut pages: Vec<Page> = pages.into_iter().filter(|p| shown(p.draft)).collect();
+
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    members.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    events.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.slug.cmp(&b.slug)));
+    pages.sort_by(|a, b| {
+        (a.menu.is_none(), a.menu, &a.title, &a.slug).cmp(&(b.menu.is_none(), b.menu, &b.title, &b.slug))
+    });
+
+    let tags = collect_tags(&posts, &members, &events);
+    Site {
+        config,
+        now: visibility.now,
+        posts,
+        members,
+        events,
+        pages,
+        tags,
+    }
+}
+
+/// Loads every document of a section with `build`, reporting unreadable files.
+fn each_doc<T>(
+    site_dir: &Path,
+    section: &str,
+    diags: &mut Diagnostics,
+    mut build: impl FnMut(Doc<'_, '_>) -> Option<T>,
+) -> Vec<T> {
+    let files = discover::documents(site_dir, section, diags);
+    let mut items = Vec::with_capacity(files.len());
+    for file in &files {
+        let Some(text) = read_text(site_dir, file, diags) else { continue };
+        let split = match frontmatter::split(&text) {
+            Ok(split) => split,
+            Err((loc, message)) => {
+                diags.error(&file.path, Some(loc), message);
+                continue;
+            }
+        };
+        if let Some(item) = build(Doc { file, split, diags }) {
+            items.push(item);
+        }
+    }
+    items
+}
+
+fn read_text(site_dir: &Path, file: &DocFile, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(site_dir.join(&file.path)) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.error(&file.path, None, format!("cannot read: {e}"));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let loc = Location::of_offset(valid, valid.len(), 1);
+            diags.error(&file.path, Some(loc), "the file is not valid UTF-8: save it as UTF-8");
+            None
+        }
+    }
+}
+
+fn check_unique<'a>(kind: &str, items: impl Iterator<Item = (&'a Slug, &'a std::path::PathBuf)>, diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<&Slug, &std::path::PathBuf> = BTreeMap::new();
+    for (slug, path) in items {
+        if let Some(first) = seen.insert(slug, path) {
+            diags.error(
+                path,
+                None,
+                format!("another {kind} already has the slug `{slug}` ({}); set a different `slug`", first.display()),
+            );
+        }
+    }
+}
+
+fn collect_tags(posts: &[Post], members: &[Member], events: &[Event]) -> BTreeMap<Slug, Tag> {
+    let mut tags: BTreeMap<Slug, Tag> = BTreeMap::new();
+    let mut add = |name: &str, pick: fn(&mut Tag) -> &mut Vec<usize>, i: usize| {
+        let Some(slug) = Slug::from_text(name) else { return };
+        let tag = tags.entry(slug).or_insert_with(|| Tag {
+            name: name.trim().to_string(),
+            ..Tag::default()
+        });
+        push_once(pick(tag), i);
+    };
+    for (i, post) in posts.iter().enumerate() {
+        post.tags.iter().for_each(|name| add(name, |t| &mut t.posts, i));
+    }
+    for (i, member) in members.iter().enumerate() {
+        member.tags.iter().for_each(|name| add(name, |t| &mut t.members, i));
+    }
+    for (i, event) in events.iter().enumerate() {
+        event.tags.iter().for_each(|name| add(name, |t| &mut t.events, i));
+    }
+    tags
+}
+
+fn push_once(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}

@@ -1,0 +1,27 @@
+//! hearth turns a folder of markdown (posts, member spotlights, events, pages) into a
+//! community website.
+//!
+//! The pipeline runs one way:
+//!
+//! 1. [`config`] reads `hearth.toml` into a checked [`config::Config`].
+//! 2. [`content`] walks `content/`, splits front matter from markdown, checks every
+//!    file and assembles a [`model::Site`] of what is published. Every problem of
+//!    every file is collected ([`diag`]) before anything is written.
+//! 3. [`render`] compiles the theme's Tera templates once and renders each page from
+//!    typed views ([`render::views`]); it never reads content from disk.
+//! 4. [`output`] writes into a staging folder and swaps it in only when the whole
+//!    build succeeded.
+//!
+//! [`build::build`] runs the whole pipeline; the `hearth` binary ([`cli`]) is a thin
+//! layer over it.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod model;
+pub mod output;
+pub mod render;
+
+pub use build::{BuildOptions, BuildReport, build};

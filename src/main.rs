@@ -1,0 +1,54 @@
+//! The `hearth` binary: parse the command line, run, and turn the outcome into an exit
+//! code. 0 success, 1 bad content, config or input, 2 bad usage.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use hearth::cli::{Cli, Output, run};
+use hearth::diag::Problems;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging(cli.quiet, cli.verbose);
+    let out = Output::new(cli.quiet);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Content problems are listed one per line, each with its place.
+            if let Some(problems) = e.downcast_ref::<Problems>() {
+                for d in &problems.diagnostics {
+                    out.diagnostic(d);
+                }
+                let n = problems.error_count();
+                let s = if n == 1 { "" } else { "s" };
+                eprintln!("{}", out.error_line(&format!("{n} problem{s} found; the previous output was left as it was")));
+            } else {
+                eprintln!("{}", out.error_line(&format!("{e:#}")));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        (false, 2) => tracing::Level::DEBUG,
+        (false, _) => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(hearth::cli::use_color())
+        .without_time()
+        .init();
+}

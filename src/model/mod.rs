@@ -1,0 +1,183 @@
+//! The site as hearth understands it once every file is loaded and checked: posts,
+//! members, events and pages with resolved dates, slugs and cross-references.
+//! Nothing here touches the disk; rendering reads only these types.
+
+pub mod slug;
+pub mod time;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::Zoned;
+use jiff::civil::Date;
+
+use crate::config::Config;
+pub use slug::Slug;
+
+/// URL path of an item under the site root: `/posts/slug/`, or `/slug/` for a
+/// standalone page (empty `section`).
+pub fn item_path(root: &str, section: &str, slug: &Slug) -> String {
+    if section.is_empty() {
+        format!("{root}{slug}/")
+    } else {
+        format!("{root}{section}/{slug}/")
+    }
+}
+
+/// A heading of a document, for tables of contents and `#anchor` checks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// What the markdown body of any document turns into.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub content_html: String,
+    pub summary_html: String,
+    pub summary_text: String,
+    pub toc: Vec<Heading>,
+    pub word_count: usize,
+}
+
+/// Where a document came from, and the files that travel with it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The markdown file, relative to the site folder.
+    pub path: PathBuf,
+    /// Files beside a bundle's `index.md` (relative to the bundle folder), copied
+    /// next to the rendered page. Empty for a single-file document.
+    pub assets: Vec<PathBuf>,
+    /// The bundle folder, relative to the site folder.
+    pub bundle_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub source: Source,
+    pub slug: Slug,
+    pub title: String,
+    pub date: Zoned,
+    pub updated: Option<Zoned>,
+    pub draft: bool,
+    pub tags: Vec<String>,
+    pub authors: Vec<Slug>,
+    /// URL path (or absolute URL) of the post's image.
+    pub image: Option<String>,
+    /// Whether the newsletter digest includes this post.
+    pub newsletter: bool,
+    pub body: Body,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub source: Source,
+    pub slug: Slug,
+    pub name: String,
+    pub role: Option<String>,
+    pub pronouns: Option<String>,
+    /// URL path (or absolute URL) of the portrait.
+    pub avatar: Option<String>,
+    pub joined: Option<Date>,
+    pub location: Option<String>,
+    /// Label and URL, sorted by label.
+    pub links: Vec<(String, String)>,
+    pub tags: Vec<String>,
+    pub spotlight: Option<Date>,
+    pub draft: bool,
+    pub body: Body,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    Scheduled,
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub source: Source,
+    pub slug: Slug,
+    pub title: String,
+    /// Start, in the event's own time zone.
+    pub start: Zoned,
+    pub end: Option<Zoned>,
+    /// True when `start` was written as a date without a time.
+    pub all_day: bool,
+    pub timezone: String,
+    pub location: Option<String>,
+    pub online: Option<String>,
+    pub rsvp: Option<String>,
+    pub organizers: Vec<Slug>,
+    pub tags: Vec<String>,
+    pub status: EventStatus,
+    pub draft: bool,
+    pub body: Body,
+    pub extra: serde_json::Value,
+}
+
+impl Event {
+    /// The event is upcoming until it has ended (or, without an end, started).
+    pub fn is_upcoming(&self, now: &jiff::Timestamp) -> bool {
+        let ends = self.end.as_ref().unwrap_or(&self.start);
+        ends.timestamp() >= *now
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: Source,
+    pub slug: Slug,
+    pub title: String,
+    pub menu: Option<i64>,
+    pub draft: bool,
+    pub body: Body,
+    pub extra: serde_json::Value,
+}
+
+/// A tag and the indices of everything that carries it.
+#[derive(Debug, Clone, Default)]
+pub struct Tag {
+    pub name: String,
+    pub posts: Vec<usize>,
+    pub members: Vec<usize>,
+    pub events: Vec<usize>,
+}
+
+/// Everything that will be published, already filtered (drafts and future posts left
+/// out unless asked for) and ordered.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// The instant the build treats as now.
+    pub now: jiff::Timestamp,
+    /// Newest first.
+    pub posts: Vec<Post>,
+    /// By name.
+    pub members: Vec<Member>,
+    /// By start, soonest first.
+    pub events: Vec<Event>,
+    /// By menu weight, then title.
+    pub pages: Vec<Page>,
+    pub tags: BTreeMap<Slug, Tag>,
+}
+
+impl Site {
+    pub fn member(&self, slug: &Slug) -> Option<&Member> {
+        self.members.iter().find(|m| &m.slug == slug)
+    }
+
+    /// The member featured now: the latest spotlight date that is not in the future.
+    pub fn current_spotlight(&self) -> Option<&Member> {
+        let today = self.now.to_zoned(self.config.timezone.clone()).date();
+        self.members
+            .iter()
+            .filter(|m| m.spotlight.is_some_and(|d| d <= today))
+            .max_by_key(|m| m.spotlight)
+    }
+}

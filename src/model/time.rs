@@ -1,0 +1,140 @@
+//! Dates and times as content writes them, resolved to exact instants in a time zone,
+//! and formatted for people and for machines.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+
+/// A date or date-time as written in front matter, before a time zone gives it an
+/// instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSpec {
+    /// `2026-11-20`: the whole day.
+    Day(Date),
+    /// `2026-11-20T18:30:00`: a wall-clock time in some zone.
+    Local(DateTime),
+    /// `2026-11-20T18:30:00+01:00`: an exact instant.
+    Exact(Timestamp),
+}
+
+impl DateSpec {
+    pub fn parse(text: &str) -> Result<DateSpec, String> {
+        let text = text.trim();
+        let has_time = text.contains('T') || text.contains('t') || text.contains(' ');
+        if has_time {
+            if let Ok(ts) = text.parse::<Timestamp>() {
+                return Ok(DateSpec::Exact(ts));
+            }
+            if let Ok(dt) = text.parse::<DateTime>() {
+                if !has_offset(text) {
+                    return Ok(DateSpec::Local(dt));
+                }
+            }
+        } else if let Ok(d) = text.parse::<Date>() {
+            return Ok(DateSpec::Day(d));
+        }
+        Err(format!(
+            "`{text}` is not a valid date: write YYYY-MM-DD, a local time like \
+             2026-11-20T18:30:00, or RFC 3339 like 2026-11-20T18:30:00+01:00"
+        ))
+    }
+
+    /// The instant this names, reading wall-clock times in `tz`. A wall-clock time
+    /// that happens twice (autumn DST fold) is the earlier one; one that does not
+    /// exist (spring gap) moves forward by the gap.
+    pub fn in_zone(self, tz: &TimeZone) -> Result<Zoned, String> {
+        let zoned = match self {
+            DateSpec::Day(d) => d.to_zoned(tz.clone()),
+            DateSpec::Local(dt) => dt.to_zoned(tz.clone()),
+            DateSpec::Exact(ts) => return Ok(ts.to_zoned(tz.clone())),
+        };
+        zoned.map_err(|e| format!("the date is out of range: {e}"))
+    }
+
+    pub fn is_day(self) -> bool {
+        matches!(self, DateSpec::Day(_))
+    }
+}
+
+fn has_offset(text: &str) -> bool {
+    let time = text.split(['T', 't', ' ']).nth(1).unwrap_or("");
+    time.contains(['+', '-', 'Z', 'z'])
+}
+
+/// `20 November 2026`
+pub fn human_date(z: &Zoned) -> String {
+    z.strftime("%-d %B %Y").to_string()
+}
+
+/// `Thursday 3 December 2026`
+pub fn human_weekday_date(z: &Zoned) -> String {
+    z.strftime("%A %-d %B %Y").to_string()
+}
+
+/// `18:30`
+pub fn human_time(z: &Zoned) -> String {
+    z.strftime("%H:%M").to_string()
+}
+
+/// `CET`, `CEST`, `EST`: the zone's abbreviation at that instant.
+pub fn zone_abbreviation(z: &Zoned) -> String {
+    z.strftime("%Z").to_string()
+}
+
+/// RFC 3339 with the offset in force: `2026-12-03T18:30:00+01:00`.
+pub fn iso(z: &Zoned) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// `2026-12-03`
+pub fn iso_date(z: &Zoned) -> String {
+    z.strftime("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn berlin() -> TimeZone {
+        TimeZone::get("Europe/Berlin").expect("bundled tzdb has Europe/Berlin")
+    }
+
+    #[test]
+    fn the_three_written_forms_are_told_apart() {
+        assert!(matches!(DateSpec::parse("2026-11-20"), Ok(DateSpec::Day(_))));
+        assert!(matches!(DateSpec::parse("2026-11-20T18:30:00"), Ok(DateSpec::Local(_))));
+        assert!(matches!(DateSpec::parse("2026-11-20T18:30:00+01:00"), Ok(DateSpec::Exact(_))));
+        assert!(matches!(DateSpec::parse("2026-11-20T17:30:00Z"), Ok(DateSpec::Exact(_))));
+        assert!(DateSpec::parse("2026-13-01").is_err());
+        assert!(DateSpec::parse("next tuesday").is_err());
+    }
+
+    #[test]
+    fn wall_clock_times_take_the_offset_in_force_that_day() -> Result<(), String> {
+        let summer = DateSpec::parse("2026-07-01T19:00:00")?.in_zone(&berlin())?;
+        let winter = DateSpec::parse("2026-12-01T19:00:00")?.in_zone(&berlin())?;
+        assert_eq!(iso(&summer), "2026-07-01T19:00:00+02:00");
+        assert_eq!(zone_abbreviation(&summer), "CEST");
+        assert_eq!(iso(&winter), "2026-12-01T19:00:00+01:00");
+        assert_eq!(zone_abbreviation(&winter), "CET");
+        Ok(())
+    }
+
+    #[test]
+    fn an_exact_instant_is_shown_in_the_zone_it_is_read_in() -> Result<(), String> {
+        let z = DateSpec::parse("2026-10-25T00:30:00Z")?.in_zone(&berlin())?;
+        assert_eq!(iso(&z), "2026-10-25T02:30:00+02:00");
+        let later = DateSpec::parse("2026-10-25T01:30:00Z")?.in_zone(&berlin())?;
+        assert_eq!(iso(&later), "2026-10-25T02:30:00+01:00");
+        Ok(())
+    }
+
+    #[test]
+    fn people_read_dates_in_words() -> Result<(), String> {
+        let z = DateSpec::parse("2026-12-03T18:30:00")?.in_zone(&berlin())?;
+        assert_eq!(human_date(&z), "3 December 2026");
+        assert_eq!(human_weekday_date(&z), "Thursday 3 December 2026");
+        assert_eq!(human_time(&z), "18:30");
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! The output folder, written safely: everything goes into a fresh folder beside the
+//! target, which replaces the target only once the whole build has succeeded. A
+//! marker file tells hearth's own output from a folder it must not clear, and every
+//! path is checked to stay inside.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+/// Marks a folder as written by `hearth build`; only such a folder is ever replaced.
+pub const MARKER: &str = ".hearth-output";
+const MARKER_TEXT: &str = "This folder is written by `hearth build` and replaced on every build.\n";
+
+/// A build in progress: files land in `staging`, beside `target`.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    staging: PathBuf,
+    written: BTreeSet<String>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that `target` may be replaced and creates an empty staging folder.
+    pub fn begin(target: &Path) -> Result<Staging> {
+        if target.exists() {
+            let is_ours = target.join(MARKER).is_file();
+            let is_empty = fs::read_dir(target)
+                .with_context(|| format!("cannot read output folder `{}`", target.display()))?
+                .next()
+                .is_none();
+            if !is_ours && !is_empty {
+                bail!(
+                    "output folder `{}` is not empty and was not made by hearth; refusing to replace it (choose another --out, or empty it yourself)",
+                    target.display()
+                );
+            }
+        }
+        let name = target
+            .file_name()
+            .with_context(|| format!("`{}` cannot be an output folder", target.display()))?
+            .to_string_lossy();
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let staging = parent.join(format!(".{name}.hearth-new-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).with_context(|| format!("cannot clear `{}`", staging.display()))?;
+        }
+        fs::create_dir(&staging).with_context(|| format!("cannot create `{}`", staging.display()))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            staging,
+            written: BTreeSet::new(),
+            committed: false,
+        })
+    }
+
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the output). Returns
+    /// false if an earlier file had the same path (it is replaced).
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<bool> {
+        let path = self.prepare(rel)?;
+        fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(self.written.insert(rel.to_string()))
+    }
+
+    /// Copies the file `source` to `rel`; like `write`.
+    pub fn copy(&mut self, rel: &str, source: &Path) -> Result<bool> {
+        let path = self.prepare(rel)?;
+        fs::copy(source, &path).with_context(|| format!("cannot copy `{}`", source.display()))?;
+        Ok(self.written.insert(rel.to_string()))
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.written.len()
+    }
+
+    fn prepare(&self, rel: &str) -> Result<PathBuf> {
+        let rel_path = inside(rel)?;
+        let path = self.staging.join(rel_path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        }
+        Ok(path)
+    }
+
+    /// Puts the new site in place of the old one.
+    pub fn commit(mut self) -> Result<()> {
+        fs::write(self.staging.join(MARKER), MARKER_TEXT).context("cannot write the output marker")?;
+        let old = self.staging.with_file_name(
+            self.staging
+                .file_name()
+                .map(|n| n.to_string_lossy().replace("hearth-new", "hearth-old"))
+                .unwrap_or_default(),
+        );
+        let had_old = self.target.exists();
+        if had_old {
+            fs::rename(&self.target, &old)
+                .with_context(|| format!("cannot move the previous site `{}` aside", self.target.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_old {
+                // Put the previous site back; the staging folder is removed on drop.
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(e).with_context(|| format!("cannot move the new site into `{}`", self.target.display()));
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old).with_context(|| format!("cannot remove the previous site at `{}`", old.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// `rel` as a relative path of plain names only: no root, no `..`, no `.`, no
+/// backslash, no empty part.
+fn inside(rel: &str) -> Result<PathBuf> {
+    let path = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && rel.split('/').all(|part| !part.is_empty())
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
+    }
+    Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_accepted() {
+        assert!(inside("posts/a/index.html").is_ok());
+        for bad in ["../x", "/etc/passwd", "a/../../b", "a//b", "", "a\\..\\b", "./a"] {
+            assert!(inside(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

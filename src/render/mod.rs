@@ -1,0 +1,300 @@
+//! Rendering the site's pages with Tera: the theme's templates are compiled once, each
+//! page gets a typed context (see `views` and `docs/templates.md`), and the result is
+//! a list of output files. Rendering reads nothing from disk but the theme.
+
+pub mod theme;
+pub mod views;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostics;
+use crate::model::Site;
+use theme::Theme;
+use views::{EventView, MemberView, PageView, PostView, SiteView, TagView, Views};
+
+/// One rendered page: its path inside the output folder and its bytes.
+#[derive(Debug)]
+pub struct Rendered {
+    pub path: String,
+    pub html: String,
+}
+
+/// Compiles the theme's templates. Syntax errors are reported per template file.
+pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    let sources: Vec<(&str, &str)> = theme.templates.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        // Tera names the template in its message; find which file that is.
+        let message = error_chain(&e);
+        let file = theme
+            .templates
+            .iter()
+            .find(|(name, _)| message.contains(&format!("'{name}'")))
+            .map_or_else(|| "templates".to_string(), |(name, (_, origin))| origin.describe(name));
+        diags.error(Path::new(&file), None, format!("template error: {message}"));
+        return None;
+    }
+    Some(tera)
+}
+
+/// Renders every page of the site.
+pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Rendered> {
+    let views = Views::new(site);
+    let mut r = PageRenderer {
+        tera,
+        site: &views.site,
+        out: Vec::new(),
+        diags,
+    };
+    home(&mut r, site, &views);
+    post_lists(&mut r, site, &views);
+    for post in &views.posts {
+        r.render("post.html", &post.url, &PostContext { post });
+    }
+    member_pages(&mut r, site, &views);
+    event_pages(&mut r, &views);
+    tag_pages(&mut r, site, &views);
+    for page in &views.pages {
+        r.render("page.html", &page.url, &PageContext { page });
+    }
+    r.render_file("404.html", "404.html", "/404.html", &Empty {});
+    r.out
+}
+
+struct PageRenderer<'a, 'd> {
+    tera: &'a tera::Tera,
+    site: &'a SiteView<'a>,
+    out: Vec<Rendered>,
+    diags: &'d mut Diagnostics,
+}
+
+impl PageRenderer<'_, '_> {
+    /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`).
+    fn render(&mut self, template: &str, url: &str, ctx: &impl Serialize) {
+        let dir = url.strip_prefix(self.site.root).unwrap_or(url);
+        let path = format!("{dir}index.html");
+        self.render_file(template, &path, url, ctx);
+    }
+
+    fn render_file(&mut self, template: &str, path: &str, url: &str, ctx: &impl Serialize) {
+        let result = tera::Context::from_serialize(ctx).and_then(|mut context| {
+            context.insert("site", self.site);
+            context.insert("current_path", url);
+            self.tera.render(template, &context)
+        });
+        match result {
+            Ok(html) => self.out.push(Rendered {
+                path: path.to_string(),
+                html,
+            }),
+            Err(e) => {
+                let message = format!("cannot render {url}: {}", error_chain(&e));
+                // One broken template breaks many pages; say it once.
+                if !self.diags.items().iter().any(|d| d.message == message) {
+                    self.diags.error(Path::new("templates").join(template).as_path(), None, message);
+                }
+            }
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    posts: &'a [PostView<'a>],
+    upcoming_events: Vec<&'a EventView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spotlight: Option<&'a MemberView<'a>>,
+}
+
+fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>> {
+    let current = site.current_spotlight()?;
+    views.members.iter().find(|m| m.slug == current.slug.as_str())
+}
+
+fn home(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+    let n = site.config.posts_per_page.min(views.posts.len());
+    let ctx = HomeContext {
+        posts: &views.posts[..n],
+        upcoming_events: views.events.iter().filter(|e| e.upcoming).take(3).collect(),
+        spotlight: spotlight(site, views),
+    };
+    r.render("index.html", &site.config.root, &ctx);
+}
+
+#[derive(Serialize)]
+struct Paginator {
+    current: usize,
+    total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PostListContext<'a> {
+    posts: &'a [PostView<'a>],
+    paginator: Paginator,
+}
+
+fn post_lists(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+    let per_page = site.config.posts_per_page;
+    let first = format!("{}posts/", site.config.root);
+    let page_url = |n: usize| if n == 1 { first.clone() } else { format!("{first}page/{n}/") };
+    let total = views.posts.len().div_ceil(per_page).max(1);
+    for current in 1..=total {
+        let start = (current - 1) * per_page;
+        let end = (start + per_page).min(views.posts.len());
+        let paginator = Paginator {
+            current,
+            total,
+            prev_url: (current > 1).then(|| page_url(current - 1)),
+            next_url: (current < total).then(|| page_url(current + 1)),
+            pages: (1..=total).map(|number| PageLink { number, url: page_url(number) }).collect(),
+        };
+        let ctx = PostListContext {
+            posts: &views.posts[start..end],
+            paginator,
+        };
+        r.render("posts.html", &page_url(current), &ctx);
+    }
+    // `/posts/page/1/` is a natural URL to type; send it to `/posts/`.
+    let target = site.config.permalink(&first);
+    r.out.push(Rendered {
+        path: "posts/page/1/index.html".to_string(),
+        html: redirect_html(&site.config.language, &target),
+    });
+}
+
+/// A tiny page that sends the reader to `target` (absolute URL).
+fn redirect_html(language: &str, target: &str) -> String {
+    let target = tera::escape_html(target);
+    let language = tera::escape_html(language);
+    format!(
+        "<!doctype html>\n<html lang=\"{language}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
+         <link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n\
+         <body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+#[derive(Serialize)]
+struct PostContext<'a> {
+    post: &'a PostView<'a>,
+}
+
+#[derive(Serialize)]
+struct MembersContext<'a> {
+    members: &'a [MemberView<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spotlight: Option<&'a MemberView<'a>>,
+}
+
+#[derive(Serialize)]
+struct MemberContext<'a> {
+    member: &'a MemberView<'a>,
+    posts: Vec<&'a PostView<'a>>,
+    events: Vec<&'a EventView<'a>>,
+}
+
+fn member_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+    let ctx = MembersContext {
+        members: &views.members,
+        spotlight: spotlight(site, views),
+    };
+    r.render("members.html", &format!("{}members/", site.config.root), &ctx);
+    for (member, view) in site.members.iter().zip(&views.members) {
+        let posts = site
+            .posts
+            .iter()
+            .zip(&views.posts)
+            .filter(|(p, _)| p.authors.contains(&member.slug))
+            .map(|(_, v)| v)
+            .collect();
+        let events = site
+            .events
+            .iter()
+            .zip(&views.events)
+            .rev()
+            .filter(|(e, _)| e.organizers.contains(&member.slug))
+            .map(|(_, v)| v)
+            .collect();
+        r.render("member.html", &view.url, &MemberContext { member: view, posts, events });
+    }
+}
+
+#[derive(Serialize)]
+struct EventsContext<'a> {
+    upcoming: Vec<&'a EventView<'a>>,
+    past: Vec<&'a EventView<'a>>,
+}
+
+#[derive(Serialize)]
+struct EventContext<'a> {
+    event: &'a EventView<'a>,
+}
+
+fn event_pages(r: &mut PageRenderer<'_, '_>, views: &Views<'_>) {
+    let ctx = EventsContext {
+        upcoming: views.events.iter().filter(|e| e.upcoming).collect(),
+        past: views.events.iter().rev().filter(|e| !e.upcoming).collect(),
+    };
+    r.render("events.html", &format!("{}events/", views.site.root), &ctx);
+    for event in &views.events {
+        r.render("event.html", &event.url, &EventContext { event });
+    }
+}
+
+#[derive(Serialize)]
+struct TagsContext<'a> {
+    tags: &'a [TagView],
+}
+
+#[derive(Serialize)]
+struct TagContext<'a> {
+    tag: &'a TagView,
+    posts: Vec<&'a PostView<'a>>,
+    members: Vec<&'a MemberView<'a>>,
+    events: Vec<&'a EventView<'a>>,
+}
+
+fn tag_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+    r.render("tags.html", &format!("{}tags/", site.config.root), &TagsContext { tags: &views.tags });
+    for (tag, view) in site.tags.values().zip(&views.tags) {
+        let ctx = TagContext {
+            tag: view,
+            posts: tag.posts.iter().map(|&i| &views.posts[i]).collect(),
+            members: tag.members.iter().map(|&i| &views.members[i]).collect(),
+            events: tag.events.iter().rev().map(|&i| &views.events[i]).collect(),
+        };
+        r.render("tag.html", &view.url, &ctx);
+    }
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    page: &'a PageView<'a>,
+}

@@ -1,0 +1,402 @@
+//! What templates see: one view struct per kind, built once per item from the model,
+//! with URLs resolved and dates formatted. `docs/templates.md` documents every field;
+//! keep the two in step.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::time::{human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation};
+use crate::model::{Body, Event, EventStatus, Heading, Member, Page, Post, Site, Slug, Tag};
+
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub timezone: &'a str,
+    pub base_url: &'a str,
+    pub root: &'a str,
+    pub menu: Vec<MenuItem>,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MenuItem {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRef {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRef {
+    pub slug: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PostView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: String,
+    pub permalink: String,
+    pub date: String,
+    pub date_iso: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_iso: Option<String>,
+    pub tags: Vec<TagRef>,
+    pub authors: Vec<MemberRef>,
+    pub summary_html: &'a str,
+    pub summary_text: &'a str,
+    pub content_html: &'a str,
+    pub toc: &'a [Heading],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<&'a str>,
+    pub reading_minutes: usize,
+    pub draft: bool,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberView<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: String,
+    pub permalink: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pronouns: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined_iso: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spotlight: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spotlight_iso: Option<String>,
+    pub links: Vec<LinkView<'a>>,
+    pub tags: Vec<TagRef>,
+    pub summary_html: &'a str,
+    pub summary_text: &'a str,
+    pub content_html: &'a str,
+    pub draft: bool,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkView<'a> {
+    pub label: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: String,
+    pub permalink: String,
+    pub start_iso: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_iso: Option<String>,
+    pub start_date: String,
+    pub start_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    pub when: String,
+    pub timezone: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsvp: Option<&'a str>,
+    pub organizers: Vec<MemberRef>,
+    pub tags: Vec<TagRef>,
+    pub status: EventStatus,
+    pub cancelled: bool,
+    pub upcoming: bool,
+    pub summary_html: &'a str,
+    pub summary_text: &'a str,
+    pub content_html: &'a str,
+    pub draft: bool,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: String,
+    pub permalink: String,
+    pub content_html: &'a str,
+    pub toc: &'a [Heading],
+    pub draft: bool,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+}
+
+/// Every view of the site, built once and shared by all pages that list them.
+pub struct Views<'a> {
+    pub site: SiteView<'a>,
+    pub posts: Vec<PostView<'a>>,
+    pub members: Vec<MemberView<'a>>,
+    pub events: Vec<EventView<'a>>,
+    pub pages: Vec<PageView<'a>>,
+    pub tags: Vec<TagView>,
+}
+
+impl<'a> Views<'a> {
+    pub fn new(site: &'a Site) -> Views<'a> {
+        let urls = Urls { config: &site.config };
+        Views {
+            site: site_view(site, &urls),
+            posts: site.posts.iter().map(|p| post_view(p, site, &urls)).collect(),
+            members: site.members.iter().map(|m| member_view(m, &urls)).collect(),
+            events: site.events.iter().map(|e| event_view(e, site, &urls)).collect(),
+            pages: site.pages.iter().map(|p| page_view(p, &urls)).collect(),
+            tags: site.tags.iter().map(|(slug, tag)| tag_view(slug, tag, &urls)).collect(),
+        }
+    }
+}
+
+/// Builds the URL of everything from the site's root path.
+pub struct Urls<'a> {
+    pub config: &'a Config,
+}
+
+impl Urls<'_> {
+    pub fn item(&self, section: &str, slug: &Slug) -> String {
+        crate::model::item_path(&self.config.root, section, slug)
+    }
+
+    pub fn section(&self, section: &str) -> String {
+        format!("{}{section}/", self.config.root)
+    }
+
+    pub fn tag(&self, slug: &Slug) -> String {
+        self.item("tags", slug)
+    }
+}
+
+fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
+    let c = &site.config;
+    SiteView {
+        title: &c.title,
+        description: &c.description,
+        language: &c.language,
+        timezone: &c.timezone_name,
+        base_url: &c.base_url,
+        root: &c.root,
+        menu: site
+            .pages
+            .iter()
+            .filter(|p| p.menu.is_some())
+            .map(|p| MenuItem {
+                title: p.title.clone(),
+                url: urls.item("", &p.slug),
+            })
+            .collect(),
+        extra: &c.extra,
+    }
+}
+
+fn tag_refs(names: &[String], urls: &Urls<'_>) -> Vec<TagRef> {
+    names
+        .iter()
+        .filter_map(|name| {
+            let slug = Slug::from_text(name)?;
+            Some(TagRef {
+                name: name.trim().to_string(),
+                url: urls.tag(&slug),
+                slug: slug.as_str().to_string(),
+            })
+        })
+        .collect()
+}
+
+fn member_refs(slugs: &[Slug], site: &Site, urls: &Urls<'_>) -> Vec<MemberRef> {
+    slugs
+        .iter()
+        .map(|slug| match site.member(slug) {
+            Some(m) => MemberRef {
+                slug: slug.to_string(),
+                name: m.name.clone(),
+                url: Some(urls.item("members", slug)),
+                avatar: m.avatar.clone(),
+            },
+            // A draft member is left out of the site: name the slug, link nowhere.
+            None => MemberRef {
+                slug: slug.to_string(),
+                name: slug.to_string(),
+                url: None,
+                avatar: None,
+            },
+        })
+        .collect()
+}
+
+fn reading_minutes(body: &Body) -> usize {
+    body.word_count.div_ceil(200).max(1)
+}
+
+fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
+    let url = urls.item("posts", &p.slug);
+    PostView {
+        slug: p.slug.as_str(),
+        title: &p.title,
+        permalink: site.config.permalink(&url),
+        url,
+        date: human_date(&p.date),
+        date_iso: iso(&p.date),
+        updated: p.updated.as_ref().map(human_date),
+        updated_iso: p.updated.as_ref().map(iso),
+        tags: tag_refs(&p.tags, urls),
+        authors: member_refs(&p.authors, site, urls),
+        summary_html: &p.body.summary_html,
+        summary_text: &p.body.summary_text,
+        content_html: &p.body.content_html,
+        toc: &p.body.toc,
+        image: p.image.as_deref(),
+        reading_minutes: reading_minutes(&p.body),
+        draft: p.draft,
+        extra: &p.extra,
+    }
+}
+
+fn member_view<'a>(m: &'a Member, urls: &Urls<'_>) -> MemberView<'a> {
+    let url = urls.item("members", &m.slug);
+    let human = |d: &jiff::civil::Date| d.strftime("%-d %B %Y").to_string();
+    let machine = |d: &jiff::civil::Date| d.to_string();
+    MemberView {
+        slug: m.slug.as_str(),
+        name: &m.name,
+        permalink: urls.config.permalink(&url),
+        url,
+        role: m.role.as_deref(),
+        pronouns: m.pronouns.as_deref(),
+        location: m.location.as_deref(),
+        avatar: m.avatar.as_deref(),
+        joined: m.joined.as_ref().map(human),
+        joined_iso: m.joined.as_ref().map(machine),
+        spotlight: m.spotlight.as_ref().map(human),
+        spotlight_iso: m.spotlight.as_ref().map(machine),
+        links: m.links.iter().map(|(label, url)| LinkView { label, url }).collect(),
+        tags: tag_refs(&m.tags, urls),
+        summary_html: &m.body.summary_html,
+        summary_text: &m.body.summary_text,
+        content_html: &m.body.content_html,
+        draft: m.draft,
+        extra: &m.extra,
+    }
+}
+
+fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
+    let url = urls.item("events", &e.slug);
+    let time = |z: &jiff::Zoned| format!("{} {}", human_time(z), zone_abbreviation(z));
+    EventView {
+        slug: e.slug.as_str(),
+        title: &e.title,
+        permalink: site.config.permalink(&url),
+        url,
+        start_iso: if e.all_day { iso_date(&e.start) } else { iso(&e.start) },
+        end_iso: e.end.as_ref().map(iso),
+        start_date: human_weekday_date(&e.start),
+        start_time: if e.all_day { String::new() } else { time(&e.start) },
+        end_date: e.end.as_ref().map(human_weekday_date),
+        end_time: e.end.as_ref().map(time),
+        when: when(e),
+        timezone: &e.timezone,
+        location: e.location.as_deref(),
+        online: e.online.as_deref(),
+        rsvp: e.rsvp.as_deref(),
+        organizers: member_refs(&e.organizers, site, urls),
+        tags: tag_refs(&e.tags, urls),
+        status: e.status,
+        cancelled: e.status == EventStatus::Cancelled,
+        upcoming: e.is_upcoming(&site.now),
+        summary_html: &e.body.summary_html,
+        summary_text: &e.body.summary_text,
+        content_html: &e.body.content_html,
+        draft: e.draft,
+        extra: &e.extra,
+    }
+}
+
+/// The span of an event for people, in its own zone:
+/// `Thursday 3 December 2026, 18:30–21:00 CET`.
+pub fn when(e: &Event) -> String {
+    let day = human_weekday_date(&e.start);
+    if e.all_day {
+        return match &e.end {
+            Some(end) if end.date() != e.start.date() => format!("{day} – {}", human_weekday_date(end)),
+            _ => day,
+        };
+    }
+    let start_time = human_time(&e.start);
+    let start_zone = zone_abbreviation(&e.start);
+    match &e.end {
+        None => format!("{day}, {start_time} {start_zone}"),
+        Some(end) if end.date() == e.start.date() => {
+            let end_zone = zone_abbreviation(end);
+            if end_zone == start_zone {
+                format!("{day}, {start_time}–{} {end_zone}", human_time(end))
+            } else {
+                format!("{day}, {start_time} {start_zone} – {} {end_zone}", human_time(end))
+            }
+        }
+        Some(end) => format!(
+            "{day}, {start_time} {start_zone} – {}, {} {}",
+            human_weekday_date(end),
+            human_time(end),
+            zone_abbreviation(end)
+        ),
+    }
+}
+
+fn page_view<'a>(p: &'a Page, urls: &Urls<'_>) -> PageView<'a> {
+    let url = urls.item("", &p.slug);
+    PageView {
+        slug: p.slug.as_str(),
+        title: &p.title,
+        permalink: urls.config.permalink(&url),
+        url,
+        content_html: &p.body.content_html,
+        toc: &p.body.toc,
+        draft: p.draft,
+        extra: &p.extra,
+    }
+}
+
+fn tag_view(slug: &Slug, tag: &Tag, urls: &Urls<'_>) -> TagView {
+    TagView {
+        name: tag.name.clone(),
+        slug: slug.to_string(),
+        url: urls.tag(slug),
+        count: tag.posts.len() + tag.members.len() + tag.events.len(),
+    }
+}
