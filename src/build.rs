@@ -52,7 +52,10 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let mut diags = Diagnostics::default();
     let config = Config::load(&opts.site_dir, opts.base_url.as_deref(), &mut diags);
     let Some(config) = config else {
-        return Err(diags.into_result().err().map_or_else(|| anyhow::anyhow!("bad config"), Into::into));
+        return Err(diags
+            .into_result()
+            .err()
+            .map_or_else(|| anyhow::anyhow!("bad config"), Into::into));
     };
     let theme = Theme::load(&opts.site_dir, &config.theme, &mut diags);
     let tera = render::compile(&theme, &mut diags);
@@ -81,7 +84,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let mut warnings = loaded.warnings;
     warnings.extend(diags.into_result()?);
 
-    let out_dir = opts.out_dir.clone().unwrap_or_else(|| opts.site_dir.join("public"));
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| opts.site_dir.join("public"));
     let mut staging = Staging::begin(&out_dir)?;
     copy_static(&mut staging, &opts.site_dir, &loaded.theme)?;
     copy_bundle_assets(&mut staging, &loaded.site, &opts.site_dir)?;
@@ -114,11 +120,25 @@ fn copy_bundle_assets(staging: &mut Staging, site: &Site, site_dir: &Path) -> Re
         .posts
         .iter()
         .map(|p| (&p.source, crate::model::item_path(root, "posts", &p.slug)))
-        .chain(site.members.iter().map(|m| (&m.source, crate::model::item_path(root, "members", &m.slug))))
-        .chain(site.events.iter().map(|e| (&e.source, crate::model::item_path(root, "events", &e.slug))))
-        .chain(site.pages.iter().map(|p| (&p.source, crate::model::item_path(root, "", &p.slug))));
+        .chain(
+            site.members
+                .iter()
+                .map(|m| (&m.source, crate::model::item_path(root, "members", &m.slug))),
+        )
+        .chain(
+            site.events
+                .iter()
+                .map(|e| (&e.source, crate::model::item_path(root, "events", &e.slug))),
+        )
+        .chain(
+            site.pages
+                .iter()
+                .map(|p| (&p.source, crate::model::item_path(root, "", &p.slug))),
+        );
     for (source, url) in sources {
-        let Some(dir) = &source.bundle_dir else { continue };
+        let Some(dir) = &source.bundle_dir else {
+            continue;
+        };
         let out_dir = url.strip_prefix(root.as_str()).unwrap_or(&url);
         for asset in &source.assets {
             let rel = format!("{out_dir}{}", asset.to_string_lossy().replace('\\', "/"));

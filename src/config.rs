@@ -53,7 +53,11 @@ pub struct Config {
 impl Config {
     /// Reads `SITE/hearth.toml`. Every problem goes into `diags`; `None` when the
     /// config cannot be used.
-    pub fn load(site_dir: &Path, base_url_override: Option<&str>, diags: &mut Diagnostics) -> Option<Config> {
+    pub fn load(
+        site_dir: &Path,
+        base_url_override: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Option<Config> {
         let path = Path::new(FILE_NAME);
         let text = match std::fs::read_to_string(site_dir.join(FILE_NAME)) {
             Ok(t) => t,
@@ -81,7 +85,12 @@ impl Config {
     }
 }
 
-fn resolve(raw: RawConfig, text: &str, base_url_override: Option<&str>, diags: &mut Diagnostics) -> Option<Config> {
+fn resolve(
+    raw: RawConfig,
+    text: &str,
+    base_url_override: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<Config> {
     let RawConfig {
         title,
         base_url,
@@ -101,7 +110,11 @@ fn resolve(raw: RawConfig, text: &str, base_url_override: Option<&str>, diags: &
     let (base_url, root) = match parse_base_url(base_url) {
         Ok(parts) => parts,
         Err(msg) => {
-            let loc = if base_url_override.is_some() { None } else { key_line(text, "base_url", 1) };
+            let loc = if base_url_override.is_some() {
+                None
+            } else {
+                key_line(text, "base_url", 1)
+            };
             diags.error(path, loc, msg);
             (String::new(), String::new())
         }
@@ -122,11 +135,18 @@ fn resolve(raw: RawConfig, text: &str, base_url_override: Option<&str>, diags: &
         None => 10,
         Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
         Some(n) => {
-            diags.error(path, key_line(text, "posts_per_page", 1), format!("posts_per_page must be at least 1, not {n}"));
+            diags.error(
+                path,
+                key_line(text, "posts_per_page", 1),
+                format!("posts_per_page must be at least 1, not {n}"),
+            );
             10
         }
     };
-    if diags.items()[errors_before..].iter().any(|d| d.severity == crate::diag::Severity::Error) {
+    if diags.items()[errors_before..]
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
         return None;
     }
     Some(Config {
@@ -148,7 +168,9 @@ fn resolve(raw: RawConfig, text: &str, base_url_override: Option<&str>, diags: &
 /// Splits `https://host/path/` into the base URL without a trailing slash and the
 /// root path (`/path/`).
 fn parse_base_url(url: &str) -> Result<(String, String), String> {
-    let bad = || format!("base_url `{url}` must be an absolute http(s) URL such as `https://example.org`");
+    let bad = || {
+        format!("base_url `{url}` must be an absolute http(s) URL such as `https://example.org`")
+    };
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -158,7 +180,11 @@ fn parse_base_url(url: &str) -> Result<(String, String), String> {
         return Err(bad());
     }
     let path = path.trim_matches('/');
-    let root = if path.is_empty() { "/".to_string() } else { format!("/{path}/") };
+    let root = if path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{path}/")
+    };
     let base = url.trim_end_matches('/').to_string();
     Ok((base, root))
 }
@@ -169,7 +195,10 @@ mod tests {
 
     #[test]
     fn base_urls_split_into_origin_and_root_path() {
-        assert_eq!(parse_base_url("https://rust.berlin/"), Ok(("https://rust.berlin".into(), "/".into())));
+        assert_eq!(
+            parse_base_url("https://rust.berlin/"),
+            Ok(("https://rust.berlin".into(), "/".into()))
+        );
         assert_eq!(
             parse_base_url("https://example.org/club"),
             Ok(("https://example.org/club".into(), "/club/".into()))

@@ -83,7 +83,13 @@ impl Diagnostics {
         self.push(Severity::Warning, path, location, message.into());
     }
 
-    fn push(&mut self, severity: Severity, path: &Path, location: Option<Location>, message: String) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        path: &Path,
+        location: Option<Location>,
+        message: String,
+    ) {
         self.items.push(Diagnostic {
             severity,
             path: path.to_path_buf(),
@@ -150,15 +156,31 @@ mod tests {
     #[test]
     fn offsets_map_to_lines_and_columns_from_one() {
         let text = "a = 1\nbé = x\n";
-        assert_eq!(Location::of_offset(text, 0, 1), Location { line: 1, column: Some(1) });
+        assert_eq!(
+            Location::of_offset(text, 0, 1),
+            Location {
+                line: 1,
+                column: Some(1)
+            }
+        );
         let x = text.find('x').unwrap_or_default();
-        assert_eq!(Location::of_offset(text, x, 2), Location { line: 3, column: Some(6) });
+        assert_eq!(
+            Location::of_offset(text, x, 2),
+            Location {
+                line: 3,
+                column: Some(6)
+            }
+        );
     }
 
     #[test]
     fn a_diagnostic_reads_like_a_compiler_message() {
         let mut d = Diagnostics::default();
-        d.error(Path::new("content/posts/a.md"), Some(Location::line(3)), "missing `title`");
+        d.error(
+            Path::new("content/posts/a.md"),
+            Some(Location::line(3)),
+            "missing `title`",
+        );
         assert_eq!(
             d.items()[0].to_string(),
             "content/posts/a.md:3: error: missing `title`"

@@ -13,7 +13,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // --help and --version are not errors.
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging(cli.quiet, cli.verbose);
@@ -28,7 +32,12 @@ fn main() -> ExitCode {
                 }
                 let n = problems.error_count();
                 let s = if n == 1 { "" } else { "s" };
-                eprintln!("{}", out.error_line(&format!("{n} problem{s} found; the previous output was left as it was")));
+                eprintln!(
+                    "{}",
+                    out.error_line(&format!(
+                        "{n} problem{s} found; the previous output was left as it was"
+                    ))
+                );
             } else {
                 eprintln!("{}", out.error_line(&format!("{e:#}")));
             }

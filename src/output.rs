@@ -43,13 +43,20 @@ impl Staging {
             .with_context(|| format!("`{}` cannot be an output folder", target.display()))?
             .to_string_lossy();
         let parent = target.parent().unwrap_or(Path::new("."));
-        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-        fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
         let staging = parent.join(format!(".{name}.hearth-new-{}", std::process::id()));
         if staging.exists() {
-            fs::remove_dir_all(&staging).with_context(|| format!("cannot clear `{}`", staging.display()))?;
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear `{}`", staging.display()))?;
         }
-        fs::create_dir(&staging).with_context(|| format!("cannot create `{}`", staging.display()))?;
+        fs::create_dir(&staging)
+            .with_context(|| format!("cannot create `{}`", staging.display()))?;
         Ok(Staging {
             target: target.to_path_buf(),
             staging,
@@ -81,14 +88,16 @@ impl Staging {
         let rel_path = inside(rel)?;
         let path = self.staging.join(rel_path);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+            fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
         }
         Ok(path)
     }
 
     /// Puts the new site in place of the old one.
     pub fn commit(mut self) -> Result<()> {
-        fs::write(self.staging.join(MARKER), MARKER_TEXT).context("cannot write the output marker")?;
+        fs::write(self.staging.join(MARKER), MARKER_TEXT)
+            .context("cannot write the output marker")?;
         let old = self.staging.with_file_name(
             self.staging
                 .file_name()
@@ -97,19 +106,27 @@ impl Staging {
         );
         let had_old = self.target.exists();
         if had_old {
-            fs::rename(&self.target, &old)
-                .with_context(|| format!("cannot move the previous site `{}` aside", self.target.display()))?;
+            fs::rename(&self.target, &old).with_context(|| {
+                format!(
+                    "cannot move the previous site `{}` aside",
+                    self.target.display()
+                )
+            })?;
         }
         if let Err(e) = fs::rename(&self.staging, &self.target) {
             if had_old {
                 // Put the previous site back; the staging folder is removed on drop.
                 let _ = fs::rename(&old, &self.target);
             }
-            return Err(e).with_context(|| format!("cannot move the new site into `{}`", self.target.display()));
+            return Err(e).with_context(|| {
+                format!("cannot move the new site into `{}`", self.target.display())
+            });
         }
         self.committed = true;
         if had_old {
-            fs::remove_dir_all(&old).with_context(|| format!("cannot remove the previous site at `{}`", old.display()))?;
+            fs::remove_dir_all(&old).with_context(|| {
+                format!("cannot remove the previous site at `{}`", old.display())
+            })?;
         }
         Ok(())
     }
@@ -144,7 +161,15 @@ mod tests {
     #[test]
     fn only_plain_relative_paths_are_accepted() {
         assert!(inside("posts/a/index.html").is_ok());
-        for bad in ["../x", "/etc/passwd", "a/../../b", "a//b", "", "a\\..\\b", "./a"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/../../b",
+            "a//b",
+            "",
+            "a\\..\\b",
+            "./a",
+        ] {
             assert!(inside(bad).is_err(), "{bad} accepted");
         }
     }

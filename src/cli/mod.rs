@@ -16,7 +16,12 @@ use crate::diag::{Diagnostic, Severity};
 /// hearth reads posts, member spotlights, events and pages from `content/`, checks
 /// every file, and writes a complete static site. See README.md for a tour.
 #[derive(Debug, Parser)]
-#[command(name = "hearth", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "hearth",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -90,12 +95,20 @@ impl Output {
             Severity::Error => (": error: ", "1;31"),
             Severity::Warning => (": warning: ", "1;33"),
         };
-        plain.replacen(word, &format!(": \x1b[{code}m{}\x1b[0m: ", word.trim_matches([':', ' '])), 1)
+        plain.replacen(
+            word,
+            &format!(": \x1b[{code}m{}\x1b[0m: ", word.trim_matches([':', ' '])),
+            1,
+        )
     }
 
     /// The final word on a failed run.
     pub fn error_line(&self, text: &str) -> String {
-        if self.color { format!("\x1b[1;31merror\x1b[0m: {text}") } else { format!("error: {text}") }
+        if self.color {
+            format!("\x1b[1;31merror\x1b[0m: {text}")
+        } else {
+            format!("error: {text}")
+        }
     }
 }
 

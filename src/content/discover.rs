@@ -26,15 +26,24 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
     if !root.is_dir() {
         return Vec::new();
     }
-    let site_real = site_dir.canonicalize().unwrap_or_else(|_| site_dir.to_path_buf());
+    let site_real = site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| site_dir.to_path_buf());
     let mut docs = Vec::new();
-    let mut walker = WalkDir::new(&root).min_depth(1).sort_by_file_name().into_iter();
+    let mut walker = WalkDir::new(&root)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                diags.error(&relative(site_dir, &path), None, format!("cannot read: {e}"));
+                diags.error(
+                    &relative(site_dir, &path),
+                    None,
+                    format!("cannot read: {e}"),
+                );
                 continue;
             }
         };
@@ -48,7 +57,11 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
             continue;
         }
         if entry.path_is_symlink() && !stays_inside(path, &site_real) {
-            diags.error(&rel, None, "symbolic link to a place outside the site folder: not read");
+            diags.error(
+                &rel,
+                None,
+                "symbolic link to a place outside the site folder: not read",
+            );
             continue;
         }
         if entry.file_type().is_dir() {
@@ -59,10 +72,20 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
             continue;
         }
         if path.extension().is_some_and(|e| e == "md") {
-            let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-            docs.push(DocFile { path: rel, stem, bundle: None });
+            let stem = path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            docs.push(DocFile {
+                path: rel,
+                stem,
+                bundle: None,
+            });
         } else {
-            diags.warning(&rel, None, "not a markdown file and not inside a bundle folder: ignored");
+            diags.warning(
+                &rel,
+                None,
+                "not a markdown file and not inside a bundle folder: ignored",
+            );
         }
     }
     docs
@@ -73,9 +96,14 @@ fn bundle(site_dir: &Path, dir: &Path, name: &str, diags: &mut Diagnostics) -> D
     for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let Ok(rel) = e.path().strip_prefix(dir) else { continue };
+                let Ok(rel) = e.path().strip_prefix(dir) else {
+                    continue;
+                };
                 let file_name = e.file_name().to_string_lossy();
-                if rel != Path::new("index.md") && !file_name.starts_with('.') && !is_editor_backup(&file_name) {
+                if rel != Path::new("index.md")
+                    && !file_name.starts_with('.')
+                    && !is_editor_backup(&file_name)
+                {
                     assets.push(rel.to_path_buf());
                 }
             }
@@ -104,5 +132,6 @@ pub fn is_editor_backup(name: &str) -> bool {
 }
 
 pub fn relative(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    path.strip_prefix(base)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }

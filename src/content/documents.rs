@@ -120,20 +120,28 @@ impl Doc<'_, '_> {
     /// The slug: front matter's `slug`, else the file or bundle name (for posts,
     /// without a leading `YYYY-MM-DD-`).
     fn slug(&mut self, written: Option<&str>, strip_date: bool) -> Option<Slug> {
-        let from_name = if strip_date { name_date(&self.file.stem).1 } else { &self.file.stem };
+        let from_name = if strip_date {
+            name_date(&self.file.stem).1
+        } else {
+            &self.file.stem
+        };
         let (source, key) = match written {
             Some(s) => (s, "slug"),
             None => (from_name, "slug"),
         };
         let slug = Slug::from_text(source);
         if slug.is_none() {
-            self.error(key, format!("cannot make a URL slug from `{source}`: set `slug` to a few words"));
+            self.error(
+                key,
+                format!("cannot make a URL slug from `{source}`: set `slug` to a few words"),
+            );
         }
         slug
     }
 
     fn date(&mut self, key: &str, text: &DateText, tz: &TimeZone) -> Option<(jiff::Zoned, bool)> {
-        let resolved = DateSpec::parse(&text.0).and_then(|spec| Ok((spec.in_zone(tz)?, spec.is_day())));
+        let resolved =
+            DateSpec::parse(&text.0).and_then(|spec| Ok((spec.in_zone(tz)?, spec.is_day())));
         match resolved {
             Ok(z) => Some(z),
             Err(msg) => {
@@ -143,8 +151,15 @@ impl Doc<'_, '_> {
         }
     }
 
-    fn day(&mut self, key: &str, text: &Option<DateText>, tz: &TimeZone) -> Option<jiff::civil::Date> {
-        text.as_ref().and_then(|t| self.date(key, t, tz)).map(|(z, _)| z.date())
+    fn day(
+        &mut self,
+        key: &str,
+        text: &Option<DateText>,
+        tz: &TimeZone,
+    ) -> Option<jiff::civil::Date> {
+        text.as_ref()
+            .and_then(|t| self.date(key, t, tz))
+            .map(|(z, _)| z.date())
     }
 
     fn members(&mut self, key: &str, slugs: &[String], ctx: &Context<'_>) -> Vec<Slug> {
@@ -166,7 +181,13 @@ impl Doc<'_, '_> {
 
     /// A URL for an image or avatar value: absolute URLs as written, `/x` under the
     /// site root, anything else must be a file of the bundle.
-    fn asset_url(&mut self, key: &str, value: Option<String>, page_url: &str, config: &Config) -> Option<String> {
+    fn asset_url(
+        &mut self,
+        key: &str,
+        value: Option<String>,
+        page_url: &str,
+        config: &Config,
+    ) -> Option<String> {
         let value = value?;
         if value.starts_with("https://") || value.starts_with("http://") {
             return Some(value);
@@ -187,7 +208,14 @@ impl Doc<'_, '_> {
 
     fn body(&self, summary: Option<&str>, page_url: &str) -> crate::model::Body {
         let assets = asset_names(self.file);
-        markdown::render(self.split.body, summary, &LinkBase { page_url, assets: &assets })
+        markdown::render(
+            self.split.body,
+            summary,
+            &LinkBase {
+                page_url,
+                assets: &assets,
+            },
+        )
     }
 
     fn source(&self) -> Source {
@@ -206,7 +234,11 @@ impl Doc<'_, '_> {
 fn asset_names(file: &DocFile) -> Vec<String> {
     file.bundle
         .iter()
-        .flat_map(|(_, assets)| assets.iter().map(|a| a.to_string_lossy().replace('\\', "/")))
+        .flat_map(|(_, assets)| {
+            assets
+                .iter()
+                .map(|a| a.to_string_lossy().replace('\\', "/"))
+        })
         .collect()
 }
 
@@ -215,8 +247,14 @@ pub fn name_date(stem: &str) -> (Option<&str>, &str) {
     let bytes = stem.as_bytes();
     let is_dated = bytes.len() > 11
         && bytes[10] == b'-'
-        && stem.get(..10).is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
-    if is_dated { (Some(&stem[..10]), &stem[11..]) } else { (None, stem) }
+        && stem
+            .get(..10)
+            .is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
+    if is_dated {
+        (Some(&stem[..10]), &stem[11..])
+    } else {
+        (None, stem)
+    }
 }
 
 fn item_url(config: &Config, section: &str, slug: &Slug) -> String {
@@ -229,13 +267,22 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
     let slug = doc.slug(raw.slug.as_deref(), true);
     let date = match (&raw.date, name_date(&doc.file.stem).0) {
         (Some(d), _) => doc.date("date", d, tz).map(|(z, _)| z),
-        (None, Some(d)) => doc.date("date", &DateText(d.to_string()), tz).map(|(z, _)| z),
+        (None, Some(d)) => doc
+            .date("date", &DateText(d.to_string()), tz)
+            .map(|(z, _)| z),
         (None, None) => {
-            doc.error("title", "missing `date`: add `date = YYYY-MM-DD` or name the file YYYY-MM-DD-slug.md");
+            doc.error(
+                "title",
+                "missing `date`: add `date = YYYY-MM-DD` or name the file YYYY-MM-DD-slug.md",
+            );
             None
         }
     };
-    let updated = raw.updated.as_ref().and_then(|u| doc.date("updated", u, tz)).map(|(z, _)| z);
+    let updated = raw
+        .updated
+        .as_ref()
+        .and_then(|u| doc.date("updated", u, tz))
+        .map(|(z, _)| z);
     let authors = doc.members("authors", &raw.authors, ctx);
     let slug = slug?;
     let url = item_url(ctx.config, "posts", &slug);
@@ -286,11 +333,17 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
 
 pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
     let raw: RawEvent = doc.parse()?;
-    let timezone = raw.timezone.clone().unwrap_or_else(|| ctx.config.timezone_name.clone());
+    let timezone = raw
+        .timezone
+        .clone()
+        .unwrap_or_else(|| ctx.config.timezone_name.clone());
     let tz = match TimeZone::get(&timezone) {
         Ok(tz) => Some(tz),
         Err(_) => {
-            doc.error("timezone", format!("unknown time zone `{timezone}`: use an IANA name such as `Europe/Berlin`"));
+            doc.error(
+                "timezone",
+                format!("unknown time zone `{timezone}`: use an IANA name such as `Europe/Berlin`"),
+            );
             None
         }
     };
@@ -299,15 +352,22 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         None | Some("scheduled") => Some(EventStatus::Scheduled),
         Some("cancelled" | "canceled") => Some(EventStatus::Cancelled),
         Some(other) => {
-            doc.error("status", format!("`status` is `{other}`; it must be `scheduled` or `cancelled`"));
+            doc.error(
+                "status",
+                format!("`status` is `{other}`; it must be `scheduled` or `cancelled`"),
+            );
             None
         }
     };
     let organizers = doc.members("organizers", &raw.organizers, ctx);
     let tz = tz?;
     let (start, all_day) = doc.date("start", &raw.start, &tz)?;
-    let end = raw.end.as_ref().and_then(|e| doc.date("end", e, &tz)).map(|(z, _)| z);
-    if end.as_ref().is_some_and(|e| e < &start) {
+    let end = raw
+        .end
+        .as_ref()
+        .and_then(|e| doc.date("end", e, &tz))
+        .map(|(z, _)| z);
+    if end.as_ref().is_some_and(|e| *e < start) {
         doc.error("end", "`end` is before `start`");
         return None;
     }
@@ -356,7 +416,10 @@ mod tests {
 
     #[test]
     fn dated_file_names_split_into_date_and_slug() {
-        assert_eq!(name_date("2026-11-20-welcome"), (Some("2026-11-20"), "welcome"));
+        assert_eq!(
+            name_date("2026-11-20-welcome"),
+            (Some("2026-11-20"), "welcome")
+        );
         assert_eq!(name_date("welcome"), (None, "welcome"));
         assert_eq!(name_date("2026-13-40-odd"), (None, "2026-13-40-odd"));
         assert_eq!(name_date("2026-11-20"), (None, "2026-11-20"));

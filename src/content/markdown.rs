@@ -31,7 +31,11 @@ fn options() -> Options {
 /// raw HTML in it is escaped), else the text before `<!-- more -->`, else the first
 /// paragraph.
 pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
-    let events = with_heading_ids(Parser::new_ext(body, options()).map(|e| rewrite_link(e, links)).collect());
+    let events = with_heading_ids(
+        Parser::new_ext(body, options())
+            .map(|e| rewrite_link(e, links))
+            .collect(),
+    );
     let toc = table_of_contents(&events);
     let word_count = events
         .iter()
@@ -83,7 +87,8 @@ fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             Some(id) => id.to_string(),
             None => {
                 let text = heading_text(&events[i + 1..]);
-                Slug::from_text(&text).map_or_else(|| "section".to_string(), |s| s.as_str().to_string())
+                Slug::from_text(&text)
+                    .map_or_else(|| "section".to_string(), |s| s.as_str().to_string())
             }
         };
         let mut unique = base.clone();
@@ -116,7 +121,11 @@ fn table_of_contents(events: &[Event<'_>]) -> Vec<Heading> {
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match e {
-            Event::Start(Tag::Heading { level, id: Some(id), .. }) => Some(Heading {
+            Event::Start(Tag::Heading {
+                level,
+                id: Some(id),
+                ..
+            }) => Some(Heading {
                 level: heading_level(*level),
                 id: id.to_string(),
                 title: heading_text(&events[i + 1..]),
@@ -183,13 +192,23 @@ fn rewrite_link<'a>(event: Event<'a>, links: &LinkBase<'_>) -> Event<'a> {
         }
     };
     match event {
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
             link_type,
             dest_url: resolve(dest_url),
             title,
             id,
         }),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: resolve(dest_url),
             title,
@@ -210,7 +229,11 @@ mod tests {
     #[test]
     fn headings_get_stable_unique_ids() {
         let b = md("## Getting started\n\ntext\n\n## Getting started\n\n### Custom {#here}\n");
-        assert!(b.content_html.contains(r#"<h2 id="getting-started">"#), "{}", b.content_html);
+        assert!(
+            b.content_html.contains(r#"<h2 id="getting-started">"#),
+            "{}",
+            b.content_html
+        );
         assert!(b.content_html.contains(r#"<h2 id="getting-started-1">"#));
         assert!(b.content_html.contains(r#"<h3 id="here">"#));
         let ids: Vec<_> = b.toc.iter().map(|h| h.id.as_str()).collect();
@@ -219,9 +242,20 @@ mod tests {
 
     #[test]
     fn extensions_are_on() {
-        let b = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: the note\n");
-        for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
-            assert!(b.content_html.contains(needle), "{needle} missing in {}", b.content_html);
+        let b = md(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: the note\n",
+        );
+        for needle in [
+            "<table>",
+            "<del>old</del>",
+            "type=\"checkbox\"",
+            "footnote-definition",
+        ] {
+            assert!(
+                b.content_html.contains(needle),
+                "{needle} missing in {}",
+                b.content_html
+            );
         }
     }
 
@@ -237,7 +271,11 @@ mod tests {
 
     #[test]
     fn a_front_matter_summary_cannot_inject_html() {
-        let b = render("Body.", Some("Hi <script>alert(1)</script>"), &LinkBase::default());
+        let b = render(
+            "Body.",
+            Some("Hi <script>alert(1)</script>"),
+            &LinkBase::default(),
+        );
         assert!(!b.summary_html.contains("<script>"), "{}", b.summary_html);
         assert!(b.summary_html.contains("&lt;script&gt;"));
     }
@@ -245,9 +283,16 @@ mod tests {
     #[test]
     fn bundle_files_resolve_to_the_page_url() {
         let assets = ["photo.png".to_string()];
-        let links = LinkBase { page_url: "/posts/recap/", assets: &assets };
+        let links = LinkBase {
+            page_url: "/posts/recap/",
+            assets: &assets,
+        };
         let b = render("![A team](photo.png) and [other](other.png)", None, &links);
-        assert!(b.content_html.contains(r#"src="/posts/recap/photo.png""#), "{}", b.content_html);
+        assert!(
+            b.content_html.contains(r#"src="/posts/recap/photo.png""#),
+            "{}",
+            b.content_html
+        );
         assert!(b.content_html.contains(r#"href="other.png""#));
     }
 }

@@ -27,13 +27,29 @@ pub struct Visibility {
 
 /// URL names the site itself uses at its root; a page cannot take them.
 const RESERVED_SLUGS: &[&str] = &[
-    "posts", "members", "events", "tags", "newsletter", "search", "page", "404", "atom-xml", "rss-xml",
+    "posts",
+    "members",
+    "events",
+    "tags",
+    "newsletter",
+    "search",
+    "page",
+    "404",
+    "atom-xml",
+    "rss-xml",
 ];
 
 /// Loads and checks every content file of the site. Problems go into `diags`; the
 /// site is returned even when some files failed, so that all problems are found.
-pub fn load(site_dir: &Path, config: Config, visibility: Visibility, diags: &mut Diagnostics) -> Site {
-    let members: Vec<Member> = each_doc(site_dir, "members", diags, |doc| documents::member(doc, &config));
+pub fn load(
+    site_dir: &Path,
+    config: Config,
+    visibility: Visibility,
+    diags: &mut Diagnostics,
+) -> Site {
+    let members: Vec<Member> = each_doc(site_dir, "members", diags, |doc| {
+        documents::member(doc, &config)
+    });
     let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
     let ctx = Context {
         config: &config,
@@ -41,12 +57,30 @@ pub fn load(site_dir: &Path, config: Config, visibility: Visibility, diags: &mut
     };
     let posts: Vec<Post> = each_doc(site_dir, "posts", diags, |doc| documents::post(doc, &ctx));
     let events: Vec<Event> = each_doc(site_dir, "events", diags, |doc| documents::event(doc, &ctx));
-    let pages: Vec<Page> = each_doc(site_dir, "pages", diags, |doc| documents::page(doc, &config));
+    let pages: Vec<Page> = each_doc(site_dir, "pages", diags, |doc| {
+        documents::page(doc, &config)
+    });
 
-    check_unique("post", posts.iter().map(|p| (&p.slug, &p.source.path)), diags);
-    check_unique("member", members.iter().map(|m| (&m.slug, &m.source.path)), diags);
-    check_unique("event", events.iter().map(|e| (&e.slug, &e.source.path)), diags);
-    check_unique("page", pages.iter().map(|p| (&p.slug, &p.source.path)), diags);
+    check_unique(
+        "post",
+        posts.iter().map(|p| (&p.slug, &p.source.path)),
+        diags,
+    );
+    check_unique(
+        "member",
+        members.iter().map(|m| (&m.slug, &m.source.path)),
+        diags,
+    );
+    check_unique(
+        "event",
+        events.iter().map(|e| (&e.slug, &e.source.path)),
+        diags,
+    );
+    check_unique(
+        "page",
+        pages.iter().map(|p| (&p.slug, &p.source.path)),
+        diags,
+    );
     for page in &pages {
         if RESERVED_SLUGS.contains(&page.slug.as_str()) {
             diags.error(
@@ -75,7 +109,12 @@ pub fn load(site_dir: &Path, config: Config, visibility: Visibility, diags: &mut
     });
     events.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| {
-        (a.menu.is_none(), a.menu, &a.title, &a.slug).cmp(&(b.menu.is_none(), b.menu, &b.title, &b.slug))
+        (a.menu.is_none(), a.menu, &a.title, &a.slug).cmp(&(
+            b.menu.is_none(),
+            b.menu,
+            &b.title,
+            &b.slug,
+        ))
     });
 
     let tags = collect_tags(&posts, &members, &events);
@@ -100,7 +139,9 @@ fn each_doc<T>(
     let files = discover::documents(site_dir, section, diags);
     let mut items = Vec::with_capacity(files.len());
     for file in &files {
-        let Some(text) = read_text(site_dir, file, diags) else { continue };
+        let Some(text) = read_text(site_dir, file, diags) else {
+            continue;
+        };
         let split = match frontmatter::split(&text) {
             Ok(split) => split,
             Err((loc, message)) => {
@@ -129,20 +170,31 @@ fn read_text(site_dir: &Path, file: &DocFile, diags: &mut Diagnostics) -> Option
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
             let loc = Location::of_offset(valid, valid.len(), 1);
-            diags.error(&file.path, Some(loc), "the file is not valid UTF-8: save it as UTF-8");
+            diags.error(
+                &file.path,
+                Some(loc),
+                "the file is not valid UTF-8: save it as UTF-8",
+            );
             None
         }
     }
 }
 
-fn check_unique<'a>(kind: &str, items: impl Iterator<Item = (&'a Slug, &'a std::path::PathBuf)>, diags: &mut Diagnostics) {
+fn check_unique<'a>(
+    kind: &str,
+    items: impl Iterator<Item = (&'a Slug, &'a std::path::PathBuf)>,
+    diags: &mut Diagnostics,
+) {
     let mut seen: BTreeMap<&Slug, &std::path::PathBuf> = BTreeMap::new();
     for (slug, path) in items {
         if let Some(first) = seen.insert(slug, path) {
             diags.error(
                 path,
                 None,
-                format!("another {kind} already has the slug `{slug}` ({}); set a different `slug`", first.display()),
+                format!(
+                    "another {kind} already has the slug `{slug}` ({}); set a different `slug`",
+                    first.display()
+                ),
             );
         }
     }
@@ -151,7 +203,9 @@ fn check_unique<'a>(kind: &str, items: impl Iterator<Item = (&'a Slug, &'a std::
 fn collect_tags(posts: &[Post], members: &[Member], events: &[Event]) -> BTreeMap<Slug, Tag> {
     let mut tags: BTreeMap<Slug, Tag> = BTreeMap::new();
     let mut add = |name: &str, pick: fn(&mut Tag) -> &mut Vec<usize>, i: usize| {
-        let Some(slug) = Slug::from_text(name) else { return };
+        let Some(slug) = Slug::from_text(name) else {
+            return;
+        };
         let tag = tags.entry(slug).or_insert_with(|| Tag {
             name: name.trim().to_string(),
             ..Tag::default()
@@ -159,13 +213,21 @@ fn collect_tags(posts: &[Post], members: &[Member], events: &[Event]) -> BTreeMa
         push_once(pick(tag), i);
     };
     for (i, post) in posts.iter().enumerate() {
-        post.tags.iter().for_each(|name| add(name, |t| &mut t.posts, i));
+        post.tags
+            .iter()
+            .for_each(|name| add(name, |t| &mut t.posts, i));
     }
     for (i, member) in members.iter().enumerate() {
-        member.tags.iter().for_each(|name| add(name, |t| &mut t.members, i));
+        member
+            .tags
+            .iter()
+            .for_each(|name| add(name, |t| &mut t.members, i));
     }
     for (i, event) in events.iter().enumerate() {
-        event.tags.iter().for_each(|name| add(name, |t| &mut t.events, i));
+        event
+            .tags
+            .iter()
+            .for_each(|name| add(name, |t| &mut t.events, i));
     }
     tags
 }

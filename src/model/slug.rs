@@ -48,9 +48,8 @@ fn push_word_char(out: &mut String, pending_dash: &mut bool, c: char) {
 /// Latin letter; empty for anything else.
 fn fold_accent(c: char) -> &'static str {
     const ASCII: [&str; 36] = [
-        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f", "g",
-        "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x",
-        "y", "z",
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f", "g", "h",
+        "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
     ];
     match c {
         '0'..='9' => ASCII[c as usize - '0' as usize],
@@ -95,7 +94,10 @@ mod tests {
     #[test]
     fn words_are_joined_by_single_dashes_in_lower_case() {
         assert_eq!(slug("  Hello, World!  ").as_deref(), Some("hello-world"));
-        assert_eq!(slug("Rust & WebAssembly 2026").as_deref(), Some("rust-webassembly-2026"));
+        assert_eq!(
+            slug("Rust & WebAssembly 2026").as_deref(),
+            Some("rust-webassembly-2026")
+        );
     }
 
     #[test]

@@ -101,10 +101,22 @@ mod tests {
 
     #[test]
     fn the_three_written_forms_are_told_apart() {
-        assert!(matches!(DateSpec::parse("2026-11-20"), Ok(DateSpec::Day(_))));
-        assert!(matches!(DateSpec::parse("2026-11-20T18:30:00"), Ok(DateSpec::Local(_))));
-        assert!(matches!(DateSpec::parse("2026-11-20T18:30:00+01:00"), Ok(DateSpec::Exact(_))));
-        assert!(matches!(DateSpec::parse("2026-11-20T17:30:00Z"), Ok(DateSpec::Exact(_))));
+        assert!(matches!(
+            DateSpec::parse("2026-11-20"),
+            Ok(DateSpec::Day(_))
+        ));
+        assert!(matches!(
+            DateSpec::parse("2026-11-20T18:30:00"),
+            Ok(DateSpec::Local(_))
+        ));
+        assert!(matches!(
+            DateSpec::parse("2026-11-20T18:30:00+01:00"),
+            Ok(DateSpec::Exact(_))
+        ));
+        assert!(matches!(
+            DateSpec::parse("2026-11-20T17:30:00Z"),
+            Ok(DateSpec::Exact(_))
+        ));
         assert!(DateSpec::parse("2026-13-01").is_err());
         assert!(DateSpec::parse("next tuesday").is_err());
     }

@@ -25,7 +25,12 @@ pub struct Rendered {
 pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    let sources: Vec<(&str, &str)> = theme.templates.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())).collect();
+    tera.set_escape_fn(escape_html);
+    let sources: Vec<(&str, &str)> = theme
+        .templates
+        .iter()
+        .map(|(n, (t, _))| (n.as_str(), t.as_str()))
+        .collect();
     if let Err(e) = tera.add_raw_templates(sources) {
         // Tera names the template in its message; find which file that is.
         let message = error_chain(&e);
@@ -33,7 +38,10 @@ pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
             .templates
             .iter()
             .find(|(name, _)| message.contains(&format!("'{name}'")))
-            .map_or_else(|| "templates".to_string(), |(name, (_, origin))| origin.describe(name));
+            .map_or_else(
+                || "templates".to_string(),
+                |(name, (_, origin))| origin.describe(name),
+            );
         diags.error(Path::new(&file), None, format!("template error: {message}"));
         return None;
     }
@@ -94,11 +102,32 @@ impl PageRenderer<'_, '_> {
                 let message = format!("cannot render {url}: {}", error_chain(&e));
                 // One broken template breaks many pages; say it once.
                 if !self.diags.items().iter().any(|d| d.message == message) {
-                    self.diags.error(Path::new("templates").join(template).as_path(), None, message);
+                    self.diags.error(
+                        Path::new("templates").join(template).as_path(),
+                        None,
+                        message,
+                    );
                 }
             }
         }
     }
+}
+
+/// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
+/// default it leaves `/` alone, so URLs stay readable in the output.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -125,7 +154,10 @@ struct HomeContext<'a> {
 
 fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>> {
     let current = site.current_spotlight()?;
-    views.members.iter().find(|m| m.slug == current.slug.as_str())
+    views
+        .members
+        .iter()
+        .find(|m| m.slug == current.slug.as_str())
 }
 
 fn home(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
@@ -164,7 +196,13 @@ struct PostListContext<'a> {
 fn post_lists(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
     let per_page = site.config.posts_per_page;
     let first = format!("{}posts/", site.config.root);
-    let page_url = |n: usize| if n == 1 { first.clone() } else { format!("{first}page/{n}/") };
+    let page_url = |n: usize| {
+        if n == 1 {
+            first.clone()
+        } else {
+            format!("{first}page/{n}/")
+        }
+    };
     let total = views.posts.len().div_ceil(per_page).max(1);
     for current in 1..=total {
         let start = (current - 1) * per_page;
@@ -174,7 +212,12 @@ fn post_lists(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
             total,
             prev_url: (current > 1).then(|| page_url(current - 1)),
             next_url: (current < total).then(|| page_url(current + 1)),
-            pages: (1..=total).map(|number| PageLink { number, url: page_url(number) }).collect(),
+            pages: (1..=total)
+                .map(|number| PageLink {
+                    number,
+                    url: page_url(number),
+                })
+                .collect(),
         };
         let ctx = PostListContext {
             posts: &views.posts[start..end],
@@ -192,8 +235,8 @@ fn post_lists(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
 
 /// A tiny page that sends the reader to `target` (absolute URL).
 fn redirect_html(language: &str, target: &str) -> String {
-    let target = tera::escape_html(target);
-    let language = tera::escape_html(language);
+    let target = escape_html(target);
+    let language = escape_html(language);
     format!(
         "<!doctype html>\n<html lang=\"{language}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
          <link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n\
@@ -225,7 +268,11 @@ fn member_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
         members: &views.members,
         spotlight: spotlight(site, views),
     };
-    r.render("members.html", &format!("{}members/", site.config.root), &ctx);
+    r.render(
+        "members.html",
+        &format!("{}members/", site.config.root),
+        &ctx,
+    );
     for (member, view) in site.members.iter().zip(&views.members) {
         let posts = site
             .posts
@@ -242,7 +289,15 @@ fn member_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
             .filter(|(e, _)| e.organizers.contains(&member.slug))
             .map(|(_, v)| v)
             .collect();
-        r.render("member.html", &view.url, &MemberContext { member: view, posts, events });
+        r.render(
+            "member.html",
+            &view.url,
+            &MemberContext {
+                member: view,
+                posts,
+                events,
+            },
+        );
     }
 }
 
@@ -282,7 +337,11 @@ struct TagContext<'a> {
 }
 
 fn tag_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
-    r.render("tags.html", &format!("{}tags/", site.config.root), &TagsContext { tags: &views.tags });
+    r.render(
+        "tags.html",
+        &format!("{}tags/", site.config.root),
+        &TagsContext { tags: &views.tags },
+    );
     for (tag, view) in site.tags.values().zip(&views.tags) {
         let ctx = TagContext {
             tag: view,

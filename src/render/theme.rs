@@ -44,9 +44,13 @@ impl Theme {
         for (path, bytes) in BUILTIN_THEME {
             if let Some(name) = path.strip_prefix("templates/") {
                 let text = String::from_utf8_lossy(bytes).into_owned();
-                theme.templates.insert(name.to_string(), (text, Origin::Builtin(bytes)));
+                theme
+                    .templates
+                    .insert(name.to_string(), (text, Origin::Builtin(bytes)));
             } else if let Some(name) = path.strip_prefix("static/") {
-                theme.static_files.insert(name.to_string(), Origin::Builtin(bytes));
+                theme
+                    .static_files
+                    .insert(name.to_string(), Origin::Builtin(bytes));
             }
         }
         let theme_dir = Path::new("themes").join(theme_name);
@@ -94,9 +98,14 @@ fn files_under(site_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<(Str
     for entry in WalkDir::new(&full).min_depth(1).sort_by_file_name() {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let Ok(name) = e.path().strip_prefix(&full) else { continue };
-                let hidden = name.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-                let backup = crate::content::discover::is_editor_backup(&e.file_name().to_string_lossy());
+                let Ok(name) = e.path().strip_prefix(&full) else {
+                    continue;
+                };
+                let hidden = name
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+                let backup =
+                    crate::content::discover::is_editor_backup(&e.file_name().to_string_lossy());
                 if !hidden && !backup {
                     out.push((name.to_string_lossy().replace('\\', "/"), dir.join(name)));
                 }

@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::time::{human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation};
+use crate::model::time::{
+    human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation,
+};
 use crate::model::{Body, Event, EventStatus, Heading, Member, Page, Post, Site, Slug, Tag};
 
 #[derive(Debug, Serialize)]
@@ -172,14 +174,28 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site) -> Views<'a> {
-        let urls = Urls { config: &site.config };
+        let urls = Urls {
+            config: &site.config,
+        };
         Views {
             site: site_view(site, &urls),
-            posts: site.posts.iter().map(|p| post_view(p, site, &urls)).collect(),
+            posts: site
+                .posts
+                .iter()
+                .map(|p| post_view(p, site, &urls))
+                .collect(),
             members: site.members.iter().map(|m| member_view(m, &urls)).collect(),
-            events: site.events.iter().map(|e| event_view(e, site, &urls)).collect(),
+            events: site
+                .events
+                .iter()
+                .map(|e| event_view(e, site, &urls))
+                .collect(),
             pages: site.pages.iter().map(|p| page_view(p, &urls)).collect(),
-            tags: site.tags.iter().map(|(slug, tag)| tag_view(slug, tag, &urls)).collect(),
+            tags: site
+                .tags
+                .iter()
+                .map(|(slug, tag)| tag_view(slug, tag, &urls))
+                .collect(),
         }
     }
 }
@@ -305,7 +321,11 @@ fn member_view<'a>(m: &'a Member, urls: &Urls<'_>) -> MemberView<'a> {
         joined_iso: m.joined.as_ref().map(machine),
         spotlight: m.spotlight.as_ref().map(human),
         spotlight_iso: m.spotlight.as_ref().map(machine),
-        links: m.links.iter().map(|(label, url)| LinkView { label, url }).collect(),
+        links: m
+            .links
+            .iter()
+            .map(|(label, url)| LinkView { label, url })
+            .collect(),
         tags: tag_refs(&m.tags, urls),
         summary_html: &m.body.summary_html,
         summary_text: &m.body.summary_text,
@@ -323,10 +343,18 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         title: &e.title,
         permalink: site.config.permalink(&url),
         url,
-        start_iso: if e.all_day { iso_date(&e.start) } else { iso(&e.start) },
+        start_iso: if e.all_day {
+            iso_date(&e.start)
+        } else {
+            iso(&e.start)
+        },
         end_iso: e.end.as_ref().map(iso),
         start_date: human_weekday_date(&e.start),
-        start_time: if e.all_day { String::new() } else { time(&e.start) },
+        start_time: if e.all_day {
+            String::new()
+        } else {
+            time(&e.start)
+        },
         end_date: e.end.as_ref().map(human_weekday_date),
         end_time: e.end.as_ref().map(time),
         when: when(e),
@@ -353,7 +381,9 @@ pub fn when(e: &Event) -> String {
     let day = human_weekday_date(&e.start);
     if e.all_day {
         return match &e.end {
-            Some(end) if end.date() != e.start.date() => format!("{day} – {}", human_weekday_date(end)),
+            Some(end) if end.date() != e.start.date() => {
+                format!("{day} – {}", human_weekday_date(end))
+            }
             _ => day,
         };
     }
@@ -366,7 +396,10 @@ pub fn when(e: &Event) -> String {
             if end_zone == start_zone {
                 format!("{day}, {start_time}–{} {end_zone}", human_time(end))
             } else {
-                format!("{day}, {start_time} {start_zone} – {} {end_zone}", human_time(end))
+                format!(
+                    "{day}, {start_time} {start_zone} – {} {end_zone}",
+                    human_time(end)
+                )
             }
         }
         Some(end) => format!(
