@@ -138,14 +138,21 @@ impl Problems {
     }
 }
 
+impl Problems {
+    /// The closing line: how many errors, and that nothing was replaced.
+    pub fn summary(&self) -> String {
+        let n = self.error_count();
+        let s = if n == 1 { "" } else { "s" };
+        format!("{n} problem{s} found; nothing was built (any previous output is untouched)")
+    }
+}
+
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.diagnostics {
             writeln!(f, "{d}")?;
         }
-        let n = self.error_count();
-        let s = if n == 1 { "" } else { "s" };
-        write!(f, "{n} error{s} found; nothing was written")
+        f.write_str(&self.summary())
     }
 }
 
