@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Site, repo_root};
+use common::{Site, broken_internal_links, repo_root};
 
 fn built_example() -> Site {
     let site = Site::copy_of(&repo_root().join("example-site"));
@@ -36,6 +36,12 @@ fn the_example_site_builds_without_warnings_and_shows_every_kind_of_content() {
         "bundle image copied"
     );
     assert!(site.public().join("code-of-conduct/index.html").is_file());
+}
+
+#[test]
+fn every_internal_link_and_anchor_of_the_example_site_resolves() {
+    let site = built_example();
+    assert_eq!(broken_internal_links(&site.public()), Vec::<String>::new());
 }
 
 #[test]

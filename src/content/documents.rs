@@ -117,22 +117,14 @@ impl Doc<'_, '_> {
         frontmatter::parse(&self.split, &self.file.path, self.diags)
     }
 
-    /// The slug: front matter's `slug`, else the file or bundle name (for posts,
-    /// without a leading `YYYY-MM-DD-`).
-    fn slug(&mut self, written: Option<&str>, strip_date: bool) -> Option<Slug> {
-        let from_name = if strip_date {
-            name_date(&self.file.stem).1
-        } else {
-            &self.file.stem
-        };
-        let (source, key) = match written {
-            Some(s) => (s, "slug"),
-            None => (from_name, "slug"),
-        };
+    /// The slug: front matter's `slug`, else the file or bundle name without a
+    /// leading `YYYY-MM-DD-`.
+    fn slug(&mut self, written: Option<&str>) -> Option<Slug> {
+        let source = written.unwrap_or_else(|| name_date(&self.file.stem).1);
         let slug = Slug::from_text(source);
         if slug.is_none() {
             self.error(
-                key,
+                "slug",
                 format!("cannot make a URL slug from `{source}`: set `slug` to a few words"),
             );
         }
@@ -206,16 +198,14 @@ impl Doc<'_, '_> {
         None
     }
 
-    fn body(&self, summary: Option<&str>, page_url: &str) -> crate::model::Body {
+    fn body(&self, summary: Option<&str>, page_url: &str, config: &Config) -> crate::model::Body {
         let assets = asset_names(self.file);
-        markdown::render(
-            self.split.body,
-            summary,
-            &LinkBase {
-                page_url,
-                assets: &assets,
-            },
-        )
+        let links = LinkBase {
+            root: &config.root,
+            page_url,
+            assets: &assets,
+        };
+        markdown::render(self.split.body, summary, &links)
     }
 
     fn source(&self) -> Source {
@@ -264,7 +254,7 @@ fn item_url(config: &Config, section: &str, slug: &Slug) -> String {
 pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
     let raw: RawPost = doc.parse()?;
     let tz = &ctx.config.timezone;
-    let slug = doc.slug(raw.slug.as_deref(), true);
+    let slug = doc.slug(raw.slug.as_deref());
     let date = match (&raw.date, name_date(&doc.file.stem).0) {
         (Some(d), _) => doc.date("date", d, tz).map(|(z, _)| z),
         (None, Some(d)) => doc
@@ -287,7 +277,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
     let slug = slug?;
     let url = item_url(ctx.config, "posts", &slug);
     let image = doc.asset_url("image", raw.image, &url, ctx.config);
-    let body = doc.body(raw.summary.as_deref(), &url);
+    let body = doc.body(raw.summary.as_deref(), &url, ctx.config);
     Some(Post {
         source: doc.source(),
         slug,
@@ -307,12 +297,12 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
 pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
     let raw: RawMember = doc.parse()?;
     let tz = &config.timezone;
-    let slug = doc.slug(raw.slug.as_deref(), false)?;
+    let slug = doc.slug(raw.slug.as_deref())?;
     let url = item_url(config, "members", &slug);
     let joined = doc.day("joined", &raw.joined, tz);
     let spotlight = doc.day("spotlight", &raw.spotlight, tz);
     let avatar = doc.asset_url("avatar", raw.avatar, &url, config);
-    let body = doc.body(raw.summary.as_deref(), &url);
+    let body = doc.body(raw.summary.as_deref(), &url, config);
     Some(Member {
         source: doc.source(),
         slug,
@@ -347,7 +337,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
             None
         }
     };
-    let slug = doc.slug(raw.slug.as_deref(), false);
+    let slug = doc.slug(raw.slug.as_deref());
     let status = match raw.status.as_deref() {
         None | Some("scheduled") => Some(EventStatus::Scheduled),
         Some("cancelled" | "canceled") => Some(EventStatus::Cancelled),
@@ -373,7 +363,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
     }
     let slug = slug?;
     let url = item_url(ctx.config, "events", &slug);
-    let body = doc.body(raw.summary.as_deref(), &url);
+    let body = doc.body(raw.summary.as_deref(), &url, ctx.config);
     Some(Event {
         source: doc.source(),
         slug,
@@ -396,9 +386,9 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
 
 pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {
     let raw: RawPage = doc.parse()?;
-    let slug = doc.slug(raw.slug.as_deref(), false)?;
+    let slug = doc.slug(raw.slug.as_deref())?;
     let url = item_url(config, "", &slug);
-    let body = doc.body(None, &url);
+    let body = doc.body(None, &url, config);
     Some(Page {
         source: doc.source(),
         slug,

@@ -12,6 +12,9 @@ const MORE_MARKER: &str = "<!-- more -->";
 /// How links inside one document are resolved.
 #[derive(Debug, Default)]
 pub struct LinkBase<'a> {
+    /// URL path of the site root (`/` or `/club/`): root-relative links in markdown
+    /// (`/events/x/`) are placed under it.
+    pub root: &'a str,
     /// URL path of the rendered document (`/posts/slug/`), used for bundle files.
     pub page_url: &'a str,
     /// Files that sit beside the document in its bundle, as written in links.
@@ -181,12 +184,19 @@ fn plain_text(events: &[Event<'_>]) -> String {
 }
 
 /// Points links and images to a bundle's own files at the files' published URL, so
-/// they work in summaries, lists and feeds too.
+/// they work in summaries, lists and feeds too, and puts root-relative links under
+/// the site's base path.
 fn rewrite_link<'a>(event: Event<'a>, links: &LinkBase<'_>) -> Event<'a> {
     let resolve = |dest: CowStr<'a>| -> CowStr<'a> {
         let name = dest.trim_start_matches("./");
         if links.assets.iter().any(|a| a == name) {
             CowStr::from(format!("{}{}", links.page_url, name))
+        } else if let Some(rooted) = dest.strip_prefix('/').filter(|r| !r.starts_with('/')) {
+            if links.root.len() > 1 {
+                CowStr::from(format!("{}{rooted}", links.root))
+            } else {
+                dest
+            }
         } else {
             dest
         }
@@ -284,15 +294,21 @@ mod tests {
     fn bundle_files_resolve_to_the_page_url() {
         let assets = ["photo.png".to_string()];
         let links = LinkBase {
-            page_url: "/posts/recap/",
+            root: "/club/",
+            page_url: "/club/posts/recap/",
             assets: &assets,
         };
-        let b = render("![A team](photo.png) and [other](other.png)", None, &links);
+        let md = "![A team](photo.png) [other](other.png) [x](/events/x/) [y](//cdn.example/y)";
+        let html = render(md, None, &links).content_html;
         assert!(
-            b.content_html.contains(r#"src="/posts/recap/photo.png""#),
-            "{}",
-            b.content_html
+            html.contains(r#"src="/club/posts/recap/photo.png""#),
+            "{html}"
         );
-        assert!(b.content_html.contains(r#"href="other.png""#));
+        assert!(html.contains(r#"href="other.png""#));
+        assert!(
+            html.contains(r#"href="/club/events/x/""#),
+            "root-relative links move under the base path"
+        );
+        assert!(html.contains(r#"href="//cdn.example/y""#));
     }
 }

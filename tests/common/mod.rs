@@ -138,3 +138,61 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         })
         .collect()
 }
+
+/// Every `href="..."` and `src="..."` value of an HTML page.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            out.push(rest[..end].replace("&amp;", "&"));
+        }
+    }
+    out
+}
+
+/// Internal links (root-relative, and `#anchors`) of every HTML page under `public`
+/// that lead to no file or to no element with that id, as `page: link`.
+pub fn broken_internal_links(public: &Path) -> Vec<String> {
+    let pages = snapshot(public);
+    let text = |rel: &Path| {
+        pages
+            .get(rel)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let mut broken = Vec::new();
+    for (rel, bytes) in &pages {
+        if rel.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        for link in links(&html) {
+            let (path, fragment) = link
+                .split_once('#')
+                .map_or((link.as_str(), None), |(p, f)| (p, Some(f)));
+            let target = if path.is_empty() {
+                rel.clone()
+            } else if path.starts_with('/') && !path.starts_with("//") {
+                let file = path.trim_start_matches('/');
+                PathBuf::from(if file.is_empty() || file.ends_with('/') {
+                    format!("{file}index.html")
+                } else {
+                    file.to_string()
+                })
+            } else {
+                continue;
+            };
+            let ok = match (text(&target), fragment) {
+                (None, _) => false,
+                (Some(_), None) => true,
+                (Some(page), Some(id)) => page.contains(&format!("id=\"{id}\"")),
+            };
+            if !ok {
+                broken.push(format!("{}: {link}", rel.display()));
+            }
+        }
+    }
+    broken
+}
