@@ -64,6 +64,15 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         now: opts.now,
     };
     let site = content::load(&opts.site_dir, config, visibility, &mut diags);
+    tracing::info!(
+        posts = site.posts.len(),
+        members = site.members.len(),
+        events = site.events.len(),
+        pages = site.pages.len(),
+        tags = site.tags.len(),
+        "loaded content from {}",
+        opts.site_dir.display()
+    );
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
     Ok(Loaded {
@@ -81,6 +90,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let loaded = load(opts)?;
     let mut diags = Diagnostics::default();
     let pages = render::pages(&loaded.site, &loaded.tera, &mut diags);
+    tracing::info!(
+        pages = pages.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "rendered"
+    );
     let mut warnings = loaded.warnings;
     warnings.extend(diags.into_result()?);
 
@@ -95,6 +109,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     write_pages(&mut staging, pages)?;
     let files = staging.file_count();
     staging.commit()?;
+    tracing::info!(files, "replaced {}", out_dir.display());
     Ok(BuildReport {
         out_dir,
         pages: page_count,

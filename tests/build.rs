@@ -338,3 +338,40 @@ fn usage_errors_exit_with_2_and_help_with_0() {
     assert!(help.stdout.contains("--drafts"));
     assert!(NOW.starts_with("2026"));
 }
+
+#[test]
+fn a_tag_page_lists_the_posts_members_and_events_that_carry_it() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    // "Rust" and "rust" are one tag.
+    let rust = links(&site.page("tags/rust/index.html"));
+    for url in [
+        "/posts/first/",
+        "/posts/third/",
+        "/members/ada-lovelace/",
+        "/events/december-talks/",
+    ] {
+        assert!(
+            rust.contains(&url.to_string()),
+            "{url} missing from /tags/rust/"
+        );
+    }
+    assert!(!rust.contains(&"/posts/second/".to_string()));
+    assert!(links(&site.page("tags/index.html")).contains(&"/tags/community/".to_string()));
+}
+
+#[test]
+fn verbose_mode_logs_and_quiet_mode_prints_nothing_on_success() {
+    let site = Site::fixture("basic");
+    let quiet = site.build(&["-q"]);
+    quiet.success();
+    assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
+    let verbose = site.build(&["-v"]);
+    verbose.success();
+    assert!(
+        verbose.stderr.contains("loaded content"),
+        "{}",
+        verbose.stderr
+    );
+    assert!(verbose.stdout.contains("Built"));
+}
