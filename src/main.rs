@@ -30,14 +30,7 @@ fn main() -> ExitCode {
                 for d in &problems.diagnostics {
                     out.diagnostic(d);
                 }
-                let n = problems.error_count();
-                let s = if n == 1 { "" } else { "s" };
-                eprintln!(
-                    "{}",
-                    out.error_line(&format!(
-                        "{n} problem{s} found; the previous output was left as it was"
-                    ))
-                );
+                eprintln!("{}", out.error_line(&problems.summary()));
             } else {
                 eprintln!("{}", out.error_line(&format!("{e:#}")));
             }

@@ -50,6 +50,7 @@ impl Staging {
         };
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        remove_abandoned(parent, &name);
         let staging = parent.join(format!(".{name}.hearth-new-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)
@@ -136,6 +137,34 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Removes staging folders that a killed build of the same output left beside it:
+/// `.NAME.hearth-new-PID` and `.NAME.hearth-old-PID` whose process is gone. Where
+/// processes cannot be looked up (no `/proc`), nothing is removed.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&format!(".{name}.hearth-")) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .strip_prefix("new-")
+            .or_else(|| rest.strip_prefix("old-"))
+        else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }

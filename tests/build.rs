@@ -375,3 +375,14 @@ fn verbose_mode_logs_and_quiet_mode_prints_nothing_on_success() {
     );
     assert!(verbose.stdout.contains("Built"));
 }
+
+#[test]
+fn staging_folders_left_by_a_killed_build_are_cleaned_up() {
+    let site = Site::fixture("basic");
+    // No process has this id (above the kernel's pid limit).
+    site.write(".public.hearth-new-4999999/index.html", "half a site");
+    site.write(".public.hearth-other/keep.txt", "not ours");
+    site.build(&[]).success();
+    assert!(!site.path().join(".public.hearth-new-4999999").exists());
+    assert!(site.path().join(".public.hearth-other/keep.txt").exists());
+}

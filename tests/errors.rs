@@ -252,3 +252,18 @@ fn a_missing_bundle_image_is_named() {
     );
     assert_names(&err, "content/posts/pic.md:4:", "nope.png");
 }
+
+#[test]
+fn a_broken_site_template_is_named() {
+    let site = Site::fixture("basic");
+    site.write("templates/post.html", "{% if post.title %}never closed");
+    let run = site.build(&[]);
+    run.failure(1);
+    assert_names(&run.stderr, "templates/post.html", "template");
+
+    site.write("templates/post.html", "{{ post.no_such_field }}");
+    let run = site.build(&[]);
+    run.failure(1);
+    assert!(run.stderr.contains("post.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("no_such_field"), "{}", run.stderr);
+}

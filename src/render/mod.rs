@@ -5,6 +5,7 @@
 pub mod theme;
 pub mod views;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -55,7 +56,7 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
         tera,
         site: &views.site,
         out: Vec::new(),
-        diags,
+        failures: BTreeMap::new(),
     };
     home(&mut r, site, &views);
     post_lists(&mut r, site, &views);
@@ -69,17 +70,19 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
         r.render("page.html", &page.url, &PageContext { page });
     }
     r.render_file("404.html", "404.html", "/404.html", &Empty {});
-    r.out
+    r.finish(diags)
 }
 
-struct PageRenderer<'a, 'd> {
+struct PageRenderer<'a> {
     tera: &'a tera::Tera,
     site: &'a SiteView<'a>,
     out: Vec<Rendered>,
-    diags: &'d mut Diagnostics,
+    /// Render errors by template and message: the first page that hit it, and how
+    /// many pages did. One broken template breaks many pages; it is said once.
+    failures: BTreeMap<(String, String), (String, usize)>,
 }
 
-impl PageRenderer<'_, '_> {
+impl PageRenderer<'_> {
     /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`).
     fn render(&mut self, template: &str, url: &str, ctx: &impl Serialize) {
         let dir = url.strip_prefix(self.site.root).unwrap_or(url);
@@ -99,17 +102,31 @@ impl PageRenderer<'_, '_> {
                 html,
             }),
             Err(e) => {
-                let message = format!("cannot render {url}: {}", error_chain(&e));
-                // One broken template breaks many pages; say it once.
-                if !self.diags.items().iter().any(|d| d.message == message) {
-                    self.diags.error(
-                        Path::new("templates").join(template).as_path(),
-                        None,
-                        message,
-                    );
-                }
+                let key = (template.to_string(), error_chain(&e));
+                self.failures
+                    .entry(key)
+                    .or_insert_with(|| (url.to_string(), 0))
+                    .1 += 1;
             }
         }
+    }
+
+    /// The rendered pages; render errors go to `diags`.
+    fn finish(self, diags: &mut Diagnostics) -> Vec<Rendered> {
+        for ((template, message), (first_url, count)) in self.failures {
+            let others = match count {
+                1 => String::new(),
+                2 => " and 1 more page".to_string(),
+                n => format!(" and {} more pages", n - 1),
+            };
+            let path = Path::new("templates").join(&template);
+            diags.error(
+                &path,
+                None,
+                format!("cannot render {first_url}{others}: {message}"),
+            );
+        }
+        self.out
     }
 }
 
@@ -160,7 +177,7 @@ fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>
         .find(|m| m.slug == current.slug.as_str())
 }
 
-fn home(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+fn home(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     let n = site.config.posts_per_page.min(views.posts.len());
     let ctx = HomeContext {
         posts: &views.posts[..n],
@@ -193,7 +210,7 @@ struct PostListContext<'a> {
     paginator: Paginator,
 }
 
-fn post_lists(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+fn post_lists(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     let per_page = site.config.posts_per_page;
     let first = format!("{}posts/", site.config.root);
     let page_url = |n: usize| {
@@ -263,7 +280,7 @@ struct MemberContext<'a> {
     events: Vec<&'a EventView<'a>>,
 }
 
-fn member_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+fn member_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     let ctx = MembersContext {
         members: &views.members,
         spotlight: spotlight(site, views),
@@ -312,7 +329,7 @@ struct EventContext<'a> {
     event: &'a EventView<'a>,
 }
 
-fn event_pages(r: &mut PageRenderer<'_, '_>, views: &Views<'_>) {
+fn event_pages(r: &mut PageRenderer<'_>, views: &Views<'_>) {
     let ctx = EventsContext {
         upcoming: views.events.iter().filter(|e| e.upcoming).collect(),
         past: views.events.iter().rev().filter(|e| !e.upcoming).collect(),
@@ -336,7 +353,7 @@ struct TagContext<'a> {
     events: Vec<&'a EventView<'a>>,
 }
 
-fn tag_pages(r: &mut PageRenderer<'_, '_>, site: &Site, views: &Views<'_>) {
+fn tag_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     r.render(
         "tags.html",
         &format!("{}tags/", site.config.root),
