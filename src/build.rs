@@ -14,6 +14,7 @@ use crate::model::Site;
 use crate::output::Staging;
 use crate::render::theme::{Origin, Theme};
 use crate::render::{self, Rendered};
+use crate::outputs;
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -89,7 +90,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let loaded = load(opts)?;
     let mut diags = Diagnostics::default();
-    let pages = render::pages(&loaded.site, &loaded.tera, &mut diags);
+    let mut pages = render::pages(&loaded.site, &loaded.tera, &mut diags);
+    pages.extend(outputs::all(&loaded.site));
     tracing::info!(
         pages = pages.len(),
         elapsed_ms = started.elapsed().as_millis(),
@@ -165,7 +167,7 @@ fn copy_bundle_assets(staging: &mut Staging, site: &Site, site_dir: &Path) -> Re
 
 fn write_pages(staging: &mut Staging, pages: Vec<Rendered>) -> Result<()> {
     for page in pages {
-        staging.write(&page.path, page.html.as_bytes())?;
+        staging.write(&page.path, page.contents.as_bytes())?;
     }
     Ok(())
 }

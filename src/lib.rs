@@ -9,6 +9,8 @@
 //!    every file is collected ([`diag`]) before anything is written.
 //! 3. [`render`] compiles the theme's Tera templates once and renders each page from
 //!    typed views ([`render::views`]); it never reads content from disk.
+//!    [`outputs`] makes the files machines read: feeds, calendars, sitemap, search
+//!    index.
 //! 4. [`output`] writes into a staging folder and swaps it in only when the whole
 //!    build succeeded.
 //!
@@ -22,6 +24,7 @@ pub mod content;
 pub mod diag;
 pub mod model;
 pub mod output;
+pub mod outputs;
 pub mod render;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -15,11 +15,11 @@ use crate::model::Site;
 use theme::Theme;
 use views::{EventView, MemberView, PageView, PostView, SiteView, TagView, Views};
 
-/// One rendered page: its path inside the output folder and its bytes.
+/// One generated file: its `/`-separated path inside the output folder and its text.
 #[derive(Debug)]
 pub struct Rendered {
     pub path: String,
-    pub html: String,
+    pub contents: String,
 }
 
 /// Compiles the theme's templates. Syntax errors are reported per template file.
@@ -97,9 +97,9 @@ impl PageRenderer<'_> {
             self.tera.render(template, &context)
         });
         match result {
-            Ok(html) => self.out.push(Rendered {
+            Ok(contents) => self.out.push(Rendered {
                 path: path.to_string(),
-                html,
+                contents,
             }),
             Err(e) => {
                 let key = (template.to_string(), error_chain(&e));
@@ -246,7 +246,7 @@ fn post_lists(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     let target = site.config.permalink(&first);
     r.out.push(Rendered {
         path: "posts/page/1/index.html".to_string(),
-        html: redirect_html(&site.config.language, &target),
+        contents: redirect_html(&site.config.language, &target),
     });
 }
 

@@ -1,0 +1,8 @@
+//! TODO(search): being written.
+
+use crate::model::Site;
+use crate::render::Rendered;
+
+pub fn files(_site: &Site) -> Vec<Rendered> {
+    Vec::new()
+}
