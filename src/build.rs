@@ -91,7 +91,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let loaded = load(opts)?;
     let mut diags = Diagnostics::default();
     let mut pages = render::pages(&loaded.site, &loaded.tera, &mut diags);
-    pages.extend(outputs::all(&loaded.site));
+    let machine_files = outputs::all(&loaded.site, &pages);
+    pages.extend(machine_files);
     tracing::info!(
         pages = pages.len(),
         elapsed_ms = started.elapsed().as_millis(),

@@ -22,6 +22,7 @@ struct RawConfig {
     timezone: Option<String>,
     theme: Option<String>,
     posts_per_page: Option<i64>,
+    feed_limit: Option<i64>,
     #[serde(default)]
     extra: Extra,
     // The newsletter issue gives these their types; until then they are accepted
@@ -45,6 +46,8 @@ pub struct Config {
     /// `hearth` (built in) or the name of a folder under `themes/`.
     pub theme: String,
     pub posts_per_page: usize,
+    /// How many of the newest posts the feeds carry.
+    pub feed_limit: usize,
     pub extra: serde_json::Value,
     pub newsletter: Option<toml::Table>,
     pub smtp: Option<toml::Table>,
@@ -78,10 +81,14 @@ impl Config {
         resolve(raw, &text, base_url_override, diags)
     }
 
+    /// Scheme and host of `base_url`, without a path: `https://example.org`.
+    pub fn origin(&self) -> &str {
+        &self.base_url[..self.base_url.len() - (self.root.len() - 1)]
+    }
+
     /// The absolute URL of a root-relative path such as `/posts/x/`.
     pub fn permalink(&self, url_path: &str) -> String {
-        let origin_end = self.base_url.len() - (self.root.len() - 1);
-        format!("{}{}", &self.base_url[..origin_end], url_path)
+        format!("{}{}", self.origin(), url_path)
     }
 }
 
@@ -99,6 +106,7 @@ fn resolve(
         timezone,
         theme,
         posts_per_page,
+        feed_limit,
         extra,
         newsletter,
         smtp,
@@ -131,18 +139,16 @@ fn resolve(
             TimeZone::UTC
         }
     };
-    let posts_per_page = match posts_per_page {
-        None => 10,
+    let mut at_least_one = |key: &str, value: Option<i64>, default: usize| match value {
+        None => default,
         Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
         Some(n) => {
-            diags.error(
-                path,
-                key_line(text, "posts_per_page", 1),
-                format!("posts_per_page must be at least 1, not {n}"),
-            );
-            10
+            diags.error(path, key_line(text, key, 1), format!("{key} must be at least 1, not {n}"));
+            default
         }
     };
+    let posts_per_page = at_least_one("posts_per_page", posts_per_page, 10);
+    let feed_limit = at_least_one("feed_limit", feed_limit, 20);
     if diags.items()[errors_before..]
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error)
@@ -159,6 +165,7 @@ fn resolve(
         timezone_name,
         theme: theme.unwrap_or_else(|| "hearth".to_string()),
         posts_per_page,
+        feed_limit,
         extra: extra.0,
         newsletter,
         smtp,

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+use super::highlight;
 
 use crate::model::{Body, Heading, Slug};
 
@@ -47,6 +49,7 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
             _ => 0,
         })
         .sum();
+    let events = highlight_code(events);
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
         Parser::new_ext(text, options())
@@ -76,6 +79,40 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
         toc,
         word_count,
     }
+}
+
+/// Replaces fenced code blocks in a known language with highlighted HTML.
+fn highlight_code(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut block: Option<(String, String, Vec<Event<'_>>)> = None;
+    for event in events {
+        match (&mut block, event) {
+            (None, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) => match highlight::language(&info) {
+                Some(lang) => {
+                    let start = Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
+                    block = Some((lang.to_string(), String::new(), vec![start]));
+                }
+                None => out.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))),
+            },
+            (Some((_, code, raw)), Event::Text(text)) => {
+                code.push_str(&text);
+                raw.push(Event::Text(text));
+            }
+            (Some(_), Event::End(TagEnd::CodeBlock)) => {
+                let Some((lang, code, mut raw)) = block.take() else { continue };
+                match highlight::highlight(&code, &lang) {
+                    Some(html) => out.push(Event::Html(CowStr::from(html))),
+                    None => {
+                        raw.push(Event::End(TagEnd::CodeBlock));
+                        out.append(&mut raw);
+                    }
+                }
+            }
+            (Some((_, _, raw)), other) => raw.push(other),
+            (None, other) => out.push(other),
+        }
+    }
+    out
 }
 
 /// Gives every heading an `id`: its own `{#id}` if written, else a slug of its text,

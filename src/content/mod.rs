@@ -4,6 +4,7 @@
 pub mod discover;
 pub mod documents;
 pub mod frontmatter;
+pub mod highlight;
 pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet};

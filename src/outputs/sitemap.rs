@@ -1,8 +1,69 @@
-//! TODO(sitemap): being written.
+//! `/sitemap.xml` listing every published HTML page, with `lastmod` where the content
+//! says when it last changed, and `/robots.txt` pointing to it.
 
-use crate::model::Site;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::time::iso;
+use crate::model::{Site, item_path};
 use crate::render::Rendered;
 
-pub fn files(_site: &Site) -> Vec<Rendered> {
-    Vec::new()
+use super::xml_escape;
+
+/// Pages that are not content: the not-found page and the `/posts/page/1/` redirect.
+const NOT_PAGES: &[&str] = &["404.html", "posts/page/1/index.html"];
+
+/// The sitemap of the rendered `pages` and robots.txt.
+pub fn files(site: &Site, pages: &[Rendered]) -> Vec<Rendered> {
+    vec![
+        Rendered {
+            path: "sitemap.xml".to_string(),
+            contents: sitemap(site, pages),
+        },
+        Rendered {
+            path: "robots.txt".to_string(),
+            contents: format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                site.config.permalink(&format!("{}sitemap.xml", site.config.root))
+            ),
+        },
+    ]
+}
+
+fn sitemap(site: &Site, pages: &[Rendered]) -> String {
+    let lastmod = last_modified(site);
+    let mut urls: Vec<String> = pages
+        .iter()
+        .filter(|p| p.path.ends_with("index.html") && !NOT_PAGES.contains(&p.path.as_str()))
+        .map(|p| format!("{}{}", site.config.root, p.path.trim_end_matches("index.html")))
+        .collect();
+    urls.sort();
+    let mut x = String::with_capacity(128 + urls.len() * 128);
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for url in urls {
+        let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&site.config.permalink(&url)));
+        if let Some(date) = lastmod.get(&url) {
+            let _ = write!(x, "<lastmod>{date}</lastmod>");
+        }
+        x.push_str("</url>\n");
+    }
+    x.push_str("</urlset>\n");
+    x
+}
+
+/// When each page's content last changed, where the content says so: posts by
+/// `updated` or `date`, and the home page and post list by their newest post.
+fn last_modified(site: &Site) -> BTreeMap<String, String> {
+    let root = &site.config.root;
+    let mut map = BTreeMap::new();
+    for post in &site.posts {
+        let changed = post.updated.as_ref().unwrap_or(&post.date);
+        map.insert(item_path(root, "posts", &post.slug), iso(changed));
+    }
+    if let Some(newest) = site.posts.iter().map(|p| p.updated.as_ref().unwrap_or(&p.date)).max() {
+        map.insert(root.clone(), iso(newest));
+        map.insert(format!("{root}posts/"), iso(newest));
+    }
+    map
 }

@@ -2,6 +2,7 @@
 //! page gets a typed context (see `views` and `docs/templates.md`), and the result is
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
+pub mod structured;
 pub mod theme;
 pub mod views;
 
@@ -69,6 +70,9 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
     for page in &views.pages {
         r.render("page.html", &page.url, &PageContext { page });
     }
+    if tera.get_template_names().any(|n| n == "search.html") {
+        r.render("search.html", &format!("{}search/", site.config.root), &Empty {});
+    }
     r.render_file("404.html", "404.html", "/404.html", &Empty {});
     r.finish(diags)
 }
@@ -94,6 +98,7 @@ impl PageRenderer<'_> {
         let result = tera::Context::from_serialize(ctx).and_then(|mut context| {
             context.insert("site", self.site);
             context.insert("current_path", url);
+            context.insert("permalink", &format!("{}{url}", self.site.origin));
             self.tera.render(template, &context)
         });
         match result {

@@ -17,6 +17,8 @@ pub struct SiteView<'a> {
     pub language: &'a str,
     pub timezone: &'a str,
     pub base_url: &'a str,
+    /// Scheme and host of `base_url`: `https://example.org`.
+    pub origin: &'a str,
     pub root: &'a str,
     pub menu: Vec<MenuItem>,
     pub extra: &'a serde_json::Value,
@@ -68,6 +70,8 @@ pub struct PostView<'a> {
     pub reading_minutes: usize,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
+    pub json_ld: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +103,8 @@ pub struct MemberView<'a> {
     pub content_html: &'a str,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    /// schema.org `Person`.
+    pub json_ld: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +146,8 @@ pub struct EventView<'a> {
     pub content_html: &'a str,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    /// schema.org `Event`.
+    pub json_ld: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,7 +192,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|p| post_view(p, site, &urls))
                 .collect(),
-            members: site.members.iter().map(|m| member_view(m, &urls)).collect(),
+            members: site.members.iter().map(|m| member_view(m, site, &urls)).collect(),
             events: site
                 .events
                 .iter()
@@ -227,6 +235,7 @@ fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
         language: &c.language,
         timezone: &c.timezone_name,
         base_url: &c.base_url,
+        origin: c.origin(),
         root: &c.root,
         menu: site
             .pages
@@ -301,10 +310,11 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         reading_minutes: reading_minutes(&p.body),
         draft: p.draft,
         extra: &p.extra,
+        json_ld: super::structured::post(site, p),
     }
 }
 
-fn member_view<'a>(m: &'a Member, urls: &Urls<'_>) -> MemberView<'a> {
+fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a> {
     let url = urls.item("members", &m.slug);
     let human = |d: &jiff::civil::Date| d.strftime("%-d %B %Y").to_string();
     let machine = |d: &jiff::civil::Date| d.to_string();
@@ -332,6 +342,7 @@ fn member_view<'a>(m: &'a Member, urls: &Urls<'_>) -> MemberView<'a> {
         content_html: &m.body.content_html,
         draft: m.draft,
         extra: &m.extra,
+        json_ld: super::structured::member(site, m),
     }
 }
 
@@ -372,6 +383,7 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         content_html: &e.body.content_html,
         draft: e.draft,
         extra: &e.extra,
+        json_ld: super::structured::event(site, e),
     }
 }
 
