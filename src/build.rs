@@ -10,11 +10,11 @@ use jiff::Timestamp;
 use crate::config::Config;
 use crate::content::{self, Visibility};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Site;
+use crate::model::{Site, item_path};
 use crate::output::Staging;
+use crate::outputs;
 use crate::render::theme::{Origin, Theme};
 use crate::render::{self, Rendered};
-use crate::outputs;
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -84,75 +84,117 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     })
 }
 
+/// A file that goes into the output as it is.
+#[derive(Debug, Clone)]
+pub enum CopyFrom {
+    /// A file of the built-in theme.
+    Builtin(&'static [u8]),
+    /// A file on disk (a static file or a bundle's image).
+    File(PathBuf),
+}
+
+/// Everything a build puts into the output folder, before anything is written.
+#[derive(Debug)]
+pub struct SiteFiles {
+    /// Pages, feeds, calendars, ...: rendered text.
+    pub generated: Vec<Rendered>,
+    /// Static files and bundle files: output path and where the bytes come from.
+    pub copied: Vec<(String, CopyFrom)>,
+}
+
+/// Renders every file of a loaded site in memory. Render problems (a broken
+/// template) are errors; the result carries the load's warnings on.
+pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Diagnostic>)> {
+    let mut diags = Diagnostics::default();
+    let mut generated = render::pages(&loaded.site, &loaded.tera, &mut diags);
+    let machine_files = outputs::all(&loaded.site, &generated);
+    generated.extend(machine_files);
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(diags.into_result()?);
+    let mut copied = static_files(site_dir, &loaded.theme);
+    copied.extend(bundle_files(&loaded.site, site_dir));
+    Ok((SiteFiles { generated, copied }, warnings))
+}
+
 /// Builds the site into its output folder, replacing the previous site only when the
 /// whole build has succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let loaded = load(opts)?;
-    let mut diags = Diagnostics::default();
-    let mut pages = render::pages(&loaded.site, &loaded.tera, &mut diags);
-    let machine_files = outputs::all(&loaded.site, &pages);
-    pages.extend(machine_files);
+    let (files, warnings) = render_all(&loaded, &opts.site_dir)?;
     tracing::info!(
-        pages = pages.len(),
+        files = files.generated.len(),
         elapsed_ms = started.elapsed().as_millis(),
         "rendered"
     );
-    let mut warnings = loaded.warnings;
-    warnings.extend(diags.into_result()?);
-
     let out_dir = opts
         .out_dir
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
     let mut staging = Staging::begin(&out_dir)?;
-    copy_static(&mut staging, &opts.site_dir, &loaded.theme)?;
-    copy_bundle_assets(&mut staging, &loaded.site, &opts.site_dir)?;
-    let page_count = pages.len();
-    write_pages(&mut staging, pages)?;
-    let files = staging.file_count();
+    for (path, from) in &files.copied {
+        match from {
+            CopyFrom::Builtin(bytes) => staging.write(path, bytes)?,
+            CopyFrom::File(source) => staging.copy(path, source)?,
+        };
+    }
+    let pages = files
+        .generated
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .count();
+    for file in &files.generated {
+        staging.write(&file.path, file.contents.as_bytes())?;
+    }
+    let file_count = staging.file_count();
     staging.commit()?;
-    tracing::info!(files, "replaced {}", out_dir.display());
+    tracing::info!(files = file_count, "replaced {}", out_dir.display());
     Ok(BuildReport {
         out_dir,
-        pages: page_count,
-        files,
+        pages,
+        files: file_count,
         warnings,
         elapsed: started.elapsed(),
     })
 }
 
-fn copy_static(staging: &mut Staging, site_dir: &Path, theme: &Theme) -> Result<()> {
-    for (name, origin) in &theme.static_files {
-        match origin {
-            Origin::Builtin(bytes) => staging.write(name, bytes)?,
-            Origin::Site(rel) => staging.copy(name, &site_dir.join(rel))?,
-        };
-    }
-    Ok(())
+fn static_files(site_dir: &Path, theme: &Theme) -> Vec<(String, CopyFrom)> {
+    theme
+        .static_files
+        .iter()
+        .map(|(name, origin)| {
+            let from = match origin {
+                Origin::Builtin(bytes) => CopyFrom::Builtin(bytes),
+                Origin::Site(rel) => CopyFrom::File(site_dir.join(rel)),
+            };
+            (name.clone(), from)
+        })
+        .collect()
 }
 
-fn copy_bundle_assets(staging: &mut Staging, site: &Site, site_dir: &Path) -> Result<()> {
+/// The files beside each bundle's `index.md`, placed beside its page.
+fn bundle_files(site: &Site, site_dir: &Path) -> Vec<(String, CopyFrom)> {
     let root = &site.config.root;
     let sources = site
         .posts
         .iter()
-        .map(|p| (&p.source, crate::model::item_path(root, "posts", &p.slug)))
+        .map(|p| (&p.source, item_path(root, "posts", &p.slug)))
         .chain(
             site.members
                 .iter()
-                .map(|m| (&m.source, crate::model::item_path(root, "members", &m.slug))),
+                .map(|m| (&m.source, item_path(root, "members", &m.slug))),
         )
         .chain(
             site.events
                 .iter()
-                .map(|e| (&e.source, crate::model::item_path(root, "events", &e.slug))),
+                .map(|e| (&e.source, item_path(root, "events", &e.slug))),
         )
         .chain(
             site.pages
                 .iter()
-                .map(|p| (&p.source, crate::model::item_path(root, "", &p.slug))),
+                .map(|p| (&p.source, item_path(root, "", &p.slug))),
         );
+    let mut files = Vec::new();
     for (source, url) in sources {
         let Some(dir) = &source.bundle_dir else {
             continue;
@@ -160,15 +202,8 @@ fn copy_bundle_assets(staging: &mut Staging, site: &Site, site_dir: &Path) -> Re
         let out_dir = url.strip_prefix(root.as_str()).unwrap_or(&url);
         for asset in &source.assets {
             let rel = format!("{out_dir}{}", asset.to_string_lossy().replace('\\', "/"));
-            staging.copy(&rel, &site_dir.join(dir).join(asset))?;
+            files.push((rel, CopyFrom::File(site_dir.join(dir).join(asset))));
         }
     }
-    Ok(())
-}
-
-fn write_pages(staging: &mut Staging, pages: Vec<Rendered>) -> Result<()> {
-    for page in pages {
-        staging.write(&page.path, page.contents.as_bytes())?;
-    }
-    Ok(())
+    files
 }

@@ -143,7 +143,11 @@ fn resolve(
         None => default,
         Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
         Some(n) => {
-            diags.error(path, key_line(text, key, 1), format!("{key} must be at least 1, not {n}"));
+            diags.error(
+                path,
+                key_line(text, key, 1),
+                format!("{key} must be at least 1, not {n}"),
+            );
             default
         }
     };

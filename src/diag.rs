@@ -139,11 +139,15 @@ impl Problems {
 }
 
 impl Problems {
-    /// The closing line: how many errors, and that nothing was replaced.
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Problems {
+        Problems { diagnostics }
+    }
+
+    /// The closing line: how many problems were found.
     pub fn summary(&self) -> String {
         let n = self.error_count();
         let s = if n == 1 { "" } else { "s" };
-        format!("{n} problem{s} found; nothing was built (any previous output is untouched)")
+        format!("{n} problem{s} found")
     }
 }
 

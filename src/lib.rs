@@ -18,6 +18,7 @@
 //! layer over it.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

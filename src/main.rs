@@ -30,7 +30,17 @@ fn main() -> ExitCode {
                 for d in &problems.diagnostics {
                     out.diagnostic(d);
                 }
-                eprintln!("{}", out.error_line(&problems.summary()));
+                // A command may add what the problems mean for its work.
+                let outcome = e
+                    .chain()
+                    .next()
+                    .map(ToString::to_string)
+                    .filter(|_| e.chain().count() > 1);
+                let summary = match outcome {
+                    Some(outcome) => format!("{}; {outcome}", problems.summary()),
+                    None => problems.summary(),
+                };
+                eprintln!("{}", out.error_line(&summary));
             } else {
                 eprintln!("{}", out.error_line(&format!("{e:#}")));
             }

@@ -36,7 +36,13 @@ pub fn run(args: BuildArgs, now: Timestamp, out: &Output) -> Result<()> {
         base_url: args.base_url,
         now,
     };
-    let report = build(&opts)?;
+    let report = build(&opts).map_err(|e| {
+        if e.is::<crate::diag::Problems>() {
+            e.context("nothing was built (any previous output is untouched)")
+        } else {
+            e
+        }
+    })?;
     for warning in &report.warnings {
         out.diagnostic(warning);
     }

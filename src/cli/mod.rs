@@ -2,6 +2,7 @@
 //! shown to people.
 
 mod build;
+mod check;
 
 use std::io::IsTerminal as _;
 
@@ -44,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into SITE/public (or --out DIR).
     Build(build::BuildArgs),
+    /// Check all content and every internal link and #anchor of the built site.
+    Check(check::CheckArgs),
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -57,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let now = cli.now.unwrap_or_else(Timestamp::now);
     match cli.command {
         Command::Build(args) => build::run(args, now, &out),
+        Command::Check(args) => check::run(args, now, &out),
     }
 }
 

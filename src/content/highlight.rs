@@ -19,7 +19,10 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// The language of a fence's info string: `rust` for ```` ```rust,ignore ````.
 pub fn language(info: &str) -> Option<&str> {
-    info.split([',', ' ', '{']).next().map(str::trim).filter(|l| !l.is_empty())
+    info.split([',', ' ', '{'])
+        .next()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
 }
 
 /// `code` as highlighted HTML (a whole `<pre>` block), or `None` when the language
@@ -32,7 +35,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         // A grammar that fails on odd input must not fail the build: fall back.
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     let lang = crate::render::escape_html(lang);
     Some(format!(
@@ -47,12 +52,19 @@ mod tests {
 
     #[test]
     fn rust_comes_out_with_highlighting_classes() {
-        let html = highlight("fn main() {\n    let x = \"hi\"; // note\n}\n", "rust").unwrap_or_default();
-        assert!(html.starts_with("<pre class=\"code\" data-lang=\"rust\">"), "{html}");
+        let html =
+            highlight("fn main() {\n    let x = \"hi\"; // note\n}\n", "rust").unwrap_or_default();
+        assert!(
+            html.starts_with("<pre class=\"code\" data-lang=\"rust\">"),
+            "{html}"
+        );
         for class in ["hl-keyword", "hl-string", "hl-comment", "hl-function"] {
             assert!(html.contains(class), "{class} missing in {html}");
         }
-        assert!(html.contains(">hi<"), "the string's text is its own token: {html}");
+        assert!(
+            html.contains(">hi<"),
+            "the string's text is its own token: {html}"
+        );
     }
 
     #[test]

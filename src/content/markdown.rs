@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 
 use super::highlight;
 
@@ -87,19 +89,24 @@ fn highlight_code(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut block: Option<(String, String, Vec<Event<'_>>)> = None;
     for event in events {
         match (&mut block, event) {
-            (None, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) => match highlight::language(&info) {
-                Some(lang) => {
-                    let start = Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
-                    block = Some((lang.to_string(), String::new(), vec![start]));
+            (None, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) => {
+                match highlight::language(&info) {
+                    Some(lang) => {
+                        let start =
+                            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
+                        block = Some((lang.to_string(), String::new(), vec![start]));
+                    }
+                    None => out.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))),
                 }
-                None => out.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))),
-            },
+            }
             (Some((_, code, raw)), Event::Text(text)) => {
                 code.push_str(&text);
                 raw.push(Event::Text(text));
             }
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
-                let Some((lang, code, mut raw)) = block.take() else { continue };
+                let Some((lang, code, mut raw)) = block.take() else {
+                    continue;
+                };
                 match highlight::highlight(&code, &lang) {
                     Some(html) => out.push(Event::Html(CowStr::from(html))),
                     None => {

@@ -30,14 +30,20 @@ fn feed_posts(site: &Site) -> &[Post] {
 /// The newest change among the feed's posts; the Unix epoch for an empty feed, so
 /// that the output does not depend on when it was built.
 fn last_change(posts: &[Post]) -> Option<&jiff::Zoned> {
-    posts.iter().map(|p| p.updated.as_ref().unwrap_or(&p.date)).max()
+    posts
+        .iter()
+        .map(|p| p.updated.as_ref().unwrap_or(&p.date))
+        .max()
 }
 
 /// Names of a post's authors, as published (a draft member by slug).
 fn author_names(site: &Site, post: &Post) -> Vec<String> {
     post.authors
         .iter()
-        .map(|slug| site.member(slug).map_or_else(|| slug.to_string(), |m| m.name.clone()))
+        .map(|slug| {
+            site.member(slug)
+                .map_or_else(|| slug.to_string(), |m| m.name.clone())
+        })
         .collect()
 }
 
@@ -48,19 +54,39 @@ fn atom(site: &Site) -> String {
     let updated = last_change(posts).map_or_else(|| "1970-01-01T00:00:00Z".to_string(), iso);
     let mut x = String::with_capacity(4096 + posts.len() * 8192);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(x, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&c.language));
+    let _ = writeln!(
+        x,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml_escape(&c.language)
+    );
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(&c.title));
     if !c.description.is_empty() {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&c.description));
     }
     let self_url = c.permalink(&format!("{}atom.xml", c.root));
-    let _ = writeln!(x, "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>", xml_escape(&self_url));
-    let _ = writeln!(x, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&home));
+    let _ = writeln!(
+        x,
+        "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
+        xml_escape(&self_url)
+    );
+    let _ = writeln!(
+        x,
+        "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
+        xml_escape(&home)
+    );
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&home));
     let _ = writeln!(x, "  <updated>{updated}</updated>");
     // Entries without authors fall back to the feed's author, which Atom requires.
-    let _ = writeln!(x, "  <author><name>{}</name></author>", xml_escape(&c.title));
-    let _ = writeln!(x, "  <generator version=\"{}\">hearth</generator>", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        x,
+        "  <author><name>{}</name></author>",
+        xml_escape(&c.title)
+    );
+    let _ = writeln!(
+        x,
+        "  <generator version=\"{}\">hearth</generator>",
+        env!("CARGO_PKG_VERSION")
+    );
     for post in posts {
         atom_entry(&mut x, site, post);
     }
@@ -74,14 +100,26 @@ fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     let origin = c.origin();
     let _ = writeln!(x, "  <entry>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));
-    let _ = writeln!(x, "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&url));
+    let _ = writeln!(
+        x,
+        "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
+        xml_escape(&url)
+    );
     let _ = writeln!(x, "    <id>{}</id>", xml_escape(&url));
     let _ = writeln!(x, "    <published>{}</published>", iso(&post.date));
-    let _ = writeln!(x, "    <updated>{}</updated>", iso(post.updated.as_ref().unwrap_or(&post.date)));
+    let _ = writeln!(
+        x,
+        "    <updated>{}</updated>",
+        iso(post.updated.as_ref().unwrap_or(&post.date))
+    );
     for (slug, name) in post.authors.iter().zip(author_names(site, post)) {
         let _ = write!(x, "    <author><name>{}</name>", xml_escape(&name));
         if site.member(slug).is_some() {
-            let _ = write!(x, "<uri>{}</uri>", xml_escape(&c.permalink(&item_path(&c.root, "members", slug))));
+            let _ = write!(
+                x,
+                "<uri>{}</uri>",
+                xml_escape(&c.permalink(&item_path(&c.root, "members", slug)))
+            );
         }
         x.push_str("</author>\n");
     }
@@ -90,8 +128,16 @@ fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     }
     let summary = absolute_links(&post.body.summary_html, origin);
     let content = absolute_links(&post.body.content_html, origin);
-    let _ = writeln!(x, "    <summary type=\"html\">{}</summary>", xml_escape(&summary));
-    let _ = writeln!(x, "    <content type=\"html\">{}</content>", xml_escape(&content));
+    let _ = writeln!(
+        x,
+        "    <summary type=\"html\">{}</summary>",
+        xml_escape(&summary)
+    );
+    let _ = writeln!(
+        x,
+        "    <content type=\"html\">{}</content>",
+        xml_escape(&content)
+    );
     let _ = writeln!(x, "  </entry>");
 }
 
@@ -114,8 +160,16 @@ fn rss(site: &Site) -> String {
     x.push_str("<channel>\n");
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(&c.title));
     let _ = writeln!(x, "  <link>{}</link>", xml_escape(&home));
-    let description = if c.description.is_empty() { &c.title } else { &c.description };
-    let _ = writeln!(x, "  <description>{}</description>", xml_escape(description));
+    let description = if c.description.is_empty() {
+        &c.title
+    } else {
+        &c.description
+    };
+    let _ = writeln!(
+        x,
+        "  <description>{}</description>",
+        xml_escape(description)
+    );
     let _ = writeln!(x, "  <language>{}</language>", xml_escape(&c.language));
     let self_url = c.permalink(&format!("{}rss.xml", c.root));
     let _ = writeln!(
@@ -126,7 +180,11 @@ fn rss(site: &Site) -> String {
     if let Some(last) = last_change(posts) {
         let _ = writeln!(x, "  <lastBuildDate>{}</lastBuildDate>", rfc2822(last));
     }
-    let _ = writeln!(x, "  <generator>hearth {}</generator>", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        x,
+        "  <generator>hearth {}</generator>",
+        env!("CARGO_PKG_VERSION")
+    );
     for post in posts {
         rss_item(&mut x, site, post);
     }
@@ -141,11 +199,19 @@ fn rss_item(x: &mut String, site: &Site, post: &Post) {
     let _ = writeln!(x, "  <item>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));
     let _ = writeln!(x, "    <link>{}</link>", xml_escape(&url));
-    let _ = writeln!(x, "    <guid isPermaLink=\"true\">{}</guid>", xml_escape(&url));
+    let _ = writeln!(
+        x,
+        "    <guid isPermaLink=\"true\">{}</guid>",
+        xml_escape(&url)
+    );
     let _ = writeln!(x, "    <pubDate>{}</pubDate>", rfc2822(&post.date));
     let authors = author_names(site, post);
     if !authors.is_empty() {
-        let _ = writeln!(x, "    <dc:creator>{}</dc:creator>", xml_escape(&authors.join(", ")));
+        let _ = writeln!(
+            x,
+            "    <dc:creator>{}</dc:creator>",
+            xml_escape(&authors.join(", "))
+        );
     }
     for tag in &post.tags {
         let _ = writeln!(x, "    <category>{}</category>", xml_escape(tag.trim()));
@@ -153,6 +219,10 @@ fn rss_item(x: &mut String, site: &Site, post: &Post) {
     let summary = absolute_links(&post.body.summary_html, origin);
     let content = absolute_links(&post.body.content_html, origin);
     let _ = writeln!(x, "    <description>{}</description>", xml_escape(&summary));
-    let _ = writeln!(x, "    <content:encoded>{}</content:encoded>", xml_escape(&content));
+    let _ = writeln!(
+        x,
+        "    <content:encoded>{}</content:encoded>",
+        xml_escape(&content)
+    );
     let _ = writeln!(x, "  </item>");
 }

@@ -601,10 +601,11 @@ mod tests {
             "BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\n\
              TZOFFSETTO:+0100\r\nTZNAME:CET\r\nEND:STANDARD\r\n"
         ));
-        // A year on each side: from the autumn of 2025 to the autumn of 2027.
-        assert!(text.contains("DTSTART:20251026T030000\r\n"));
+        // A year on each side: from the summer time in force on 2025-10-24 to the
+        // autumn of 2027, and nothing further.
+        assert!(text.contains("DTSTART:20250330T020000\r\n"));
         assert!(text.contains("DTSTART:20271031T030000\r\n"));
-        assert!(!text.contains("DTSTART:2025033"));
+        assert!(!text.contains("DTSTART:2024"));
         assert!(!text.contains("DTSTART:2028"));
     }
 

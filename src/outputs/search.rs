@@ -90,42 +90,38 @@ pub fn files(site: &Site) -> Vec<Rendered> {
     }]
 }
 
-fn items<'s>(site: &'s Site) -> Vec<Item<'s>> {
-    let root = &site.config.root;
-    let item = |kind: Kind, title: &'s str, slug: &Slug, summary: &str, tags: &'s [String]| Item {
-        k: kind,
-        t: title,
-        u: item_path(root, kind.section(), slug),
-        s: truncate_summary(summary, SUMMARY_CHARS),
-        g: tag_names(tags),
-        r: None,
-        d: None,
-        x: false,
-    };
+fn items(site: &Site) -> Vec<Item<'_>> {
+    let url = |kind: Kind, slug: &Slug| item_path(&site.config.root, kind.section(), slug);
+    let summary = |text: &str| truncate_summary(text, SUMMARY_CHARS);
     let posts = site.posts.iter().map(|p| Item {
+        k: Kind::Post,
+        t: &p.title,
+        u: url(Kind::Post, &p.slug),
+        s: summary(&p.body.summary_text),
+        g: tag_names(&p.tags),
+        r: None,
         d: Some(human_date(&p.date)),
-        ..item(Kind::Post, &p.title, &p.slug, &p.body.summary_text, &p.tags)
+        x: false,
     });
     let members = site.members.iter().map(|m| Item {
+        k: Kind::Member,
+        t: &m.name,
+        u: url(Kind::Member, &m.slug),
+        s: summary(&m.body.summary_text),
+        g: tag_names(&m.tags),
         r: m.role.as_deref().map(str::trim).filter(|r| !r.is_empty()),
-        ..item(
-            Kind::Member,
-            &m.name,
-            &m.slug,
-            &m.body.summary_text,
-            &m.tags,
-        )
+        d: None,
+        x: false,
     });
     let events = site.events.iter().map(|e| Item {
+        k: Kind::Event,
+        t: &e.title,
+        u: url(Kind::Event, &e.slug),
+        s: summary(&e.body.summary_text),
+        g: tag_names(&e.tags),
+        r: None,
         d: Some(when(e)),
         x: e.status == EventStatus::Cancelled,
-        ..item(
-            Kind::Event,
-            &e.title,
-            &e.slug,
-            &e.body.summary_text,
-            &e.tags,
-        )
     });
     posts.chain(members).chain(events).collect()
 }

@@ -24,7 +24,8 @@ pub fn files(site: &Site, pages: &[Rendered]) -> Vec<Rendered> {
             path: "robots.txt".to_string(),
             contents: format!(
                 "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                site.config.permalink(&format!("{}sitemap.xml", site.config.root))
+                site.config
+                    .permalink(&format!("{}sitemap.xml", site.config.root))
             ),
         },
     ]
@@ -35,14 +36,24 @@ fn sitemap(site: &Site, pages: &[Rendered]) -> String {
     let mut urls: Vec<String> = pages
         .iter()
         .filter(|p| p.path.ends_with("index.html") && !NOT_PAGES.contains(&p.path.as_str()))
-        .map(|p| format!("{}{}", site.config.root, p.path.trim_end_matches("index.html")))
+        .map(|p| {
+            format!(
+                "{}{}",
+                site.config.root,
+                p.path.trim_end_matches("index.html")
+            )
+        })
         .collect();
     urls.sort();
     let mut x = String::with_capacity(128 + urls.len() * 128);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for url in urls {
-        let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&site.config.permalink(&url)));
+        let _ = write!(
+            x,
+            "  <url><loc>{}</loc>",
+            xml_escape(&site.config.permalink(&url))
+        );
         if let Some(date) = lastmod.get(&url) {
             let _ = write!(x, "<lastmod>{date}</lastmod>");
         }
@@ -61,7 +72,12 @@ fn last_modified(site: &Site) -> BTreeMap<String, String> {
         let changed = post.updated.as_ref().unwrap_or(&post.date);
         map.insert(item_path(root, "posts", &post.slug), iso(changed));
     }
-    if let Some(newest) = site.posts.iter().map(|p| p.updated.as_ref().unwrap_or(&p.date)).max() {
+    if let Some(newest) = site
+        .posts
+        .iter()
+        .map(|p| p.updated.as_ref().unwrap_or(&p.date))
+        .max()
+    {
         map.insert(root.clone(), iso(newest));
         map.insert(format!("{root}posts/"), iso(newest));
     }

@@ -19,7 +19,11 @@ fn script_safe(value: &Value) -> String {
 }
 
 fn absolute(config: &Config, url: &str) -> String {
-    if url.starts_with('/') { config.permalink(url) } else { url.to_string() }
+    if url.starts_with('/') {
+        config.permalink(url)
+    } else {
+        url.to_string()
+    }
 }
 
 fn person(site: &Site, slug: &Slug) -> Value {
@@ -114,7 +118,8 @@ pub fn event(site: &Site, event: &Event) -> String {
         "organizer": event.organizers.iter().map(|o| person(site, o)).collect::<Vec<_>>(),
     });
     if event.organizers.is_empty() {
-        data["organizer"] = json!({ "@type": "Organization", "name": c.title, "url": c.permalink(&c.root) });
+        data["organizer"] =
+            json!({ "@type": "Organization", "name": c.title, "url": c.permalink(&c.root) });
     }
     if let Some(end) = &event.end {
         data["endDate"] = json!(instant(end));
@@ -132,7 +137,10 @@ mod tests {
     #[test]
     fn text_cannot_close_the_script_element() {
         let out = script_safe(&json!({ "name": "</script><script>alert(1)</script> & co" }));
-        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
+        assert!(
+            !out.contains('<') && !out.contains('>') && !out.contains('&'),
+            "{out}"
+        );
         let back: Value = serde_json::from_str(&out).expect("still JSON");
         assert_eq!(back["name"], "</script><script>alert(1)</script> & co");
     }

@@ -192,7 +192,11 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|p| post_view(p, site, &urls))
                 .collect(),
-            members: site.members.iter().map(|m| member_view(m, site, &urls)).collect(),
+            members: site
+                .members
+                .iter()
+                .map(|m| member_view(m, site, &urls))
+                .collect(),
             events: site
                 .events
                 .iter()

@@ -196,3 +196,21 @@ pub fn broken_internal_links(public: &Path) -> Vec<String> {
     }
     broken
 }
+
+/// Runs `tests/tools/inspect_output.py` (standard Python parsers) and returns its
+/// JSON. Fails with an install hint when Python or its packages are missing.
+pub fn inspect(args: &[&str]) -> serde_json::Value {
+    let script = repo_root().join("tests/tools/inspect_output.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .args(args)
+        .output()
+        .expect("python3 runs (install Python 3)");
+    assert!(
+        output.status.success(),
+        "{} failed: {}\nInstall the test tools: python3 -m pip install -r tests/tools/requirements.txt",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("inspect_output.py prints JSON")
+}
