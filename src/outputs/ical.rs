@@ -31,21 +31,43 @@ pub fn files(site: &Site) -> Vec<Rendered> {
     let mut out: Vec<Rendered> = site
         .events
         .iter()
-        .map(|event| Rendered {
-            path: format!("events/{}/event.ics", event.slug),
-            contents: calendar(site, &event.title, std::slice::from_ref(event)),
+        .map(|event| {
+            let header = Header {
+                name: &event.title,
+                description: "",
+                timezone: &event.timezone,
+            };
+            Rendered {
+                path: format!("events/{}/event.ics", event.slug),
+                contents: calendar(site, &header, std::slice::from_ref(event)),
+            }
         })
         .collect();
+    let header = Header {
+        name: &site.config.title,
+        description: &site.config.description,
+        timezone: &site.config.timezone_name,
+    };
     // Written even without events, so that a subscription never meets a missing file.
     out.push(Rendered {
         path: "events/calendar.ics".to_string(),
-        contents: calendar(site, &site.config.title, &site.events),
+        contents: calendar(site, &header, &site.events),
     });
     out
 }
 
-/// A `VCALENDAR` named `name` holding `events` and the zones they use.
-fn calendar(site: &Site, name: &str, events: &[Event]) -> String {
+/// What a calendar app shows about a calendar as a whole (the `X-WR-` properties that
+/// Apple, Google and Outlook read).
+struct Header<'a> {
+    name: &'a str,
+    /// Left out when empty.
+    description: &'a str,
+    /// The zone to show the calendar in; every time carries its own zone regardless.
+    timezone: &'a str,
+}
+
+/// A `VCALENDAR` holding `events` and the zones they use.
+fn calendar(site: &Site, header: &Header<'_>, events: &[Event]) -> String {
     let mut w = Lines::default();
     w.line("BEGIN:VCALENDAR");
     w.line("VERSION:2.0");
@@ -55,15 +77,11 @@ fn calendar(site: &Site, name: &str, events: &[Event]) -> String {
     ));
     w.line("CALSCALE:GREGORIAN");
     w.line("METHOD:PUBLISH");
-    w.text("X-WR-CALNAME", name);
-    if !site.config.description.is_empty() && events.len() != 1 {
-        w.text("X-WR-CALDESC", &site.config.description);
+    w.text("X-WR-CALNAME", header.name);
+    if !header.description.is_empty() {
+        w.text("X-WR-CALDESC", header.description);
     }
-    let zone_name = match events {
-        [event] => &event.timezone,
-        _ => &site.config.timezone_name,
-    };
-    w.text("X-WR-TIMEZONE", zone_name);
+    w.text("X-WR-TIMEZONE", header.timezone);
     for (tzid, span) in zones_used(events) {
         vtimezone(&mut w, &tzid, &span);
     }

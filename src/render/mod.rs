@@ -70,13 +70,11 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
     for page in &views.pages {
         r.render("page.html", &page.url, &PageContext { page });
     }
-    if tera.get_template_names().any(|n| n == "search.html") {
-        r.render(
-            "search.html",
-            &format!("{}search/", site.config.root),
-            &Empty {},
-        );
-    }
+    r.render(
+        "search.html",
+        &format!("{}search/", site.config.root),
+        &Empty {},
+    );
     r.render_file("404.html", "404.html", "/404.html", &Empty {});
     r.finish(diags)
 }
