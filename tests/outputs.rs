@@ -200,6 +200,38 @@ fn a_rust_code_block_is_highlighted_and_an_unknown_language_stays_plain() {
 }
 
 #[test]
+fn event_pages_offer_the_event_to_calendars() {
+    let site = built();
+    let page = site.page("events/december-talks/index.html");
+    let page_links = links(&page);
+    assert!(
+        page_links.contains(&"/events/december-talks/event.ics".to_string()),
+        "ics link"
+    );
+    let google = page_links
+        .iter()
+        .find(|l| l.starts_with("https://calendar.google.com/calendar/render?action=TEMPLATE"))
+        .expect("Google Calendar link");
+    assert!(google.contains("&text=December%20talks"), "{google}");
+    assert!(
+        google.contains("&dates=20261201T233000Z%2F20261202T003000Z"),
+        "an hour when no end is given: {google}"
+    );
+    assert!(
+        site.public()
+            .join("events/december-talks/event.ics")
+            .is_file()
+    );
+    assert!(links(&site.page("events/index.html")).contains(&"/events/calendar.ics".to_string()));
+    // A cancelled event offers nothing to add.
+    assert!(
+        !site
+            .page("events/winter-social/index.html")
+            .contains("Add to calendar")
+    );
+}
+
+#[test]
 fn every_page_head_has_description_canonical_open_graph_and_feed_links() {
     let site = built();
     for (rel, bytes) in snapshot(&site.public()) {

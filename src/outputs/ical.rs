@@ -35,7 +35,11 @@ pub fn files(site: &Site) -> Vec<Rendered> {
             let header = Header {
                 name: &event.title,
                 description: "",
-                timezone: &event.timezone,
+                timezone: event
+                    .start
+                    .time_zone()
+                    .iana_name()
+                    .unwrap_or(&event.timezone),
             };
             Rendered {
                 path: format!("events/{}/event.ics", event.slug),
@@ -46,7 +50,11 @@ pub fn files(site: &Site) -> Vec<Rendered> {
     let header = Header {
         name: &site.config.title,
         description: &site.config.description,
-        timezone: &site.config.timezone_name,
+        timezone: site
+            .config
+            .timezone
+            .iana_name()
+            .unwrap_or(&site.config.timezone_name),
     };
     // Written even without events, so that a subscription never meets a missing file.
     out.push(Rendered {
@@ -62,7 +70,8 @@ struct Header<'a> {
     name: &'a str,
     /// Left out when empty.
     description: &'a str,
-    /// The zone to show the calendar in; every time carries its own zone regardless.
+    /// The zone to show the calendar in (its canonical IANA name); every time carries
+    /// its own zone regardless.
     timezone: &'a str,
 }
 

@@ -141,6 +141,10 @@ pub struct EventView<'a> {
     pub status: EventStatus,
     pub cancelled: bool,
     pub upcoming: bool,
+    /// This event as an iCalendar file: `/events/SLUG/event.ics`.
+    pub ics_url: String,
+    /// A Google Calendar "add event" link, prefilled.
+    pub google_calendar_url: String,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
     pub content_html: &'a str,
@@ -353,10 +357,13 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
 fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
     let url = urls.item("events", &e.slug);
     let time = |z: &jiff::Zoned| format!("{} {}", human_time(z), zone_abbreviation(z));
+    let permalink = site.config.permalink(&url);
     EventView {
         slug: e.slug.as_str(),
         title: &e.title,
-        permalink: site.config.permalink(&url),
+        ics_url: format!("{url}event.ics"),
+        google_calendar_url: google_calendar_url(e, &permalink),
+        permalink,
         url,
         start_iso: if e.all_day {
             iso_date(&e.start)
@@ -389,6 +396,55 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         extra: &e.extra,
         json_ld: super::structured::event(site, e),
     }
+}
+
+/// A link that opens Google Calendar's "new event" form filled in with the event.
+/// Without an end, the event is given an hour.
+fn google_calendar_url(e: &Event, permalink: &str) -> String {
+    let dates = if e.all_day {
+        let last = e.end.as_ref().unwrap_or(&e.start).date();
+        let after = last.tomorrow().unwrap_or(last);
+        format!(
+            "{}/{}",
+            e.start.date().strftime("%Y%m%d"),
+            after.strftime("%Y%m%d")
+        )
+    } else {
+        let utc = |z: &jiff::Zoned| z.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string();
+        let end = e
+            .end
+            .clone()
+            .unwrap_or_else(|| e.start.saturating_add(jiff::SignedDuration::from_hours(1)));
+        format!("{}/{}", utc(&e.start), utc(&end))
+    };
+    let details = if e.body.summary_text.is_empty() {
+        permalink.to_string()
+    } else {
+        format!("{}\n\n{permalink}", e.body.summary_text)
+    };
+    let location = e.location.as_deref().or(e.online.as_deref()).unwrap_or("");
+    format!(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}&details={}&location={}&ctz={}",
+        percent_encode(&e.title),
+        percent_encode(&dates),
+        percent_encode(&details),
+        percent_encode(location),
+        percent_encode(&e.timezone)
+    )
+}
+
+/// Percent-encodes `text` for a URL query value (RFC 3986 unreserved kept).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// The span of an event for people, in its own zone:
