@@ -64,7 +64,8 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         drafts: opts.drafts,
         now: opts.now,
     };
-    let site = content::load(&opts.site_dir, config, visibility, &mut diags);
+    let mut site = content::load(&opts.site_dir, config, visibility, &mut diags);
+    site.issues = crate::newsletter::record::load(&opts.site_dir, &mut diags);
     tracing::info!(
         posts = site.posts.len(),
         members = site.members.len(),

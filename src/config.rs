@@ -25,10 +25,38 @@ struct RawConfig {
     feed_limit: Option<i64>,
     #[serde(default)]
     extra: Extra,
-    // The newsletter issue gives these their types; until then they are accepted
-    // as they are so that a complete hearth.toml gives no warnings.
-    newsletter: Option<toml::Table>,
-    smtp: Option<toml::Table>,
+    newsletter: Option<RawNewsletter>,
+    smtp: Option<RawSmtp>,
+}
+
+/// `[newsletter]` as written; `newsletter::settings` checks it when a newsletter
+/// command runs, so a site without a newsletter never trips over it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawNewsletter {
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub subject: Option<String>,
+    pub subscribers: Option<String>,
+    pub schedule: Option<String>,
+    pub upcoming_days: Option<i64>,
+    pub unsubscribe: Option<String>,
+}
+
+/// `[smtp]` as written.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawSmtp {
+    pub host: String,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub rate_per_second: Option<f64>,
+    /// A PEM file of extra trusted certificates (a private CA, a test server).
+    pub ca_file: Option<String>,
+    pub timeout_seconds: Option<u64>,
+    pub dkim_selector: Option<String>,
+    pub dkim_domain: Option<String>,
+    pub dkim_key_file: Option<String>,
 }
 
 /// The checked site configuration.
@@ -49,8 +77,10 @@ pub struct Config {
     /// How many of the newest posts the feeds carry.
     pub feed_limit: usize,
     pub extra: serde_json::Value,
-    pub newsletter: Option<toml::Table>,
-    pub smtp: Option<toml::Table>,
+    pub newsletter: Option<RawNewsletter>,
+    pub smtp: Option<RawSmtp>,
+    /// The text of hearth.toml, to place later problems at their line.
+    pub text: String,
 }
 
 impl Config {
@@ -173,6 +203,7 @@ fn resolve(
         extra: extra.0,
         newsletter,
         smtp,
+        text: text.to_string(),
     })
 }
 

@@ -24,6 +24,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod model;
+pub mod newsletter;
 pub mod output;
 pub mod outputs;
 pub mod render;

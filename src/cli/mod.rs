@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod newsletter;
 
 use std::io::IsTerminal as _;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Check all content and every internal link and #anchor of the built site.
     Check(check::CheckArgs),
+    /// Compose, preview and send the email digest.
+    Newsletter(newsletter::NewsletterArgs),
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -61,6 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build::run(args, now, &out),
         Command::Check(args) => check::run(args, now, &out),
+        Command::Newsletter(args) => newsletter::run(args, now, &out),
     }
 }
 
@@ -77,6 +81,10 @@ impl Output {
             quiet,
             color: use_color(),
         }
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     /// A one-line summary of work done.

@@ -184,6 +184,18 @@ fn warn_unknown(
     }
 }
 
+/// The file line on which `key` of the TOML table `[table]` is set.
+pub fn table_key_line(text: &str, table: &str, key: &str) -> Option<Location> {
+    let header = format!("[{table}]");
+    let start = text.lines().position(|l| l.trim() == header)?;
+    let body: Vec<&str> = text
+        .lines()
+        .skip(start + 1)
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .collect();
+    key_line(&body.join("\n"), key, start + 2)
+}
+
 /// The file line on which top-level `key` is set, in TOML (`key =`) or YAML (`key:`).
 pub fn key_line(text: &str, key: &str, first_line: usize) -> Option<Location> {
     text.lines().enumerate().find_map(|(i, line)| {

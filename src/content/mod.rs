@@ -127,6 +127,7 @@ pub fn load(
         events,
         pages,
         tags,
+        issues: Vec::new(),
     }
 }
 

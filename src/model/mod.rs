@@ -165,6 +165,8 @@ pub struct Site {
     /// By menu weight, then title.
     pub pages: Vec<Page>,
     pub tags: BTreeMap<Slug, Tag>,
+    /// The newsletter issues sent so far, oldest first (`newsletter/issues.toml`).
+    pub issues: Vec<crate::newsletter::record::Issue>,
 }
 
 impl Site {

@@ -173,6 +173,7 @@ mod tests {
             theme: "hearth".into(),
             posts_per_page: 10,
             feed_limit: 20,
+            text: String::new(),
             extra: serde_json::Value::Null,
             newsletter: None,
             smtp: None,

@@ -75,6 +75,7 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
         &format!("{}search/", site.config.root),
         &Empty {},
     );
+    newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", &Empty {});
     r.finish(diags)
 }
@@ -154,7 +155,7 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -375,6 +376,66 @@ fn tag_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
         };
         r.render("tag.html", &view.url, &ctx);
     }
+}
+
+#[derive(Serialize)]
+struct IssueSummary<'a> {
+    number: u32,
+    date: String,
+    date_iso: String,
+    subject: &'a str,
+    url: String,
+    posts: usize,
+    events: usize,
+}
+
+#[derive(Serialize)]
+struct ArchiveContext<'a> {
+    issues: Vec<IssueSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct IssueContext<'a> {
+    issue: &'a crate::newsletter::email::IssueView,
+    #[serde(flatten)]
+    content: crate::newsletter::email::IssueContent<'a>,
+}
+
+/// `/newsletter/` and `/newsletter/N/`: the web version of every recorded issue, with
+/// the content it carried as the site shows it today.
+fn newsletter_archive(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+    use crate::newsletter::{compose, email};
+    let mut summaries = Vec::new();
+    for issue in site.issues.iter().rev() {
+        let draft = compose::recorded(site, issue);
+        let content = email::IssueContent::new(&draft, views);
+        let mut view = email::issue_view(site, &draft, &content);
+        view.subject = issue.subject.clone();
+        let url = email::issue_path(site, issue.number);
+        summaries.push(IssueSummary {
+            number: issue.number,
+            date: view.date.clone(),
+            date_iso: view.date_iso.clone(),
+            subject: &issue.subject,
+            url: url.clone(),
+            posts: content.posts.len(),
+            events: content.events.len(),
+        });
+        r.render(
+            "newsletter_issue.html",
+            &url,
+            &IssueContext {
+                issue: &view,
+                content,
+            },
+        );
+    }
+    let list = format!("{}newsletter/", site.config.root);
+    r.render(
+        "newsletter.html",
+        &list,
+        &ArchiveContext { issues: summaries },
+    );
 }
 
 #[derive(Serialize)]

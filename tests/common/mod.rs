@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: run the real `hearth` binary over copies
 //! of fixture sites in temporary folders.
 #![allow(dead_code)]
+pub mod smtp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,338 @@
+//! `hearth newsletter preview|send|status|daemon|unsubscribe`
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use jiff::Timestamp;
+
+use super::Output;
+use crate::model::time::{human_time, human_weekday_date, zone_abbreviation};
+use crate::newsletter::ledger::State;
+use crate::newsletter::run::{self, Delivery, Newsletter, SendOptions, SendReport};
+use crate::newsletter::send::Outcome;
+use crate::newsletter::subscribers;
+
+#[derive(Debug, Args)]
+pub struct NewsletterArgs {
+    #[command(subcommand)]
+    pub command: NewsletterCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewsletterCommand {
+    /// Compose the next issue and write its HTML (and text part beside it); sends nothing.
+    Preview {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Write the HTML here (the text part goes beside it, as .txt).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Compose and send the next issue (or finish one that was interrupted).
+    Send(SendArgs),
+    /// Show the issues sent, their delivered / failed / pending counts, and when the next is due.
+    Status {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
+    /// Stay in the foreground and send each issue when the schedule makes it due.
+    Daemon {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
+    /// Add an address to the suppression list: no later send reaches it.
+    Unsubscribe {
+        /// [SITE] EMAIL (SITE defaults to the current folder).
+        #[arg(num_args = 1..=2, value_name = "SITE] [EMAIL", required = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[arg(default_value = ".")]
+    pub site: PathBuf,
+    /// Write one .eml per subscriber into the outbox instead of sending; record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The folder --dry-run writes to (default: SITE/.hearth/outbox/issue-N).
+    #[arg(long, value_name = "DIR", requires = "dry_run")]
+    pub outbox: Option<PathBuf>,
+    /// Send the next issue to this address only, as a test; record nothing.
+    #[arg(long, value_name = "ADDR", conflicts_with = "dry_run")]
+    pub to: Option<String>,
+    /// Send only if the schedule has reached a time after the last issue (safe to run from cron every minute).
+    #[arg(long)]
+    pub if_due: bool,
+    /// Send even when there is nothing new.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: NewsletterArgs, now: Timestamp, out: &Output) -> Result<()> {
+    match args.command {
+        NewsletterCommand::Preview { site, out: file } => preview(&site, file.as_deref(), now, out),
+        NewsletterCommand::Send(args) => send(args, now, out),
+        NewsletterCommand::Status { site } => status(&site, now, out),
+        NewsletterCommand::Daemon { site } => daemon(&site, out),
+        NewsletterCommand::Unsubscribe { args } => {
+            let (site, email) = match args.as_slice() {
+                [email] => (PathBuf::from("."), email.clone()),
+                [site, email] => (PathBuf::from(site), email.clone()),
+                _ => bail!("give the address to unsubscribe"),
+            };
+            unsubscribe(&site, &email, out)
+        }
+    }
+}
+
+fn load(site: &Path, now: Timestamp, out: &Output) -> Result<Newsletter> {
+    let n = Newsletter::load(site, now)?;
+    for w in n.warnings() {
+        out.diagnostic(w);
+    }
+    Ok(n)
+}
+
+fn preview(site: &Path, file: Option<&Path>, now: Timestamp, out: &Output) -> Result<()> {
+    let n = load(site, now, out)?;
+    let (html, text, empty) = run::preview(&n, file)?;
+    if empty {
+        out.summary(
+            "There is nothing new for the next issue yet; the preview shows an empty issue.",
+        );
+    }
+    out.summary(&format!(
+        "Preview written to {} (text part: {})",
+        html.display(),
+        text.display()
+    ));
+    Ok(())
+}
+
+fn send(args: SendArgs, now: Timestamp, out: &Output) -> Result<()> {
+    let n = load(&args.site, now, out)?;
+    let opts = SendOptions {
+        dry_run: args.dry_run,
+        outbox: args.outbox,
+        to: args.to,
+        if_due: args.if_due,
+        force: args.force,
+        progress: !out.is_quiet(),
+        retry: Default::default(),
+    };
+    report(&n, run::send(&n, &opts)?, out)
+}
+
+fn when(z: &jiff::Zoned) -> String {
+    format!(
+        "{}, {} {}",
+        human_weekday_date(z),
+        human_time(z),
+        zone_abbreviation(z)
+    )
+}
+
+fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
+    match report {
+        SendReport::NothingNew { last } => {
+            let since = last.map_or_else(String::new, |l| format!(" since issue {l}"));
+            out.summary(&format!(
+                "Nothing new to send{since}; no email was sent (use --force to send anyway)."
+            ));
+        }
+        SendReport::NotDue { next } => match next {
+            Some(next) => out.summary(&format!(
+                "Not due yet: the next issue is due {}.",
+                when(&next)
+            )),
+            None => out.summary("Not due: the schedule has no upcoming slot."),
+        },
+        SendReport::Busy => out.summary("Another send of this site is running; nothing to do."),
+        SendReport::DryRun {
+            issue,
+            files,
+            dir,
+            skipped,
+        } => {
+            for d in &skipped {
+                out.diagnostic(d);
+            }
+            out.summary(&format!(
+                "Dry run: wrote {files} messages of issue {issue} to {} (nothing was sent or recorded).",
+                dir.display()
+            ));
+        }
+        SendReport::Test { issue, to, outcome } => match outcome {
+            Outcome::Delivered => out.summary(&format!(
+                "Sent issue {issue} to {to} as a test (nothing was recorded)."
+            )),
+            Outcome::Rejected(why) | Outcome::Deferred(why) => {
+                bail!("the test message to {to} was not accepted: {why}")
+            }
+        },
+        SendReport::Sent(delivery) => return delivered(n, &delivery, out),
+    }
+    Ok(())
+}
+
+fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
+    for skipped in &d.skipped {
+        out.diagnostic(skipped);
+    }
+    let c = d.counts;
+    let verb = if d.resumed { "Resumed issue" } else { "Issue" };
+    out.summary(&format!(
+        "{verb} {}: {} delivered ({} in this run), {} failed, {} pending, of {} recipients.",
+        d.issue, c.delivered, d.sent_now, c.failed, c.pending, c.recipients
+    ));
+    if d.suppressed > 0 {
+        out.summary(&format!(
+            "{} unsubscribed addresses were left out.",
+            d.suppressed
+        ));
+    }
+    for (address, state) in &d.problems {
+        match state {
+            State::Failed(why) => eprintln!("failed for good: {address}: {why}"),
+            State::Deferred(why) => eprintln!("will retry on the next send: {address}: {why}"),
+            _ => {}
+        }
+    }
+    let web = n
+        .loaded
+        .site
+        .config
+        .permalink(&crate::newsletter::email::issue_path(
+            &n.loaded.site,
+            d.issue,
+        ));
+    out.summary(&format!(
+        "Rebuild and publish the site so that the web version ({web}) is online."
+    ));
+    if let Some(why) = &d.stopped {
+        bail!("{why}");
+    }
+    if d.failed() {
+        bail!(
+            "some recipients could not be reached (see above; `hearth newsletter status` lists them)"
+        );
+    }
+    Ok(())
+}
+
+fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
+    let n = load(site, now, out)?;
+    let status = run::status(&n)?;
+    if status.issues.is_empty() {
+        println!("No issue has been sent yet.");
+    }
+    for s in &status.issues {
+        let i = &s.issue;
+        let state = if i.sending {
+            " (sending, unfinished)"
+        } else {
+            ""
+        };
+        println!(
+            "Issue {}{state}: \"{}\", composed {}",
+            i.number, i.subject, i.date
+        );
+        match s.counts {
+            Some(c) => println!(
+                "  {} delivered, {} failed, {} pending, of {} recipients",
+                c.delivered, c.failed, c.pending, c.recipients
+            ),
+            None => println!("  no delivery record on this machine"),
+        }
+        for (address, state) in &s.problems {
+            match state {
+                State::Failed(why) => println!("  failed: {address}: {why}"),
+                State::Deferred(why) => {
+                    println!("  pending after a temporary failure: {address}: {why}")
+                }
+                _ => {}
+            }
+        }
+    }
+    match (&status.next_due, status.has_schedule) {
+        (Some(next), _) if next.timestamp() <= now => {
+            println!("The next issue is due now (slot {}).", when(next))
+        }
+        (Some(next), _) => println!("The next issue is due {}.", when(next)),
+        (None, true) => println!("The schedule has no upcoming slot."),
+        (None, false) => println!(
+            "No schedule is set ([newsletter] schedule); send with `hearth newsletter send`."
+        ),
+    }
+    Ok(())
+}
+
+fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
+    let address =
+        subscribers::parse_address(email).map_err(|why| anyhow::anyhow!("`{email}`: {why}"))?;
+    if !site.join(crate::config::FILE_NAME).is_file() {
+        bail!(
+            "no {} in `{}`: is this a hearth site?",
+            crate::config::FILE_NAME,
+            site.display()
+        );
+    }
+    if subscribers::suppress(site, &address)? {
+        out.summary(&format!(
+            "{address} is unsubscribed: no later send reaches it."
+        ));
+    } else {
+        out.summary(&format!("{address} was already unsubscribed."));
+    }
+    Ok(())
+}
+
+/// Sends each issue when it becomes due, until interrupted. Content and settings are
+/// read afresh for every check, and sleeps are re-measured against the clock, so
+/// the loop does not drift.
+fn daemon(site: &Path, out: &Output) -> Result<()> {
+    out.summary("Newsletter daemon started; press Ctrl-C to stop.");
+    loop {
+        let now = Timestamp::now();
+        let n = load(site, now, out)?;
+        if n.settings.schedule.is_none() {
+            bail!(
+                "the daemon needs a `schedule` in [newsletter] of hearth.toml (e.g. \"0 9 * * MON\")"
+            );
+        }
+        let opts = SendOptions {
+            if_due: true,
+            progress: !out.is_quiet(),
+            ..SendOptions::default()
+        };
+        match run::send(&n, &opts) {
+            Ok(SendReport::NotDue { .. }) => {}
+            Ok(report) => {
+                if let Err(e) = self::report(&n, report, out) {
+                    eprintln!("{}", out.error_line(&format!("{e:#}")));
+                }
+            }
+            Err(e) => eprintln!("{}", out.error_line(&format!("{e:#}"))),
+        }
+        let next = run::status(&n)?.next_due.map(|z| z.timestamp());
+        let wait = match next {
+            Some(next) if next > Timestamp::now() => {
+                out.summary(&format!(
+                    "Next issue due {}.",
+                    next.to_zoned(n.loaded.site.config.timezone.clone())
+                ));
+                Duration::try_from(next.duration_since(Timestamp::now()))
+                    .unwrap_or(Duration::from_secs(60))
+            }
+            _ => Duration::from_secs(60),
+        };
+        // Wake at least hourly to notice a changed schedule or clock.
+        std::thread::sleep(
+            wait.min(Duration::from_secs(3600))
+                .max(Duration::from_secs(1)),
+        );
+    }
+}

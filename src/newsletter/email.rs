@@ -1,0 +1,402 @@
+//! The digest email: rendered once from the theme's `email/digest.html` and
+//! `email/digest.txt` (CSS inlined, links absolute), then personalised per
+//! subscriber by filling in placeholders, and wrapped in a standards-compliant
+//! multipart/alternative message with unsubscribe headers and optional DKIM.
+
+use std::time::SystemTime;
+
+use anyhow::{Context as _, Result, anyhow};
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use serde::Serialize;
+
+use super::compose::Draft;
+use super::settings::Settings;
+use super::subscribers::Subscriber;
+use crate::model::Site;
+use crate::model::time::{human_date, iso};
+use crate::outputs::absolute_links;
+use crate::render::views::{EventView, MemberView, PostView, SiteView, Views};
+
+/// Gmail clips messages above 102 KB; hearth warns before that happens.
+pub const CLIP_BYTES: usize = 102 * 1024;
+
+/// Placeholder for a subscriber field: filled in after rendering, per recipient.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// One issue rendered for everybody: subscriber fields are still placeholders.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub number: u32,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The web version, `/newsletter/N/`.
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct IssueView {
+    pub number: u32,
+    pub date: String,
+    pub date_iso: String,
+    pub subject: String,
+    pub url: String,
+    pub preheader: String,
+}
+
+/// What the email templates (and the archive page) get for one issue.
+#[derive(Serialize)]
+pub struct IssueContent<'a> {
+    pub posts: Vec<&'a PostView<'a>>,
+    pub events: Vec<&'a EventView<'a>>,
+    pub cancelled_events: Vec<&'a EventView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spotlight: Option<&'a MemberView<'a>>,
+}
+
+impl<'a> IssueContent<'a> {
+    pub fn new(draft: &Draft, views: &'a Views<'a>) -> IssueContent<'a> {
+        IssueContent {
+            posts: draft.posts.iter().map(|&i| &views.posts[i]).collect(),
+            events: draft.events.iter().map(|&i| &views.events[i]).collect(),
+            cancelled_events: draft
+                .cancelled_events
+                .iter()
+                .map(|&i| &views.events[i])
+                .collect(),
+            spotlight: draft.spotlight.map(|i| &views.members[i]),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EmailContext<'a> {
+    site: &'a SiteView<'a>,
+    issue: &'a IssueView,
+    #[serde(flatten)]
+    content: &'a IssueContent<'a>,
+    recipient: serde_json::Map<String, serde_json::Value>,
+    unsubscribe_url: &'a str,
+    archive_url: String,
+}
+
+#[derive(Serialize)]
+struct SubjectContext<'a> {
+    site: &'a SiteView<'a>,
+    issue: &'a IssueView,
+}
+
+/// The URL path of an issue's web version.
+pub fn issue_path(site: &Site, number: u32) -> String {
+    format!("{}newsletter/{number}/", site.config.root)
+}
+
+/// The subject of an issue from the `subject` template; one line, always.
+pub fn subject(
+    site: &Site,
+    views: &Views<'_>,
+    settings: &Settings,
+    issue: &IssueView,
+) -> Result<String> {
+    let ctx = tera::Context::from_serialize(SubjectContext {
+        site: &views.site,
+        issue,
+    })?;
+    let text = tera::Tera::one_off(&settings.subject, &ctx, false).map_err(|e| {
+        anyhow!(
+            "the `subject` template of [newsletter] does not render: {}",
+            crate::render::error_chain(&e)
+        )
+    })?;
+    let _ = site;
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// The issue's metadata for templates.
+pub fn issue_view(site: &Site, draft: &Draft, content: &IssueContent<'_>) -> IssueView {
+    IssueView {
+        number: draft.number,
+        date: human_date(&draft.date),
+        date_iso: iso(&draft.date),
+        subject: String::new(),
+        url: site.config.permalink(&issue_path(site, draft.number)),
+        preheader: preheader(content),
+    }
+}
+
+/// The inbox teaser: what is inside, by title.
+fn preheader(content: &IssueContent<'_>) -> String {
+    let titles: Vec<&str> = content
+        .posts
+        .iter()
+        .map(|p| p.title)
+        .chain(content.events.iter().map(|e| e.title))
+        .chain(content.spotlight.iter().map(|m| m.name))
+        .collect();
+    let mut text = titles.join(" · ");
+    if text.chars().count() > 140 {
+        text = text.chars().take(139).collect::<String>() + "…";
+    }
+    text
+}
+
+/// Renders an issue for every subscriber at once. `columns` are the subscriber
+/// fields templates may print (the CSV's headers).
+pub fn render(
+    site: &Site,
+    tera: &tera::Tera,
+    settings: &Settings,
+    draft: &Draft,
+    columns: &[String],
+) -> Result<Rendered> {
+    let views = Views::new(site);
+    let content = IssueContent::new(draft, &views);
+    let mut issue = issue_view(site, draft, &content);
+    issue.subject = subject(site, &views, settings, &issue)?;
+    let mut recipient = serde_json::Map::new();
+    for key in ["name", "email"]
+        .iter()
+        .copied()
+        .chain(columns.iter().map(String::as_str))
+    {
+        recipient.insert(key.to_string(), format!("{OPEN}{key}{CLOSE}").into());
+    }
+    let ctx = EmailContext {
+        site: &views.site,
+        issue: &issue,
+        content: &content,
+        recipient,
+        unsubscribe_url: &settings.unsubscribe,
+        archive_url: site
+            .config
+            .permalink(&format!("{}newsletter/", site.config.root)),
+    };
+    let ctx = tera::Context::from_serialize(&ctx)?;
+    let render = |name: &str| {
+        tera.render(name, &ctx).map_err(|e| {
+            anyhow!(
+                "cannot render the email template {name}: {}",
+                crate::render::error_chain(&e)
+            )
+        })
+    };
+    let html = absolute_links(&render("email/digest.html")?, site.config.origin());
+    let inliner = css_inline::CSSInliner::options()
+        .keep_at_rules(true)
+        .load_remote_stylesheets(false)
+        .build();
+    let html = inliner
+        .inline(&html)
+        .context("cannot inline the email's CSS")?;
+    let text = render("email/digest.txt")?;
+    if html.len() > CLIP_BYTES {
+        tracing::warn!(
+            "the HTML of issue {} is {} KB: Gmail clips emails above 102 KB",
+            draft.number,
+            html.len() / 1024
+        );
+    }
+    Ok(Rendered {
+        number: draft.number,
+        subject: issue.subject,
+        html,
+        text,
+        url: issue.url,
+    })
+}
+
+/// `template` with every placeholder replaced by the subscriber's field, escaped for
+/// HTML when `html`.
+pub fn personalize(template: &str, subscriber: &Subscriber, html: bool) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find(OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + OPEN.len_utf8()..];
+        let Some(close) = after.find(CLOSE) else {
+            rest = after;
+            continue;
+        };
+        let key = &after[..close];
+        let value = match key {
+            "name" => subscriber.name.clone(),
+            "email" => subscriber.address.to_string(),
+            other => subscriber.fields.get(other).cloned().unwrap_or_default(),
+        };
+        if html {
+            out.push_str(&crate::render::escape_html(&value));
+        } else {
+            out.push_str(&value);
+        }
+        rest = &after[close + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How one message is addressed and marked.
+pub struct Envelope<'a> {
+    pub settings: &'a Settings,
+    pub site: &'a Site,
+    pub rendered: &'a Rendered,
+    pub date: SystemTime,
+    /// A test send (`--to`): marked in the subject and given its own Message-ID.
+    pub test: bool,
+}
+
+/// A header value from text we do not control: no line breaks, no control characters.
+fn header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn host(site: &Site) -> &str {
+    let origin = site.config.origin();
+    origin.split("://").nth(1).unwrap_or(origin)
+}
+
+/// FNV-1a: a stable, dependency-free fingerprint of an address for Message-IDs.
+fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The message for one subscriber. The Message-ID is the same for every attempt at
+/// the same issue and address, so a message resent after a crash is recognisably
+/// the same one.
+pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
+    let settings = env.settings;
+    let host = host(env.site);
+    let to = Mailbox::new(
+        Some(header_text(&subscriber.name)),
+        subscriber.address.clone(),
+    );
+    let mut subject = header_text(&env.rendered.subject);
+    let mut id = format!(
+        "<issue-{}.{:016x}@{host}>",
+        env.rendered.number,
+        fingerprint(&subscriber.key())
+    );
+    if env.test {
+        subject = format!("[Test] {subject}");
+        let nanos = env
+            .date
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        id = format!("<test-{}.{nanos:x}@{host}>", env.rendered.number);
+    }
+    let list_id = format!(
+        "{} <newsletter.{host}>",
+        header_text(&env.site.config.title).replace(['<', '>'], "")
+    );
+    let mut builder = Message::builder()
+        .from(settings.from.clone())
+        .to(to)
+        .subject(subject)
+        .date(env.date)
+        .message_id(Some(id))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Id"),
+            list_id,
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{}>", header_text(&settings.unsubscribe)),
+        ));
+    if settings.one_click_unsubscribe() {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_string(),
+        ));
+    }
+    if let Some(reply_to) = &settings.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    let html = personalize(&env.rendered.html, subscriber, true);
+    let text = personalize(&env.rendered.text, subscriber, false);
+    let mut message = builder
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .context("cannot build the email")?;
+    if let Some(dkim) = settings.smtp.as_ref().and_then(|s| s.dkim.as_ref()) {
+        message.sign(&dkim_config(dkim)?);
+    }
+    Ok(message)
+}
+
+fn dkim_config(dkim: &super::settings::Dkim) -> Result<lettre::message::dkim::DkimConfig> {
+    use lettre::message::dkim::{
+        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+        DkimSigningKey,
+    };
+    let pem = std::fs::read_to_string(&dkim.key_file)
+        .with_context(|| format!("cannot read the DKIM key `{}`", dkim.key_file.display()))?;
+    let key = DkimSigningKey::new(&pem, DkimSigningAlgorithm::Rsa).map_err(|e| {
+        anyhow!(
+            "the DKIM key `{}` is not an RSA private key in PKCS#1 PEM: {e}",
+            dkim.key_file.display()
+        )
+    })?;
+    let headers = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "List-Id",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    ]
+    .into_iter()
+    .map(HeaderName::new_from_ascii_str)
+    .collect();
+    Ok(DkimConfig::new(
+        dkim.selector.clone(),
+        dkim.domain.clone(),
+        key,
+        headers,
+        DkimCanonicalization {
+            header: DkimCanonicalizationType::Relaxed,
+            body: DkimCanonicalizationType::Relaxed,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subscriber(name: &str) -> Subscriber {
+        Subscriber {
+            address: "ada@example.org".parse().expect("address"),
+            name: name.to_string(),
+            fields: [("city".to_string(), "Zürich".to_string())].into(),
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_per_subscriber_and_escaped_in_html() {
+        let template = format!("Hi {OPEN}name{CLOSE} from {OPEN}city{CLOSE} <{OPEN}email{CLOSE}>");
+        let s = subscriber("<b>Ada</b> & co");
+        assert_eq!(
+            personalize(&template, &s, true),
+            "Hi &lt;b&gt;Ada&lt;/b&gt; &amp; co from Zürich <ada@example.org>"
+        );
+        assert_eq!(
+            personalize(&template, &s, false),
+            "Hi <b>Ada</b> & co from Zürich <ada@example.org>"
+        );
+    }
+
+    #[test]
+    fn header_text_cannot_break_a_header() {
+        assert_eq!(
+            header_text("Hello\r\nBcc: victim@example.org"),
+            "Hello  Bcc: victim@example.org"
+        );
+    }
+}

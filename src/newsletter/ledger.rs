@@ -1,0 +1,264 @@
+//! Per-recipient delivery state of one issue: an append-only log under
+//! `.hearth/newsletter/`, made durable (fsync) right after each message the server
+//! accepted. A send killed at any instant and started again reads it back and mails
+//! only those without a result, so nobody gets an issue twice, except at most the
+//! one message in flight at the kill.
+//!
+//! Lines: `R <addr>` a recipient of the issue (written once, up front), `D <addr>
+//! <message-id>` delivered, `F <addr> <reason>` failed for good (5xx), `T <addr>
+//! <reason>` failed for now (retried by the next send). A torn last line (a kill
+//! mid-write) is ignored.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+/// Where the ledgers live, relative to the site folder.
+pub const LEDGER_DIR: &str = ".hearth/newsletter";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Delivered,
+    /// Rejected for good; not retried.
+    Failed(String),
+    /// Not delivered yet after a temporary failure; the next send retries.
+    Deferred(String),
+}
+
+impl State {
+    pub fn is_done(&self) -> bool {
+        matches!(self, State::Delivered | State::Failed(_))
+    }
+}
+
+/// An issue's ledger file, open for appending.
+#[derive(Debug)]
+pub struct Ledger {
+    path: PathBuf,
+    file: std::fs::File,
+    /// Recipients in list order with their state.
+    states: BTreeMap<String, State>,
+    order: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub recipients: usize,
+    pub delivered: usize,
+    pub failed: usize,
+    pub pending: usize,
+}
+
+pub fn path(site_dir: &Path, issue: u32) -> PathBuf {
+    site_dir.join(LEDGER_DIR).join(format!("issue-{issue}.log"))
+}
+
+impl Ledger {
+    /// Opens the ledger of `issue`, creating it with `recipients` if it does not
+    /// exist yet (a resumed send keeps its original list).
+    pub fn open(
+        site_dir: &Path,
+        issue: u32,
+        recipients: impl FnOnce() -> Vec<String>,
+    ) -> Result<Ledger> {
+        let path = path(site_dir, issue);
+        if !path.exists() {
+            let mut text = String::new();
+            for r in recipients() {
+                text.push_str("R ");
+                text.push_str(&r);
+                text.push('\n');
+            }
+            super::record::write_durably(&path, text.as_bytes())?;
+        }
+        let (order, states) = read(&path)?;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the ledger `{}`", path.display()))?;
+        drop_torn_line(&path, &file)?;
+        Ok(Ledger {
+            path,
+            file,
+            states,
+            order,
+        })
+    }
+
+    /// Recipients in list order.
+    pub fn recipients(&self) -> &[String] {
+        &self.order
+    }
+
+    pub fn state(&self, address: &str) -> &State {
+        self.states.get(address).unwrap_or(&State::Pending)
+    }
+
+    pub fn counts(&self) -> Counts {
+        counts(&self.order, &self.states)
+    }
+
+    /// Records a result durably before returning.
+    pub fn record(&mut self, address: &str, state: State) -> Result<()> {
+        let line = match &state {
+            State::Delivered => format!("D {address}\n"),
+            State::Failed(why) => format!("F {address} {}\n", one_line(why)),
+            State::Deferred(why) => format!("T {address} {}\n", one_line(why)),
+            State::Pending => return Ok(()),
+        };
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| format!("cannot write the ledger `{}`", self.path.display()))?;
+        self.states.insert(address.to_string(), state);
+        Ok(())
+    }
+
+    /// The failed and deferred recipients with their reasons.
+    pub fn problems(&self) -> Vec<(String, State)> {
+        self.order
+            .iter()
+            .filter_map(|a| match self.state(a) {
+                s @ (State::Failed(_) | State::Deferred(_)) => Some((a.clone(), s.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Cuts a half-written last line off, so that the next line appended starts clean
+/// (a torn `D` line glued to the next could name another address).
+fn drop_torn_line(path: &Path, file: &std::fs::File) -> Result<()> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the ledger `{}`", path.display()))?;
+    if bytes.last().is_some_and(|b| *b != b'\n') {
+        let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        file.set_len(keep as u64)?;
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+type Read = (Vec<String>, BTreeMap<String, State>);
+
+fn read(path: &Path) -> Result<Read> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the ledger `{}`", path.display()))?;
+    let mut order = Vec::new();
+    let mut states = BTreeMap::new();
+    // Only whole lines count: a kill can leave half a line at the end.
+    let whole = match text.rfind('\n') {
+        Some(i) => &text[..=i],
+        None => "",
+    };
+    for line in whole.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(kind), Some(address)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let rest = parts.next().unwrap_or("").to_string();
+        match kind {
+            "R" => {
+                if states.insert(address.to_string(), State::Pending).is_none() {
+                    order.push(address.to_string());
+                }
+            }
+            "D" => {
+                states.insert(address.to_string(), State::Delivered);
+            }
+            "F" => {
+                states.insert(address.to_string(), State::Failed(rest));
+            }
+            "T" => {
+                states.insert(address.to_string(), State::Deferred(rest));
+            }
+            _ => {}
+        }
+    }
+    Ok((order, states))
+}
+
+fn counts(order: &[String], states: &BTreeMap<String, State>) -> Counts {
+    let mut c = Counts {
+        recipients: order.len(),
+        ..Counts::default()
+    };
+    for a in order {
+        match states.get(a).unwrap_or(&State::Pending) {
+            State::Delivered => c.delivered += 1,
+            State::Failed(_) => c.failed += 1,
+            State::Pending | State::Deferred(_) => c.pending += 1,
+        }
+    }
+    c
+}
+
+/// The counts of an issue's ledger, or `None` if it has none.
+pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Vec<(String, State)>)>> {
+    let path = path(site_dir, issue);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (order, states) = read(&path)?;
+    let problems = order
+        .iter()
+        .filter_map(|a| match states.get(a) {
+            Some(s @ (State::Failed(_) | State::Deferred(_))) => Some((a.clone(), s.clone())),
+            _ => None,
+        })
+        .collect();
+    Ok(Some((counts(&order, &states), problems)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_survive_a_reopen_and_a_torn_last_line_is_ignored() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let list = || {
+            vec![
+                "a@x.org".to_string(),
+                "b@x.org".to_string(),
+                "c@x.org".to_string(),
+            ]
+        };
+        let mut ledger = Ledger::open(dir.path(), 1, list)?;
+        ledger.record("a@x.org", State::Delivered)?;
+        ledger.record("b@x.org", State::Failed("550 no such user".into()))?;
+        drop(ledger);
+        // A kill in the middle of writing c's result.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path(dir.path(), 1))?;
+        f.write_all(b"D c@x")?;
+        let mut ledger = Ledger::open(dir.path(), 1, Vec::new)?;
+        ledger.record("c@x.org", State::Deferred("451 later".into()))?;
+        let ledger = Ledger::open(dir.path(), 1, Vec::new)?;
+        assert_eq!(ledger.recipients().len(), 3, "the original list is kept");
+        assert_eq!(ledger.state("a@x.org"), &State::Delivered);
+        assert!(matches!(ledger.state("b@x.org"), State::Failed(_)));
+        assert!(
+            matches!(ledger.state("c@x.org"), State::Deferred(_)),
+            "the line after the torn one reads"
+        );
+        assert_eq!(
+            ledger.counts(),
+            Counts {
+                recipients: 3,
+                delivered: 1,
+                failed: 1,
+                pending: 1
+            }
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! The email digest: compose the next issue from the site's content, render it,
+//! send it to every subscriber exactly once (a crash-safe ledger), on a schedule.
+//!
+//! - [`settings`]: `[newsletter]` and `[smtp]` of hearth.toml, checked.
+//! - [`subscribers`]: `subscribers.csv` and the suppression list.
+//! - [`record`]: `newsletter/issues.toml`, what each sent issue held.
+//! - [`compose`]: what the next issue holds.
+//! - [`email`]: the HTML and text parts, personalised, as a MIME message.
+//! - [`ledger`]: per-recipient delivery state, durable after every message.
+//! - [`send`]: SMTP delivery with retries and a rate limit.
+//! - [`schedule`]: cron schedules in the site's time zone.
+//! - [`run`]: the commands, tying these together.
+
+pub mod compose;
+pub mod email;
+pub mod ledger;
+pub mod record;
+pub mod run;
+pub mod schedule;
+pub mod send;
+pub mod settings;
+pub mod subscribers;

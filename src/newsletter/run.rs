@@ -1,0 +1,535 @@
+//! The newsletter commands: preview, send (new, resumed, dry run, test, when due),
+//! status, unsubscribe and the daemon. Printing is left to the CLI; these return
+//! reports.
+
+use std::fs::File;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{Context as _, Result, bail};
+use jiff::{Timestamp, Zoned};
+
+use super::compose::{self, Draft};
+use super::email::{self, Envelope, Rendered};
+use super::ledger::{self, Counts, Ledger, State};
+use super::record::{self, Issue};
+use super::schedule;
+use super::send::{Outcome, Retry, Sender};
+use super::settings::{self, Settings};
+use super::subscribers::{self, Subscriber, Subscribers};
+use crate::build::{self, BuildOptions, Loaded};
+use crate::diag::Diagnostic;
+
+/// After this many recipients in a row without a delivery, a send stops: a dead
+/// server must not burn through the list.
+pub const MAX_FAILURES_IN_A_ROW: usize = 10;
+
+/// A site loaded for newsletter work.
+pub struct Newsletter {
+    pub site_dir: PathBuf,
+    pub loaded: Loaded,
+    pub settings: Settings,
+    pub now: Timestamp,
+}
+
+impl Newsletter {
+    /// Loads the published site (no drafts) and its newsletter settings.
+    pub fn load(site_dir: &Path, now: Timestamp) -> Result<Newsletter> {
+        let opts = BuildOptions {
+            site_dir: site_dir.to_path_buf(),
+            out_dir: None,
+            drafts: false,
+            base_url: None,
+            now,
+        };
+        let loaded = build::load(&opts)?;
+        let settings = settings::load(site_dir, &loaded.site.config)?;
+        Ok(Newsletter {
+            site_dir: site_dir.to_path_buf(),
+            loaded,
+            settings,
+            now,
+        })
+    }
+
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.loaded.warnings
+    }
+
+    fn issues(&self) -> &[Issue] {
+        &self.loaded.site.issues
+    }
+
+    fn next_draft(&self) -> Draft {
+        compose::next(
+            &self.loaded.site,
+            self.issues(),
+            self.settings.upcoming_days,
+            self.now,
+        )
+    }
+
+    fn render(&self, draft: &Draft, columns: &[String]) -> Result<Rendered> {
+        email::render(
+            &self.loaded.site,
+            &self.loaded.tera,
+            &self.settings,
+            draft,
+            columns,
+        )
+    }
+
+    fn subscribers(&self) -> Result<Subscribers> {
+        let suppressed = subscribers::suppressed(&self.site_dir)?;
+        let display = self
+            .settings
+            .subscribers
+            .strip_prefix(&self.site_dir)
+            .unwrap_or(&self.settings.subscribers);
+        subscribers::read(&self.settings.subscribers, display, &suppressed)
+    }
+}
+
+/// Column names of the subscribers, for template placeholders.
+fn columns(subs: &Subscribers) -> Vec<String> {
+    subs.list
+        .first()
+        .map(|s| s.fields.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// preview
+
+/// Writes the next issue as HTML (and its text part beside it) and returns where.
+pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, bool)> {
+    let draft = n.next_draft();
+    let subs = n.subscribers().unwrap_or_default();
+    let rendered = n.render(&draft, &columns(&subs))?;
+    let sample = subs.list.first().cloned().unwrap_or_else(sample_subscriber);
+    let html_path = out.map(Path::to_path_buf).unwrap_or_else(|| {
+        n.site_dir
+            .join(".hearth/preview")
+            .join(format!("issue-{}.html", draft.number))
+    });
+    let text_path = html_path.with_extension("txt");
+    if let Some(dir) = html_path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    std::fs::write(
+        &html_path,
+        email::personalize(&rendered.html, &sample, true),
+    )
+    .with_context(|| format!("cannot write `{}`", html_path.display()))?;
+    std::fs::write(
+        &text_path,
+        email::personalize(&rendered.text, &sample, false),
+    )
+    .with_context(|| format!("cannot write `{}`", text_path.display()))?;
+    Ok((html_path, text_path, draft.is_empty()))
+}
+
+fn sample_subscriber() -> Subscriber {
+    Subscriber {
+        address: "ada@example.org".parse().expect("a valid literal address"),
+        name: "Ada".to_string(),
+        fields: Default::default(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// send
+
+#[derive(Debug, Default, Clone)]
+pub struct SendOptions {
+    pub dry_run: bool,
+    pub outbox: Option<PathBuf>,
+    pub to: Option<String>,
+    pub if_due: bool,
+    pub force: bool,
+    /// Show a progress line (on a terminal).
+    pub progress: bool,
+    pub retry: Retry,
+}
+
+#[derive(Debug)]
+pub enum SendReport {
+    /// Nothing new since the last issue (and no --force).
+    NothingNew { last: Option<u32> },
+    /// --if-due and no slot has come since the last issue.
+    NotDue { next: Option<Zoned> },
+    /// Another send of this site is running.
+    Busy,
+    /// --dry-run: one .eml per subscriber in `dir`.
+    DryRun {
+        issue: u32,
+        files: usize,
+        dir: PathBuf,
+        skipped: Vec<Diagnostic>,
+    },
+    /// --to: one test message.
+    Test {
+        issue: u32,
+        to: String,
+        outcome: Outcome,
+    },
+    /// A real send, new or resumed.
+    Sent(Delivery),
+}
+
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub issue: u32,
+    pub resumed: bool,
+    pub sent_now: usize,
+    pub counts: Counts,
+    /// Failed for good, and deferred (to retry), with reasons.
+    pub problems: Vec<(String, State)>,
+    pub skipped: Vec<Diagnostic>,
+    pub suppressed: usize,
+    /// Why the run stopped early, if it did.
+    pub stopped: Option<String>,
+}
+
+impl Delivery {
+    /// Whether anyone failed for good, or the run gave up.
+    pub fn failed(&self) -> bool {
+        self.stopped.is_some()
+            || self
+                .problems
+                .iter()
+                .any(|(_, s)| matches!(s, State::Failed(_)))
+    }
+}
+
+/// Holds the site's send lock for as long as it lives.
+struct SendLock(#[allow(dead_code)] File);
+
+fn lock(site_dir: &Path) -> Result<Option<SendLock>> {
+    let dir = site_dir.join(ledger::LEDGER_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let path = dir.join("send.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(SendLock(file))),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
+        }
+    }
+}
+
+pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
+    if opts.dry_run {
+        return dry_run(n, opts.outbox.as_deref());
+    }
+    if let Some(to) = &opts.to {
+        return test_send(n, to, opts);
+    }
+    let Some(_lock) = lock(&n.site_dir)? else {
+        if opts.if_due {
+            return Ok(SendReport::Busy);
+        }
+        bail!("another `hearth newsletter send` of this site is running; wait for it to finish");
+    };
+    if let Some(issue) = n.issues().last().filter(|i| i.sending) {
+        return deliver(n, issue.clone(), true, opts).map(SendReport::Sent);
+    }
+    if opts.if_due {
+        let Some(schedule) = &n.settings.schedule else {
+            bail!(
+                "--if-due needs a `schedule` in [newsletter] of hearth.toml (e.g. \"0 9 * * MON\")"
+            );
+        };
+        let tz = &n.loaded.site.config.timezone;
+        let last = n.issues().last().and_then(Issue::timestamp);
+        if schedule::due_slot(schedule, tz, last, n.now).is_none() {
+            let after = last.map_or(n.now, |l| l.max(n.now));
+            return Ok(SendReport::NotDue {
+                next: schedule.next_after(after, tz),
+            });
+        }
+    }
+    let draft = n.next_draft();
+    if draft.is_empty() && !opts.force {
+        return Ok(SendReport::NothingNew {
+            last: n.issues().last().map(|i| i.number),
+        });
+    }
+    let subs = n.subscribers()?;
+    // Render first: a broken template must stop the send before anything is recorded.
+    let rendered = n.render(&draft, &columns(&subs))?;
+    let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
+    // The ledger comes first, then the record: a record saying "sending" without a
+    // ledger can then only mean the issue is being sent from another machine.
+    Ledger::open(&n.site_dir, issue.number, || {
+        subs.list.iter().map(Subscriber::key).collect()
+    })?;
+    let mut sending = issue.clone();
+    sending.sending = true;
+    record::append(&n.site_dir, n.issues(), sending.clone())?;
+    deliver(n, sending, false, opts).map(SendReport::Sent)
+}
+
+/// Sends `issue` to every recipient of its ledger without a result yet.
+fn deliver(n: &Newsletter, issue: Issue, resumed: bool, opts: &SendOptions) -> Result<Delivery> {
+    let site = &n.loaded.site;
+    let ledger_path = ledger::path(&n.site_dir, issue.number);
+    if !ledger_path.exists() {
+        bail!(
+            "issue {} is recorded as being sent, but this machine has no delivery ledger for it ({}): if it is being sent from another machine, finish it there; if it was finished, remove `sending = true` from issue {} in {}",
+            issue.number,
+            ledger_path.display(),
+            issue.number,
+            record::RECORD_FILE
+        );
+    }
+    let subs = n.subscribers()?;
+    let draft = compose::recorded(site, &issue);
+    let mut rendered = n.render(&draft, &columns(&subs))?;
+    rendered.subject = issue.subject.clone();
+    let Some(smtp) = &n.settings.smtp else {
+        bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
+    };
+    let mut sender = Sender::new(smtp, opts.retry)?;
+    let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
+    let by_key: std::collections::BTreeMap<String, &Subscriber> =
+        subs.list.iter().map(|s| (s.key(), s)).collect();
+    let env = Envelope {
+        settings: &n.settings,
+        site,
+        rendered: &rendered,
+        date: SystemTime::from(n.now),
+        test: false,
+    };
+    let todo: Vec<String> = ledger
+        .recipients()
+        .iter()
+        .filter(|a| !ledger.state(a).is_done())
+        .cloned()
+        .collect();
+    let mut report = Delivery {
+        issue: issue.number,
+        resumed,
+        skipped: subs.skipped.clone(),
+        suppressed: subs.suppressed,
+        ..Delivery::default()
+    };
+    let progress = Progress::new(opts.progress, todo.len());
+    let mut misses_in_a_row = 0;
+    for (done, address) in todo.iter().enumerate() {
+        progress.show(done);
+        let Some(subscriber) = by_key.get(address) else {
+            // Unsubscribed (or removed from the list) since the issue began.
+            ledger.record(
+                address,
+                State::Failed("no longer subscribed; not sent".into()),
+            )?;
+            continue;
+        };
+        let message = email::message(&env, subscriber)?;
+        let outcome = sender.send(&message);
+        let state = match outcome {
+            Outcome::Delivered => State::Delivered,
+            Outcome::Rejected(why) => State::Failed(why),
+            Outcome::Deferred(why) => State::Deferred(why),
+        };
+        let delivered = state == State::Delivered;
+        ledger.record(address, state)?;
+        if delivered {
+            report.sent_now += 1;
+            misses_in_a_row = 0;
+        } else {
+            misses_in_a_row += 1;
+            if misses_in_a_row >= MAX_FAILURES_IN_A_ROW {
+                report.stopped = Some(format!(
+                    "stopped after {MAX_FAILURES_IN_A_ROW} recipients in a row could not be reached; the rest stay pending for the next send"
+                ));
+                break;
+            }
+        }
+    }
+    progress.finish();
+    report.counts = ledger.counts();
+    report.problems = ledger.problems();
+    if report.counts.pending == 0 {
+        finish_issue(n, issue.number)?;
+    }
+    Ok(report)
+}
+
+/// Marks an issue as completely sent in the record.
+fn finish_issue(n: &Newsletter, number: u32) -> Result<()> {
+    let mut diags = crate::diag::Diagnostics::default();
+    let mut issues = record::load(&n.site_dir, &mut diags);
+    if let Some(last) = issues.iter_mut().find(|i| i.number == number) {
+        last.sending = false;
+    }
+    let Some(last) = issues.pop() else {
+        return Ok(());
+    };
+    record::append(&n.site_dir, &issues, last)
+}
+
+fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
+    let draft = n.next_draft();
+    let subs = n.subscribers()?;
+    let rendered = n.render(&draft, &columns(&subs))?;
+    let dir = outbox.map(Path::to_path_buf).unwrap_or_else(|| {
+        n.site_dir
+            .join(".hearth/outbox")
+            .join(format!("issue-{}", draft.number))
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        if entry.path().extension().is_some_and(|e| e == "eml") {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    let env = Envelope {
+        settings: &n.settings,
+        site: &n.loaded.site,
+        rendered: &rendered,
+        date: SystemTime::from(n.now),
+        test: false,
+    };
+    for (i, subscriber) in subs.list.iter().enumerate() {
+        let message = email::message(&env, subscriber)?;
+        let name: String = subscriber
+            .key()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "@.-_+".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!("{:05}-{name}.eml", i + 1));
+        std::fs::write(&path, message.formatted())
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(SendReport::DryRun {
+        issue: draft.number,
+        files: subs.list.len(),
+        dir,
+        skipped: subs.skipped,
+    })
+}
+
+fn test_send(n: &Newsletter, to: &str, opts: &SendOptions) -> Result<SendReport> {
+    let address =
+        subscribers::parse_address(to).map_err(|why| anyhow::anyhow!("--to `{to}`: {why}"))?;
+    let subs = n.subscribers().unwrap_or_default();
+    let subscriber = subs
+        .list
+        .iter()
+        .find(|s| s.address == address)
+        .cloned()
+        .unwrap_or_else(|| Subscriber {
+            name: address.user().to_string(),
+            address: address.clone(),
+            fields: Default::default(),
+        });
+    let draft = n.next_draft();
+    let rendered = n.render(&draft, &columns(&subs))?;
+    let Some(smtp) = &n.settings.smtp else {
+        bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
+    };
+    let env = Envelope {
+        settings: &n.settings,
+        site: &n.loaded.site,
+        rendered: &rendered,
+        date: SystemTime::from(n.now),
+        test: true,
+    };
+    let outcome = Sender::new(smtp, opts.retry)?.send(&email::message(&env, &subscriber)?);
+    Ok(SendReport::Test {
+        issue: draft.number,
+        to: address.to_string(),
+        outcome,
+    })
+}
+
+/// A one-line progress count on a terminal; nothing when piped.
+struct Progress {
+    total: usize,
+    on: bool,
+}
+
+impl Progress {
+    fn new(wanted: bool, total: usize) -> Progress {
+        Progress {
+            total,
+            on: wanted && total > 1 && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&self, done: usize) {
+        if self.on {
+            eprint!("\rsending {done}/{} ", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.on {
+            eprint!("\r{}\r", " ".repeat(40));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// status
+
+#[derive(Debug)]
+pub struct IssueStatus {
+    pub issue: Issue,
+    /// Delivery counts from this machine's ledger, if it has one.
+    pub counts: Option<Counts>,
+    pub problems: Vec<(String, State)>,
+}
+
+#[derive(Debug)]
+pub struct Status {
+    pub issues: Vec<IssueStatus>,
+    pub next_due: Option<Zoned>,
+    pub has_schedule: bool,
+}
+
+pub fn status(n: &Newsletter) -> Result<Status> {
+    let mut issues = Vec::new();
+    for issue in n.issues() {
+        let (counts, problems) = match ledger::read_counts(&n.site_dir, issue.number)? {
+            Some((c, p)) => (Some(c), p),
+            None => (None, Vec::new()),
+        };
+        issues.push(IssueStatus {
+            issue: issue.clone(),
+            counts,
+            problems,
+        });
+    }
+    let tz = &n.loaded.site.config.timezone;
+    let last = n.issues().last().and_then(Issue::timestamp);
+    let next_due = n.settings.schedule.as_ref().and_then(|s| {
+        if schedule::due_slot(s, tz, last, n.now).is_some() {
+            // Due already: the slot that made it due.
+            s.latest_at_or_before(n.now, tz)
+        } else {
+            s.next_after(last.map_or(n.now, |l| l.max(n.now)), tz)
+        }
+    });
+    Ok(Status {
+        issues,
+        next_due,
+        has_schedule: n.settings.schedule.is_some(),
+    })
+}

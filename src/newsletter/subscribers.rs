@@ -1,0 +1,236 @@
+//! The people an issue goes to: `subscribers.csv` (header row, `email` and `name`
+//! columns, more allowed), minus the suppression list. A bad or repeated address is
+//! reported with its line and skipped; it never stops a send.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use lettre::Address;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+
+/// The suppression list, relative to the site folder: one address per line.
+pub const SUPPRESSED_FILE: &str = "newsletter/suppressed.txt";
+
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    pub address: Address,
+    /// The `name` column, else the address's local part.
+    pub name: String,
+    /// Every column by its header, `email` and `name` included.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Subscriber {
+    /// The address as the ledger and suppression list keep it: lower case.
+    pub fn key(&self) -> String {
+        self.address.to_string().to_lowercase()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Subscribers {
+    pub list: Vec<Subscriber>,
+    /// Lines skipped (bad or repeated address), as warnings with their line.
+    pub skipped: Vec<Diagnostic>,
+    /// How many were left out because they unsubscribed.
+    pub suppressed: usize,
+}
+
+/// Reads the subscribers of `csv_path` (shown as `display` in messages), leaving out
+/// the suppressed addresses.
+pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> Result<Subscribers> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(csv_path)
+        .with_context(|| format!("cannot read the subscribers file `{}`", display.display()))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("`{}`: cannot read the header row", display.display()))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let Some(email_col) = headers.iter().position(|h| h == "email") else {
+        bail!(
+            "`{}`: the header row has no `email` column (found: {})",
+            display.display(),
+            headers.join(", ")
+        );
+    };
+    let name_col = headers.iter().position(|h| h == "name");
+    let mut out = Subscribers::default();
+    let mut diags = Diagnostics::default();
+    let mut seen = BTreeSet::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                diags.warning(
+                    display,
+                    line.map(Location::line),
+                    format!("unreadable line skipped: {e}"),
+                );
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line() as usize);
+        let here = line.map(Location::line);
+        let raw = record.get(email_col).unwrap_or("");
+        let address = match parse_address(raw) {
+            Ok(a) => a,
+            Err(why) => {
+                diags.warning(display, here, format!("`{raw}` skipped: {why}"));
+                continue;
+            }
+        };
+        let key = address.to_string().to_lowercase();
+        if !seen.insert(key.clone()) {
+            diags.warning(
+                display,
+                here,
+                format!("`{raw}` skipped: the address is listed twice"),
+            );
+            continue;
+        }
+        if suppressed.contains(&key) {
+            out.suppressed += 1;
+            continue;
+        }
+        let fields: BTreeMap<String, String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect();
+        let name = name_col
+            .and_then(|c| record.get(c))
+            .filter(|n| !n.is_empty())
+            .map_or_else(|| address.user().to_string(), clean_name);
+        out.list.push(Subscriber {
+            address,
+            name,
+            fields,
+        });
+    }
+    out.skipped = diags.into_items();
+    Ok(out)
+}
+
+/// A name fit for a header and a greeting: no control characters.
+fn clean_name(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// A deliverable address: `user@domain`, no spaces or angle brackets, a dot in the
+/// domain (or `localhost`).
+pub fn parse_address(raw: &str) -> Result<Address, &'static str> {
+    if raw.is_empty() {
+        return Err("the email is empty");
+    }
+    if raw
+        .contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+    {
+        return Err("not an email address");
+    }
+    let address: Address = raw.parse().map_err(|_| "not an email address")?;
+    let domain = address.domain();
+    if !(domain.contains('.') || domain == "localhost")
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
+        return Err("the domain part is not a full domain name");
+    }
+    Ok(address)
+}
+
+/// The suppressed addresses of the site (lower case).
+pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
+    let path = site_dir.join(SUPPRESSED_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_lowercase)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+    }
+}
+
+/// Adds `address` to the suppression list; `false` if it was there already.
+pub fn suppress(site_dir: &Path, address: &Address) -> Result<bool> {
+    let key = address.to_string().to_lowercase();
+    if suppressed(site_dir)?.contains(&key) {
+        return Ok(false);
+    }
+    let path: PathBuf = site_dir.join(SUPPRESSED_FILE);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    let fresh = !path.exists();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    if fresh {
+        writeln!(
+            file,
+            "# Addresses that unsubscribed: hearth never mails them. One per line."
+        )?;
+    }
+    writeln!(file, "{key}").with_context(|| format!("cannot write `{}`", path.display()))?;
+    file.sync_all()?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_before_they_are_mailed() {
+        assert!(parse_address("ada@example.org").is_ok());
+        assert!(parse_address("Ada.Lovelace+news@mail.example.org").is_ok());
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "ada@example.org\r\nBcc: x@y.z",
+            "<ada@example.org>",
+        ] {
+            assert!(parse_address(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn bad_and_repeated_lines_are_skipped_with_their_line() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let csv = dir.path().join("s.csv");
+        std::fs::write(
+            &csv,
+            "email,name,city\nada@example.org,Ada,Berlin\nnot-an-address,Bob,Rome\n\"grace@example.org\",\"Hopper, Grace\",NYC\nADA@example.org,Ada again,\nleft@example.org,Left,\n",
+        )?;
+        let suppressed: BTreeSet<String> = ["left@example.org".to_string()].into();
+        let subs = read(&csv, Path::new("subscribers.csv"), &suppressed)?;
+        let names: Vec<_> = subs.list.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Ada", "Hopper, Grace"]);
+        assert_eq!(subs.list[0].fields["city"], "Berlin");
+        let lines: Vec<_> = subs
+            .skipped
+            .iter()
+            .map(|d| d.location.map(|l| l.line))
+            .collect();
+        assert_eq!(lines, [Some(3), Some(5)]);
+        assert_eq!(subs.suppressed, 1);
+        Ok(())
+    }
+}
