@@ -98,9 +98,15 @@ impl Run {
 }
 
 pub fn hearth(args: &[&str]) -> Run {
+    hearth_with_env(args, &[])
+}
+
+/// `hearth` with extra environment variables (an SMTP password, say).
+pub fn hearth_with_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_hearth"))
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(envs.iter().copied())
         .output()
         .expect("run hearth");
     Run {

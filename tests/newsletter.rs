@@ -1,0 +1,406 @@
+//! The newsletter against a real SMTP server (Debian's aiosmtpd, with fault
+//! injection): every subscriber gets exactly one well-formed message, failures are
+//! told, nothing is sent twice, and a killed send resumes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::smtp::{SmtpOptions, SmtpServer, inspect_emails};
+use common::{Run, Site, hearth_with_env, repo_root};
+
+/// Monday 23 November 2026, 10:00 in Berlin: after the Monday 09:00 slot.
+const MONDAY: &str = "2026-11-23T10:00:00+01:00";
+
+fn address(i: usize) -> String {
+    format!("person{i:03}@example.org")
+}
+
+/// The newsletter fixture with `count` subscribers and `[smtp]` pointing at `server`.
+fn site_for(server: &SmtpServer, count: usize, smtp_extra: &str) -> Site {
+    let site = Site::fixture("newsletter");
+    let mut csv = String::from("email,name,team\n");
+    for i in 0..count {
+        csv.push_str(&format!("{},Person {i},Team {}\n", address(i), i % 3));
+    }
+    site.write("subscribers.csv", csv);
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    let mut smtp = server.smtp_toml();
+    if let Some(ca) = server.cert_path() {
+        smtp.push_str(&format!("ca_file = \"{}\"\n", ca.display()));
+    }
+    site.write("hearth.toml", format!("{config}\n{smtp}{smtp_extra}"));
+    site
+}
+
+fn newsletter(site: &Site, server: &SmtpServer, args: &[&str], now: &str) -> Run {
+    let path = site.path().to_str().expect("utf-8");
+    let mut all = vec!["newsletter", args[0], path, "--now", now];
+    all.extend_from_slice(&args[1..]);
+    let env = server.password_env();
+    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    hearth_with_env(&all, &envs)
+}
+
+fn counts(server: &SmtpServer) -> BTreeMap<String, usize> {
+    server.received_by()
+}
+
+#[test]
+fn a_send_to_fifty_subscribers_delivers_one_well_formed_message_to_each() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 50, "");
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.success();
+    assert!(run.stdout.contains("50 delivered"), "{}", run.stdout);
+
+    let received = counts(&server);
+    assert_eq!(received.len(), 50);
+    assert!(received.values().all(|&n| n == 1), "{received:?}");
+
+    let parsed = inspect_emails(&server.messages());
+    for (file, mail) in parsed.as_object().expect("per file") {
+        let h = &mail["headers"];
+        assert_eq!(mail["content_type"], "multipart/alternative", "{file}");
+        assert_eq!(mail["defects"], serde_json::json!([]), "{file}");
+        for name in [
+            "From",
+            "Reply-To",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "List-Id",
+            "List-Unsubscribe",
+        ] {
+            assert!(h.get(name).is_some(), "{file} lacks {name}");
+        }
+        assert_eq!(
+            h["List-Unsubscribe"],
+            "<https://harbour.example.org/unsubscribe>"
+        );
+        assert_eq!(h["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+        assert_eq!(h["Subject"], "Harbour Devs #1: 23 November 2026");
+        let to = h["To"].as_str().expect("To");
+        let name = to.split(" <").next().expect("a name").trim_matches('"');
+        let (html, text) = (
+            mail["html"].as_str().expect("html"),
+            mail["text"].as_str().expect("text"),
+        );
+        for part in [html, text] {
+            assert!(
+                part.contains(&format!("Hi {name}")),
+                "{file}: personal greeting"
+            );
+            assert!(part.contains("Welcome aboard"), "{file}: the new post");
+            assert!(
+                part.contains("Harbour social"),
+                "{file}: the upcoming event"
+            );
+            assert!(part.contains("Grace Hopper"), "{file}: the spotlight");
+            assert!(
+                !part.contains("Old news")
+                    && !part.contains("Internal notes")
+                    && !part.contains("Far future")
+            );
+        }
+        for link in mail["links"].as_array().expect("links") {
+            let link = link.as_str().expect("str");
+            assert!(
+                link.starts_with("https://") || link.starts_with("mailto:"),
+                "{file}: relative link {link}"
+            );
+        }
+        assert!(html.len() < 102 * 1024, "{file}: HTML under 102 KB");
+    }
+    let ids: std::collections::BTreeSet<String> = parsed
+        .as_object()
+        .expect("per file")
+        .values()
+        .map(|m| m["headers"]["Message-ID"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(ids.len(), 50, "Message-IDs are unique");
+
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    status.success();
+    assert!(
+        status.stdout.contains("50 delivered, 0 failed, 0 pending"),
+        "{}",
+        status.stdout
+    );
+    let record =
+        std::fs::read_to_string(site.path().join("newsletter/issues.toml")).expect("record");
+    assert!(
+        record.contains("number = 1")
+            && record.contains("welcome-aboard")
+            && !record.contains("sending"),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_second_send_with_nothing_new_sends_nothing_and_edited_posts_are_not_resent() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 3, "");
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    // Editing an old post does not make it new.
+    let post = "content/posts/2026-11-18-welcome-aboard.md";
+    let text = std::fs::read_to_string(site.path().join(post)).expect("post");
+    site.write(
+        post,
+        text.replace("authors", "updated = 2026-11-24\nauthors"),
+    );
+    let again = newsletter(&site, &server, &["send"], "2026-11-30T10:00:00+01:00");
+    again.success();
+    assert!(
+        again.stdout.contains("Nothing new to send since issue 1"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(server.messages().len(), 3);
+    // --force sends anyway.
+    newsletter(
+        &site,
+        &server,
+        &["send", "--force"],
+        "2026-11-30T10:00:00+01:00",
+    )
+    .success();
+    assert_eq!(server.messages().len(), 6);
+}
+
+#[test]
+fn a_suppressed_address_receives_nothing() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 5, "");
+    let path = site.path().to_str().expect("utf-8");
+    common::hearth(&[
+        "newsletter",
+        "unsubscribe",
+        path,
+        &address(2).to_uppercase(),
+    ])
+    .success();
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    let received = counts(&server);
+    assert_eq!(received.len(), 4);
+    assert!(!received.contains_key(&address(2)));
+}
+
+#[test]
+fn a_dry_run_writes_one_eml_per_subscriber_and_sends_nothing() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 7, "");
+    let outbox = site.path().join("outbox");
+    let run = newsletter(
+        &site,
+        &server,
+        &[
+            "send",
+            "--dry-run",
+            "--outbox",
+            outbox.to_str().expect("utf-8"),
+        ],
+        MONDAY,
+    );
+    run.success();
+    let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 7);
+    let parsed = inspect_emails(&files);
+    assert!(
+        parsed
+            .as_object()
+            .expect("files")
+            .values()
+            .all(|m| m["content_type"] == "multipart/alternative")
+    );
+    assert!(server.messages().is_empty(), "the server received nothing");
+    assert!(
+        !site.path().join("newsletter/issues.toml").exists(),
+        "nothing recorded"
+    );
+}
+
+#[test]
+fn a_test_send_reaches_only_that_address_and_changes_no_state() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 5, "");
+    let run = newsletter(
+        &site,
+        &server,
+        &["send", "--to", "editor@example.org"],
+        MONDAY,
+    );
+    run.success();
+    assert_eq!(
+        counts(&server).keys().collect::<Vec<_>>(),
+        ["editor@example.org"]
+    );
+    let mail = inspect_emails(&server.messages());
+    let subject = mail
+        .as_object()
+        .and_then(|m| m.values().next())
+        .map(|m| m["headers"]["Subject"].clone());
+    assert_eq!(
+        subject,
+        Some(serde_json::json!(
+            "[Test] Harbour Devs #1: 23 November 2026"
+        ))
+    );
+    assert!(!site.path().join("newsletter/issues.toml").exists());
+    assert!(!site.path().join(".hearth/newsletter/issue-1.log").exists());
+    // The real issue 1 still goes to everybody.
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    assert_eq!(counts(&server).len(), 6);
+}
+
+#[test]
+fn temporary_failures_are_retried_and_permanent_ones_named_with_nobody_mailed_twice() {
+    let server = SmtpServer::start(&SmtpOptions {
+        tempfail_first: vec![address(1), address(4)],
+        permfail: vec![address(2)],
+        drop_data_once: vec![address(3)],
+        ..SmtpOptions::default()
+    });
+    let site = site_for(&server, 8, "");
+    let csv = std::fs::read_to_string(site.path().join("subscribers.csv")).expect("csv");
+    site.write(
+        "subscribers.csv",
+        format!("{csv}not-an-address,Broken Line,Team 0\n"),
+    );
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.failure(1);
+    assert!(
+        run.stderr.contains(&address(2)) && run.stderr.contains("550"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("subscribers.csv:10:"),
+        "the malformed line is named: {}",
+        run.stderr
+    );
+    let received = counts(&server);
+    assert_eq!(received.len(), 7, "{received:?}");
+    assert!(
+        received.values().all(|&n| n == 1),
+        "nobody twice: {received:?}"
+    );
+    assert!(
+        received.contains_key(&address(1))
+            && received.contains_key(&address(3))
+            && received.contains_key(&address(4))
+    );
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    assert!(
+        status.stdout.contains("7 delivered, 1 failed, 0 pending"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains(&address(2)), "{}", status.stdout);
+    // The failed address is not retried by a later send.
+    let again = newsletter(&site, &server, &["send"], MONDAY);
+    assert_eq!(counts(&server), received, "{}", again.stdout);
+}
+
+#[test]
+fn starttls_with_auth_delivers_and_the_password_comes_from_the_environment() {
+    let server = SmtpServer::start(&SmtpOptions {
+        starttls: true,
+        auth: Some(("news".into(), "s3cret-pass".into())),
+        ..SmtpOptions::default()
+    });
+    let site = site_for(&server, 3, "");
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.success();
+    assert_eq!(counts(&server).len(), 3);
+    assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
+    // Without the variable, hearth says which one it needs.
+    let path = site.path().to_str().expect("utf-8");
+    let no_password = common::hearth(&["newsletter", "send", path, "--now", MONDAY, "--force"]);
+    no_password.failure(1);
+    assert!(
+        no_password.stderr.contains("HEARTH_SMTP_PASSWORD"),
+        "{}",
+        no_password.stderr
+    );
+}
+
+#[test]
+fn a_send_killed_three_times_resumes_and_reaches_everyone_with_at_most_one_duplicate_per_kill() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 300, "rate_per_second = 100\n");
+    let path = site.path().to_str().expect("utf-8").to_string();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(7, |d| d.subsec_nanos() as u64);
+    for kill in 0..3u64 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["newsletter", "send", &path, "--now", MONDAY, "-q"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start hearth");
+        // Kill at a pseudo-random moment, once some messages went out.
+        let delay = 300
+            + (seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(kill * 1442695040888963407)
+                >> 33)
+                % 700;
+        std::thread::sleep(Duration::from_millis(delay));
+        child.kill().expect("kill -9");
+        child.wait().expect("reap");
+    }
+    let before_finish = server.messages().len();
+    assert!(
+        before_finish < 300,
+        "the kills interrupted the send ({before_finish} already delivered)"
+    );
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    let received = counts(&server);
+    assert_eq!(received.len(), 300, "everyone reached");
+    let duplicates: usize = received.values().map(|n| n - 1).sum();
+    assert!(
+        duplicates <= 3,
+        "{duplicates} duplicates after 3 kills: {received:?}"
+    );
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    assert!(
+        status.stdout.contains("300 delivered, 0 failed, 0 pending"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn the_archive_pages_exist_after_a_send_and_pass_the_nu_html_checker() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 2, "");
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    site.build(&[]).success();
+    let list = site.page("newsletter/index.html");
+    assert!(list.contains("/newsletter/1/"), "{list}");
+    let issue = site.page("newsletter/1/index.html");
+    assert!(issue.contains("Welcome aboard") && issue.contains("Harbour social"));
+    let jar = repo_root().join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
+    let output = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "gnu"])
+        .arg(site.public().join("newsletter/index.html"))
+        .arg(site.public().join("newsletter/1/index.html"))
+        .output()
+        .expect("java runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && report.trim().is_empty(),
+        "{report}"
+    );
+}
