@@ -54,6 +54,10 @@ pub struct RawSmtp {
     /// A PEM file of extra trusted certificates (a private CA, a test server).
     pub ca_file: Option<String>,
     pub timeout_seconds: Option<u64>,
+    /// Retries of a temporary failure before a recipient is left for the next send.
+    pub retries: Option<u32>,
+    /// The wait before the first retry, doubled for each next one.
+    pub retry_wait_ms: Option<u64>,
     pub dkim_selector: Option<String>,
     pub dkim_domain: Option<String>,
     pub dkim_key_file: Option<String>,

@@ -404,3 +404,140 @@ fn the_archive_pages_exist_after_a_send_and_pass_the_nu_html_checker() {
         "{report}"
     );
 }
+
+#[test]
+fn a_dead_server_stops_the_send_after_ten_recipients_in_a_row() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 25, "retries = 1\nretry_wait_ms = 10\n");
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        config.replace(
+            &format!("port = {}", server.port),
+            &format!("port = {port}"),
+        ),
+    );
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.failure(1);
+    assert!(
+        run.stderr.contains("stopped after 10 recipients in a row"),
+        "{}",
+        run.stderr
+    );
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    assert!(
+        status.stdout.contains("0 delivered, 0 failed, 25 pending"),
+        "{}",
+        status.stdout
+    );
+    // Once the server is back, the next send finishes the same issue.
+    site.write("hearth.toml", config);
+    let resumed = newsletter(&site, &server, &["send"], MONDAY);
+    resumed.success();
+    assert!(
+        resumed.stdout.contains("Resumed issue 1: 25 delivered"),
+        "{}",
+        resumed.stdout
+    );
+    assert_eq!(counts(&server).len(), 25);
+}
+
+#[test]
+fn no_content_or_config_string_can_inject_a_header() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 0, "");
+    site.write(
+        "subscribers.csv",
+        "email,name\neve@example.org,\"Eve\r\nBcc: victim@example.org\"\n",
+    );
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        config.replace(
+            "title = \"Harbour Devs\"",
+            "title = \"Harbour\\r\\nBcc: victim2@example.org\"",
+        ),
+    );
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    assert_eq!(
+        counts(&server).keys().collect::<Vec<_>>(),
+        ["eve@example.org"]
+    );
+    let mail = inspect_emails(&server.messages());
+    let headers = mail
+        .as_object()
+        .and_then(|m| m.values().next())
+        .map(|m| m["headers"].clone())
+        .expect("one mail");
+    assert!(headers.get("Bcc").is_none(), "{headers}");
+    let all = headers.to_string();
+    assert!(!all.contains("\\r") && !all.contains("\\n"), "{all}");
+}
+
+#[test]
+fn dkim_signatures_cover_both_unsubscribe_headers_and_verify() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(
+        &server,
+        2,
+        "dkim_selector = \"hearth\"\ndkim_domain = \"harbour.example.org\"\ndkim_key_file = \"dkim.pem\"\n",
+    );
+    let key = site.path().join("dkim.pem");
+    let made = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    let messages = server.messages();
+    assert_eq!(messages.len(), 2);
+    let public = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .output()
+        .expect("openssl runs");
+    let script = r#"
+import base64, sys, dkim
+public = base64.b64encode(sys.stdin.buffer.read()).decode()
+record = ("v=DKIM1; k=rsa; p=" + public).encode()
+for path in sys.argv[1:]:
+    raw = open(path, "rb").read()
+    sig = [l for l in raw.split(b"\r\n\r\n")[0].replace(b"\r\n ", b" ").replace(b"\r\n\t", b" ").split(b"\r\n") if l.lower().startswith(b"dkim-signature")][0].lower()
+    assert b"list-unsubscribe:" in sig and b"list-unsubscribe-post" in sig, sig
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record), path
+print("ok")
+"#;
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .args(&messages)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (apt-get install python3-dkim)");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&public.stdout)
+        .expect("write key");
+    let out = child.wait_with_output().expect("verify");
+    assert!(
+        out.status.success(),
+        "DKIM verification failed (needs python3-dkim): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

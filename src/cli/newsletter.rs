@@ -121,7 +121,6 @@ fn send(args: SendArgs, now: Timestamp, out: &Output) -> Result<()> {
         if_due: args.if_due,
         force: args.force,
         progress: !out.is_quiet(),
-        retry: Default::default(),
     };
     report(&n, run::send(&n, &opts)?, out)
 }

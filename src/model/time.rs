@@ -25,10 +25,10 @@ impl DateSpec {
             if let Ok(ts) = text.parse::<Timestamp>() {
                 return Ok(DateSpec::Exact(ts));
             }
-            if let Ok(dt) = text.parse::<DateTime>() {
-                if !has_offset(text) {
-                    return Ok(DateSpec::Local(dt));
-                }
+            if let Ok(dt) = text.parse::<DateTime>()
+                && !has_offset(text)
+            {
+                return Ok(DateSpec::Local(dt));
             }
         } else if let Ok(d) = text.parse::<Date>() {
             return Ok(DateSpec::Day(d));

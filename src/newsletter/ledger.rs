@@ -165,10 +165,8 @@ fn read(path: &Path) -> Result<Read> {
         };
         let rest = parts.next().unwrap_or("").to_string();
         match kind {
-            "R" => {
-                if states.insert(address.to_string(), State::Pending).is_none() {
-                    order.push(address.to_string());
-                }
+            "R" if states.insert(address.to_string(), State::Pending).is_none() => {
+                order.push(address.to_string());
             }
             "D" => {
                 states.insert(address.to_string(), State::Delivered);
@@ -201,7 +199,10 @@ fn counts(order: &[String], states: &BTreeMap<String, State>) -> Counts {
 }
 
 /// The counts of an issue's ledger, or `None` if it has none.
-pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Vec<(String, State)>)>> {
+/// Recipients that were not delivered, with their state.
+pub type Problems = Vec<(String, State)>;
+
+pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Problems)>> {
     let path = path(site_dir, issue);
     if !path.exists() {
         return Ok(None);

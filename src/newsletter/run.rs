@@ -15,7 +15,7 @@ use super::email::{self, Envelope, Rendered};
 use super::ledger::{self, Counts, Ledger, State};
 use super::record::{self, Issue};
 use super::schedule;
-use super::send::{Outcome, Retry, Sender};
+use super::send::{Outcome, Sender};
 use super::settings::{self, Settings};
 use super::subscribers::{self, Subscriber, Subscribers};
 use crate::build::{self, BuildOptions, Loaded};
@@ -151,7 +151,6 @@ pub struct SendOptions {
     pub force: bool,
     /// Show a progress line (on a terminal).
     pub progress: bool,
-    pub retry: Retry,
 }
 
 #[derive(Debug)]
@@ -231,7 +230,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         return dry_run(n, opts.outbox.as_deref());
     }
     if let Some(to) = &opts.to {
-        return test_send(n, to, opts);
+        return test_send(n, to);
     }
     let Some(_lock) = lock(&n.site_dir)? else {
         if opts.if_due {
@@ -298,7 +297,7 @@ fn deliver(n: &Newsletter, issue: Issue, resumed: bool, opts: &SendOptions) -> R
     let Some(smtp) = &n.settings.smtp else {
         bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
     };
-    let mut sender = Sender::new(smtp, opts.retry)?;
+    let mut sender = Sender::new(smtp)?;
     let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
     let by_key: std::collections::BTreeMap<String, &Subscriber> =
         subs.list.iter().map(|s| (s.key(), s)).collect();
@@ -425,7 +424,7 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     })
 }
 
-fn test_send(n: &Newsletter, to: &str, opts: &SendOptions) -> Result<SendReport> {
+fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
     let address =
         subscribers::parse_address(to).map_err(|why| anyhow::anyhow!("--to `{to}`: {why}"))?;
     let subs = n.subscribers().unwrap_or_default();
@@ -451,7 +450,7 @@ fn test_send(n: &Newsletter, to: &str, opts: &SendOptions) -> Result<SendReport>
         date: SystemTime::from(n.now),
         test: true,
     };
-    let outcome = Sender::new(smtp, opts.retry)?.send(&email::message(&env, &subscriber)?);
+    let outcome = Sender::new(smtp)?.send(&email::message(&env, &subscriber)?);
     Ok(SendReport::Test {
         issue: draft.number,
         to: address.to_string(),

@@ -30,15 +30,6 @@ pub struct Retry {
     pub first_wait: Duration,
 }
 
-impl Default for Retry {
-    fn default() -> Retry {
-        Retry {
-            attempts: 4,
-            first_wait: Duration::from_millis(500),
-        }
-    }
-}
-
 pub struct Sender {
     transport: SmtpTransport,
     interval: Option<Duration>,
@@ -48,7 +39,7 @@ pub struct Sender {
 
 impl Sender {
     /// Prepares the transport; the connection opens with the first message.
-    pub fn new(smtp: &Smtp, retry: Retry) -> Result<Sender> {
+    pub fn new(smtp: &Smtp) -> Result<Sender> {
         let tls = || -> Result<TlsParameters> {
             let mut builder = TlsParameters::builder(smtp.host.clone());
             if let Some(ca) = &smtp.ca_file {
@@ -90,7 +81,7 @@ impl Sender {
                 .rate_per_second
                 .map(|r| Duration::from_secs_f64(1.0 / r)),
             last_send: None,
-            retry,
+            retry: smtp.retry,
         })
     }
 

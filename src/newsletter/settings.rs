@@ -57,6 +57,7 @@ pub struct Smtp {
     pub rate_per_second: Option<f64>,
     pub ca_file: Option<PathBuf>,
     pub timeout: Duration,
+    pub retry: super::send::Retry,
     pub dkim: Option<Dkim>,
 }
 
@@ -240,6 +241,10 @@ fn resolve_smtp(
         rate_per_second: rate,
         ca_file: raw.ca_file.as_ref().map(|f| site_dir.join(f)),
         timeout: Duration::from_secs(raw.timeout_seconds.unwrap_or(30).max(1)),
+        retry: super::send::Retry {
+            attempts: raw.retries.unwrap_or(3).min(20) + 1,
+            first_wait: Duration::from_millis(raw.retry_wait_ms.unwrap_or(500)),
+        },
         dkim,
     })
 }

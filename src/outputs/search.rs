@@ -278,6 +278,7 @@ mod tests {
                 event("Year-end social", EventStatus::Cancelled),
             ],
             pages: Vec::new(),
+            issues: Vec::new(),
             tags: Default::default(),
         }
     }
