@@ -541,3 +541,147 @@ print("ok")
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issues recorded so far.
+fn issue_count(site: &Site) -> usize {
+    std::fs::read_to_string(site.path().join("newsletter/issues.toml"))
+        .map(|t| t.matches("[[issue]]").count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn if_due_sends_once_at_the_monday_slot_and_status_names_the_next() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 2, "");
+    // Issue 1 goes out by hand on Tuesday 17 November.
+    newsletter(
+        &site,
+        &server,
+        &["send", "--force"],
+        "2026-11-17T12:00:00+01:00",
+    )
+    .success();
+    assert_eq!(issue_count(&site), 1);
+    // Sunday: not due; status names Monday 09:00 CET.
+    let sunday = newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-11-22T23:59:00+01:00",
+    );
+    sunday.success();
+    assert!(
+        sunday
+            .stdout
+            .contains("Not due yet: the next issue is due Monday 23 November 2026, 09:00 CET"),
+        "{}",
+        sunday.stdout
+    );
+    let status = newsletter(&site, &server, &["status"], "2026-11-22T23:59:00+01:00");
+    assert!(
+        status
+            .stdout
+            .contains("The next issue is due Monday 23 November 2026, 09:00 CET"),
+        "{}",
+        status.stdout
+    );
+    // One minute before the slot: still not due.
+    newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-11-23T08:59:00+01:00",
+    )
+    .success();
+    assert_eq!(issue_count(&site), 1);
+    // At the slot: issue 2, with the post and event published since.
+    let at = newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-11-23T09:00:00+01:00",
+    );
+    at.success();
+    assert_eq!(issue_count(&site), 2, "{}", at.stdout);
+    // Every minute after that, until next Monday: nothing more.
+    for now in [
+        "2026-11-23T09:01:00+01:00",
+        "2026-11-23T18:00:00+01:00",
+        "2026-11-30T08:59:00+01:00",
+    ] {
+        newsletter(&site, &server, &["send", "--if-due", "--force"], now).success();
+    }
+    assert_eq!(issue_count(&site), 2);
+    assert_eq!(server.messages().len(), 4);
+}
+
+#[test]
+fn if_due_follows_the_slot_across_the_spring_dst_change() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 1, "");
+    newsletter(
+        &site,
+        &server,
+        &["send", "--force"],
+        "2026-03-24T12:00:00+01:00",
+    )
+    .success();
+    // Berlin moves to summer time on Sunday 29 March: Monday 09:00 is 07:00 UTC.
+    let before = newsletter(
+        &site,
+        &server,
+        &["send", "--if-due", "--force"],
+        "2026-03-30T06:59:00Z",
+    );
+    before.success();
+    assert!(
+        before.stdout.contains("Monday 30 March 2026, 09:00 CEST"),
+        "{}",
+        before.stdout
+    );
+    assert_eq!(issue_count(&site), 1);
+    newsletter(
+        &site,
+        &server,
+        &["send", "--if-due", "--force"],
+        "2026-03-30T07:00:00Z",
+    )
+    .success();
+    assert_eq!(issue_count(&site), 2);
+}
+
+#[test]
+fn a_due_slot_with_nothing_new_is_passed_over() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 1, "");
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    // Monday 30 November: nothing new; the slot passes.
+    let quiet = newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-11-30T09:00:00+01:00",
+    );
+    assert!(quiet.stdout.contains("Nothing new"), "{}", quiet.stdout);
+    // A post on Tuesday does not trigger a mid-week issue...
+    site.write(
+        "content/posts/2026-12-01-news.md",
+        "+++\ntitle = \"Fresh news\"\n+++\nNews.\n",
+    );
+    let tuesday = newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-12-01T12:00:00+01:00",
+    );
+    assert!(tuesday.stdout.contains("Not due yet"), "{}", tuesday.stdout);
+    // ...it waits for the next slot.
+    newsletter(
+        &site,
+        &server,
+        &["send", "--if-due"],
+        "2026-12-07T09:00:00+01:00",
+    )
+    .success();
+    assert_eq!(issue_count(&site), 2);
+}

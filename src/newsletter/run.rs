@@ -10,6 +10,8 @@ use std::time::SystemTime;
 use anyhow::{Context as _, Result, bail};
 use jiff::{Timestamp, Zoned};
 
+use crate::model::time::iso;
+
 use super::compose::{self, Draft};
 use super::email::{self, Envelope, Rendered};
 use super::ledger::{self, Counts, Ledger, State};
@@ -241,6 +243,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     if let Some(issue) = n.issues().last().filter(|i| i.sending) {
         return deliver(n, issue.clone(), true, opts).map(SendReport::Sent);
     }
+    let mut due = None;
     if opts.if_due {
         let Some(schedule) = &n.settings.schedule else {
             bail!(
@@ -248,16 +251,21 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
             );
         };
         let tz = &n.loaded.site.config.timezone;
-        let last = n.issues().last().and_then(Issue::timestamp);
-        if schedule::due_slot(schedule, tz, last, n.now).is_none() {
-            let after = last.map_or(n.now, |l| l.max(n.now));
+        let last = last_slot_handled(n)?;
+        due = schedule::due_slot(schedule, tz, last, n.now);
+        if due.is_none() {
             return Ok(SendReport::NotDue {
-                next: schedule.next_after(after, tz),
+                next: schedule.next_after(last.map_or(n.now, |l| l.max(n.now)), tz),
             });
         }
     }
     let draft = n.next_draft();
     if draft.is_empty() && !opts.force {
+        // A slot with nothing to say is passed over, not kept pending until
+        // something is published.
+        if let Some(slot) = &due {
+            record::write_durably(&skipped_slot_path(&n.site_dir), iso(slot).as_bytes())?;
+        }
         return Ok(SendReport::NothingNew {
             last: n.issues().last().map(|i| i.number),
         });
@@ -275,6 +283,23 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     sending.sending = true;
     record::append(&n.site_dir, n.issues(), sending.clone())?;
     deliver(n, sending, false, opts).map(SendReport::Sent)
+}
+
+/// Where `--if-due` remembers a slot it passed over because nothing was new.
+fn skipped_slot_path(site_dir: &Path) -> PathBuf {
+    site_dir.join(ledger::LEDGER_DIR).join("skipped-slot")
+}
+
+/// The last moment the schedule was served: the last issue, or a later slot that
+/// was passed over for lack of news.
+fn last_slot_handled(n: &Newsletter) -> Result<Option<Timestamp>> {
+    let issue = n.issues().last().and_then(Issue::timestamp);
+    let skipped = match std::fs::read_to_string(skipped_slot_path(&n.site_dir)) {
+        Ok(text) => text.trim().parse::<Timestamp>().ok(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).context("cannot read the skipped-slot marker"),
+    };
+    Ok(issue.max(skipped))
 }
 
 /// Sends `issue` to every recipient of its ledger without a result yet.
@@ -517,7 +542,7 @@ pub fn status(n: &Newsletter) -> Result<Status> {
         });
     }
     let tz = &n.loaded.site.config.timezone;
-    let last = n.issues().last().and_then(Issue::timestamp);
+    let last = last_slot_handled(n)?;
     let next_due = n.settings.schedule.as_ref().and_then(|s| {
         if schedule::due_slot(s, tz, last, n.now).is_some() {
             // Due already: the slot that made it due.
