@@ -28,5 +28,6 @@ pub mod newsletter;
 pub mod output;
 pub mod outputs;
 pub mod render;
+pub mod serve;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod newsletter;
+mod serve;
 
 use std::io::IsTerminal as _;
 
@@ -48,6 +49,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Check all content and every internal link and #anchor of the built site.
     Check(check::CheckArgs),
+    /// Build, serve on http, watch files and reload open browser tabs on change.
+    Serve(serve::ServeArgs),
     /// Compose, preview and send the email digest.
     Newsletter(newsletter::NewsletterArgs),
 }
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(args, now, &out),
         Command::Check(args) => check::run(args, now, &out),
         Command::Newsletter(args) => newsletter::run(args, now, &out),
+        Command::Serve(args) => serve::run(args, cli.now),
     }
 }
 

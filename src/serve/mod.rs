@@ -1,0 +1,256 @@
+//! `hearth serve`: builds the site in memory, serves it over HTTP, watches the site
+//! folder, rebuilds on every change and tells open tabs to reload. A broken change
+//! keeps the last good build online and shows the error in the terminal and over
+//! the page. Nothing is written to the site's `public/` folder.
+
+pub mod server;
+pub mod watch;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use jiff::Timestamp;
+use notify::{EventKind, RecursiveMode, Watcher as _};
+
+use crate::build::{self, BuildOptions, CopyFrom};
+use crate::diag::Problems;
+use watch::Action;
+
+/// What `hearth serve` was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site_dir: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub drafts: bool,
+    /// A fixed "now"; `None` reads the clock at every rebuild.
+    pub now: Option<Timestamp>,
+}
+
+/// One output file held in memory.
+#[derive(Debug)]
+pub enum Body {
+    Text(String),
+    Copy(CopyFrom),
+}
+
+/// A complete build, as served.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub files: BTreeMap<String, Body>,
+}
+
+/// What open tabs are told after a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Reload,
+    Stylesheets,
+    Failed(String),
+}
+
+/// State shared by the watcher and every connection.
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// Generation counter and the latest event; connections wait on `changed`.
+    latest: Mutex<(u64, Event)>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn new(snapshot: Snapshot, event: Event) -> Shared {
+        Shared {
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            latest: Mutex::new((0, event)),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .map(|s| Arc::clone(&s))
+            .unwrap_or_default()
+    }
+
+    pub fn current(&self) -> (u64, Event) {
+        self.latest
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or((0, Event::Reload))
+    }
+
+    /// Waits up to `timeout` for an event newer than `seen`.
+    pub fn wait_after(&self, seen: u64, timeout: Duration) -> Option<(u64, Event)> {
+        let guard = self.latest.lock().ok()?;
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |(g, _)| *g == seen)
+            .ok()?;
+        (guard.0 != seen).then(|| guard.clone())
+    }
+
+    fn publish(&self, snapshot: Option<Snapshot>, event: Event) {
+        if let Some(snapshot) = snapshot
+            && let Ok(mut current) = self.snapshot.write()
+        {
+            *current = Arc::new(snapshot);
+        }
+        if let Ok(mut latest) = self.latest.lock() {
+            *latest = (latest.0 + 1, event);
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// Serves the site until the process is stopped.
+pub fn serve(opts: &ServeOptions) -> Result<()> {
+    let address = SocketAddr::new(opts.bind, opts.port);
+    let listener = TcpListener::bind(address).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!("port {} is already in use on {}: choose another with --port (or --port 0 for any free one)", opts.port, opts.bind)
+        } else {
+            anyhow::anyhow!("cannot listen on {address}: {e}")
+        }
+    })?;
+    let local = listener.local_addr().context("no local address")?;
+    let host = match local.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let base_url = format!("http://{host}:{}", local.port());
+
+    let started = Instant::now();
+    let (snapshot, event) = match rebuild(opts, &base_url) {
+        Ok(snapshot) => {
+            println!("Built in {} ms.", started.elapsed().as_millis());
+            (snapshot, Event::Reload)
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            (Snapshot::default(), Event::Failed(message))
+        }
+    };
+    let shared = Arc::new(Shared::new(snapshot, event));
+    println!(
+        "Serving {} at {base_url}/ (Ctrl-C to stop)",
+        opts.site_dir.display()
+    );
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+
+    let server_shared = Arc::clone(&shared);
+    std::thread::spawn(move || server::run(listener, server_shared));
+    watch_and_rebuild(opts, &base_url, &shared)
+}
+
+/// Builds the whole site in memory. The error is the text to show: every problem
+/// with its file and line.
+fn rebuild(opts: &ServeOptions, base_url: &str) -> Result<Snapshot, String> {
+    let build_opts = BuildOptions {
+        site_dir: opts.site_dir.clone(),
+        out_dir: None,
+        drafts: opts.drafts,
+        base_url: Some(base_url.to_string()),
+        now: opts.now.unwrap_or_else(Timestamp::now),
+    };
+    let result =
+        build::load(&build_opts).and_then(|loaded| build::render_all(&loaded, &opts.site_dir));
+    match result {
+        Ok((files, warnings)) => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            let mut snapshot = Snapshot::default();
+            for (path, from) in files.copied {
+                snapshot.files.insert(path, Body::Copy(from));
+            }
+            for file in files.generated {
+                snapshot.files.insert(file.path, Body::Text(file.contents));
+            }
+            Ok(snapshot)
+        }
+        Err(e) => Err(match e.downcast_ref::<Problems>() {
+            Some(problems) => problems.to_string(),
+            None => format!("error: {e:#}"),
+        }),
+    }
+}
+
+/// How long to wait for more changes after the first: editors save in several
+/// steps (write a temporary file, rename it over the old one).
+const SETTLE: Duration = Duration::from_millis(40);
+
+fn watch_and_rebuild(opts: &ServeOptions, base_url: &str, shared: &Shared) -> Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx).context("cannot watch files")?;
+    watcher
+        .watch(&opts.site_dir, RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch `{}`", opts.site_dir.display()))?;
+    let site_dir = opts
+        .site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| opts.site_dir.clone());
+    let mut failing = matches!(shared.current().1, Event::Failed(_));
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.recv_timeout(SETTLE) {
+            batch.push(more);
+        }
+        let changes: Vec<(PathBuf, watch::Change)> = batch
+            .into_iter()
+            .filter_map(Result::ok)
+            // Reading files (as every build does) is not a change.
+            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+            .flat_map(|e| e.paths)
+            .map(|path| {
+                let change = watch::classify(&site_dir, &path);
+                (path, change)
+            })
+            .filter(|(_, c)| *c != watch::Change::Ignored)
+            .collect();
+        let action = watch::action(changes.iter().map(|(_, c)| *c));
+        if action == Action::Nothing {
+            continue;
+        }
+        let started = Instant::now();
+        match rebuild(opts, base_url) {
+            Ok(snapshot) => {
+                let what = describe(&site_dir, &changes);
+                println!("Rebuilt in {} ms ({what}).", started.elapsed().as_millis());
+                let event = if action == Action::SwapStylesheets && !failing {
+                    Event::Stylesheets
+                } else {
+                    Event::Reload
+                };
+                shared.publish(Some(snapshot), event);
+                failing = false;
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                eprintln!("The last good build is still served.");
+                shared.publish(None, Event::Failed(message));
+                failing = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(site_dir: &Path, changes: &[(PathBuf, watch::Change)]) -> String {
+    let mut names: Vec<String> = changes
+        .iter()
+        .map(|(p, _)| p.strip_prefix(site_dir).unwrap_or(p).display().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    match names.len() {
+        0 => "no change".to_string(),
+        1..=3 => names.join(", "),
+        n => format!("{}, and {} more", names[..2].join(", "), n - 2),
+    }
+}
