@@ -27,6 +27,8 @@ pub struct BuildOptions {
     /// Replaces `base_url` of `hearth.toml`.
     pub base_url: Option<String>,
     pub now: Timestamp,
+    /// Bodies rendered by an earlier build of the same process (`hearth serve`).
+    pub cache: Option<std::sync::Arc<crate::content::markdown::BodyCache>>,
 }
 
 /// The outcome of a successful build.
@@ -50,6 +52,7 @@ pub struct Loaded {
 /// Reads and checks everything a build needs. All problems of the site are found in
 /// one go; an error with every one of them is returned if any is an error.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
+    let started = Instant::now();
     let mut diags = Diagnostics::default();
     let config = Config::load(&opts.site_dir, opts.base_url.as_deref(), &mut diags);
     let Some(config) = config else {
@@ -63,6 +66,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let visibility = Visibility {
         drafts: opts.drafts,
         now: opts.now,
+        cache: opts.cache.as_deref(),
     };
     let mut site = content::load(&opts.site_dir, config, visibility, &mut diags);
     site.issues = crate::newsletter::record::load(&opts.site_dir, &mut diags);
@@ -72,6 +76,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         events = site.events.len(),
         pages = site.pages.len(),
         tags = site.tags.len(),
+        elapsed_ms = started.elapsed().as_millis(),
         "loaded content from {}",
         opts.site_dir.display()
     );

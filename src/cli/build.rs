@@ -35,6 +35,7 @@ pub fn run(args: BuildArgs, now: Timestamp, out: &Output) -> Result<()> {
         drafts: args.drafts,
         base_url: args.base_url,
         now,
+        cache: None,
     };
     let report = build(&opts).map_err(|e| {
         if e.is::<crate::diag::Problems>() {

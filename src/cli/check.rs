@@ -27,6 +27,7 @@ pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
         drafts: args.drafts,
         base_url: None,
         now,
+        cache: None,
     };
     let report = crate::check::check(&opts)?;
     for warning in &report.warnings {

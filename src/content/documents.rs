@@ -98,6 +98,8 @@ pub struct Context<'a> {
 /// the key they concern.
 pub struct Doc<'a, 'd> {
     pub file: &'a DocFile,
+    /// Bodies from earlier builds (`hearth serve`), if any.
+    pub cache: Option<&'a markdown::BodyCache>,
     pub split: Split<'a>,
     pub diags: &'d mut Diagnostics,
 }
@@ -205,7 +207,10 @@ impl Doc<'_, '_> {
             page_url,
             assets: &assets,
         };
-        markdown::render(self.split.body, summary, &links)
+        match self.cache {
+            Some(cache) => cache.render(self.split.body, summary, &links),
+            None => markdown::render(self.split.body, summary, &links),
+        }
     }
 
     fn source(&self) -> Source {

@@ -18,12 +18,14 @@ use crate::model::{Event, Member, Page, Post, Site, Slug, Tag};
 use discover::DocFile;
 use documents::{Context, Doc};
 
-/// Which content a build publishes.
+/// Which content a build publishes, and how.
 #[derive(Debug, Clone, Copy)]
-pub struct Visibility {
+pub struct Visibility<'a> {
     /// Publish drafts and future-dated posts too.
     pub drafts: bool,
     pub now: Timestamp,
+    /// Rendered bodies of an earlier build to reuse (`hearth serve`).
+    pub cache: Option<&'a markdown::BodyCache>,
 }
 
 /// URL names the site itself uses at its root; a page cannot take them.
@@ -45,22 +47,23 @@ const RESERVED_SLUGS: &[&str] = &[
 pub fn load(
     site_dir: &Path,
     config: Config,
-    visibility: Visibility,
+    visibility: Visibility<'_>,
     diags: &mut Diagnostics,
 ) -> Site {
-    let members: Vec<Member> = each_doc(site_dir, "members", diags, |doc| {
-        documents::member(doc, &config)
-    });
+    let reader = Reader {
+        site_dir,
+        cache: visibility.cache,
+    };
+    let members: Vec<Member> =
+        reader.each_doc("members", diags, |doc| documents::member(doc, &config));
     let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
     let ctx = Context {
         config: &config,
         member_slugs: &member_slugs,
     };
-    let posts: Vec<Post> = each_doc(site_dir, "posts", diags, |doc| documents::post(doc, &ctx));
-    let events: Vec<Event> = each_doc(site_dir, "events", diags, |doc| documents::event(doc, &ctx));
-    let pages: Vec<Page> = each_doc(site_dir, "pages", diags, |doc| {
-        documents::page(doc, &config)
-    });
+    let posts: Vec<Post> = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
+    let events: Vec<Event> = reader.each_doc("events", diags, |doc| documents::event(doc, &ctx));
+    let pages: Vec<Page> = reader.each_doc("pages", diags, |doc| documents::page(doc, &config));
 
     check_unique(
         "post",
@@ -131,31 +134,45 @@ pub fn load(
     }
 }
 
-/// Loads every document of a section with `build`, reporting unreadable files.
-fn each_doc<T>(
-    site_dir: &Path,
-    section: &str,
-    diags: &mut Diagnostics,
-    mut build: impl FnMut(Doc<'_, '_>) -> Option<T>,
-) -> Vec<T> {
-    let files = discover::documents(site_dir, section, diags);
-    let mut items = Vec::with_capacity(files.len());
-    for file in &files {
-        let Some(text) = read_text(site_dir, file, diags) else {
-            continue;
-        };
-        let split = match frontmatter::split(&text) {
-            Ok(split) => split,
-            Err((loc, message)) => {
-                diags.error(&file.path, Some(loc), message);
+/// Reads the documents of the site's sections.
+struct Reader<'a> {
+    site_dir: &'a Path,
+    cache: Option<&'a markdown::BodyCache>,
+}
+
+impl Reader<'_> {
+    /// Loads every document of a section with `build`, reporting unreadable files.
+    fn each_doc<T>(
+        &self,
+        section: &str,
+        diags: &mut Diagnostics,
+        mut build: impl FnMut(Doc<'_, '_>) -> Option<T>,
+    ) -> Vec<T> {
+        let files = discover::documents(self.site_dir, section, diags);
+        let mut items = Vec::with_capacity(files.len());
+        for file in &files {
+            let Some(text) = read_text(self.site_dir, file, diags) else {
                 continue;
+            };
+            let split = match frontmatter::split(&text) {
+                Ok(split) => split,
+                Err((loc, message)) => {
+                    diags.error(&file.path, Some(loc), message);
+                    continue;
+                }
+            };
+            let doc = Doc {
+                file,
+                cache: self.cache,
+                split,
+                diags,
+            };
+            if let Some(item) = build(doc) {
+                items.push(item);
             }
-        };
-        if let Some(item) = build(Doc { file, split, diags }) {
-            items.push(item);
         }
+        items
     }
-    items
 }
 
 fn read_text(site_dir: &Path, file: &DocFile, diags: &mut Diagnostics) -> Option<String> {

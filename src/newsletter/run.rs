@@ -44,6 +44,7 @@ impl Newsletter {
             drafts: false,
             base_url: None,
             now,
+            cache: None,
         };
         let loaded = build::load(&opts)?;
         let settings = settings::load(site_dir, &loaded.site.config)?;

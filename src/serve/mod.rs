@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::build::{self, BuildOptions, CopyFrom};
+use crate::content::markdown::BodyCache;
 use crate::diag::Problems;
 use watch::Action;
 
@@ -124,8 +125,9 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     };
     let base_url = format!("http://{host}:{}", local.port());
 
+    let cache = Arc::new(BodyCache::default());
     let started = Instant::now();
-    let (snapshot, event) = match rebuild(opts, &base_url) {
+    let (snapshot, event) = match rebuild(opts, &base_url, &cache) {
         Ok(snapshot) => {
             println!("Built in {} ms.", started.elapsed().as_millis());
             (snapshot, Event::Reload)
@@ -145,23 +147,30 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || server::run(listener, server_shared));
-    watch_and_rebuild(opts, &base_url, &shared)
+    watch_and_rebuild(opts, &base_url, &shared, &cache)
 }
 
 /// Builds the whole site in memory. The error is the text to show: every problem
 /// with its file and line.
-fn rebuild(opts: &ServeOptions, base_url: &str) -> Result<Snapshot, String> {
+fn rebuild(
+    opts: &ServeOptions,
+    base_url: &str,
+    cache: &Arc<BodyCache>,
+) -> Result<Snapshot, String> {
     let build_opts = BuildOptions {
         site_dir: opts.site_dir.clone(),
         out_dir: None,
         drafts: opts.drafts,
         base_url: Some(base_url.to_string()),
         now: opts.now.unwrap_or_else(Timestamp::now),
+        cache: Some(Arc::clone(cache)),
     };
+    cache.begin();
     let result =
         build::load(&build_opts).and_then(|loaded| build::render_all(&loaded, &opts.site_dir));
     match result {
         Ok((files, warnings)) => {
+            cache.finish();
             for w in &warnings {
                 eprintln!("{w}");
             }
@@ -183,9 +192,14 @@ fn rebuild(opts: &ServeOptions, base_url: &str) -> Result<Snapshot, String> {
 
 /// How long to wait for more changes after the first: editors save in several
 /// steps (write a temporary file, rename it over the old one).
-const SETTLE: Duration = Duration::from_millis(40);
+const SETTLE: Duration = Duration::from_millis(25);
 
-fn watch_and_rebuild(opts: &ServeOptions, base_url: &str, shared: &Shared) -> Result<()> {
+fn watch_and_rebuild(
+    opts: &ServeOptions,
+    base_url: &str,
+    shared: &Shared,
+    cache: &Arc<BodyCache>,
+) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx).context("cannot watch files")?;
     watcher
@@ -218,7 +232,7 @@ fn watch_and_rebuild(opts: &ServeOptions, base_url: &str, shared: &Shared) -> Re
             continue;
         }
         let started = Instant::now();
-        match rebuild(opts, base_url) {
+        match rebuild(opts, base_url, cache) {
             Ok(snapshot) => {
                 let what = describe(&site_dir, &changes);
                 println!("Rebuilt in {} ms ({what}).", started.elapsed().as_millis());

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Live-reload latency: the time from writing a post file to the rebuilt page being
+# served, for `hearth serve` (example-site/ and generated sites) and `hugo server` (the
+# same generated sites, converted by bench/gen_hugo_site.py). Usage:
+#   bash bench/serve_latency.sh [N ...]      (default: 1000 10000)
+# Environment: RUNS changes per server and site (default 5); HUGO_FAST=0 skips the
+# extra `hugo server` row in its default fast-render mode. Needs `hugo` on PATH
+# (apt-get install -y hugo) for the Hugo rows; without it they are skipped.
+# The initial builds are not timed; bench/serve_latency.py does the measuring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+cargo build --release --quiet
+bin=$root/target/release/hearth
+now=2026-11-22T12:00:00Z
+runs=${RUNS:-5}
+hugo_fast=${HUGO_FAST:-1}
+work=$(mktemp -d)
+helper=""
+
+cleanup() {
+  # The helper stops its server itself; this covers the helper being killed first.
+  if [[ -n $helper ]]; then kill "$helper" 2>/dev/null || true; wait "$helper" 2>/dev/null || true; fi
+  if [[ -s $work/server.pid ]]; then kill -TERM -- "-$(cat "$work/server.pid")" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+have_hugo=0
+if command -v hugo >/dev/null; then have_hugo=1; else echo "hugo not found: skipping the Hugo rows" >&2; fi
+
+results=()
+# measure LABEL KIND SITE FILE URLPATH -- COMMAND...
+measure() {
+  local label=$1 kind=$2 site=$3 file=$4 path=$5; shift 6
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  rm -f "$work/server.pid"
+  python3 bench/serve_latency.py --kind "$kind" --site "$site" --file "$file" --path "$path" \
+    --runs "$runs" --pidfile "$work/server.pid" -- "$@" > "$work/out.json" &
+  helper=$!
+  wait "$helper"
+  helper=""
+  rm -f "$work/server.pid"
+  results+=("$(python3 - "$work/out.json" "$label" "$load" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+label, load = sys.argv[2], sys.argv[3]
+served, printed, initial = r["median_latency_ms"], r["median_printed_ms"], r["initial_build_ms"]
+each = ", ".join(f"{x:.0f}" for x in r["latency_ms"])
+print(f"| {label} | {served:.0f} ms | {printed} ms | {initial} ms | {each} | {load} |")
+PY
+)")
+  echo "${results[-1]}"
+}
+
+sizes=("$@")
+(( ${#sizes[@]} )) || sizes=(1000 10000)
+
+echo "| site, server | median write-to-served | median printed rebuild | initial build (printed) | each run, ms | load before |"
+echo "| --- | --- | --- | --- | --- | --- |"
+
+cp -r example-site "$work/example"
+rm -rf "$work/example/public"
+measure "example-site, hearth serve" hearth "$work/example" \
+  content/posts/2026-11-02-error-handling-in-rust.md /posts/error-handling-in-rust/ -- \
+  "$bin" serve . --port 0 --now "$now"
+rm -rf "$work/example"
+
+for n in "${sizes[@]}"; do
+  site=$work/site-$n post=content/posts/post-$((n / 2)).md path=/posts/post-$((n / 2))/
+  python3 bench/gen_site.py "$n" "$site"
+  if (( have_hugo )); then   # converted before hearth's runs append their markers
+    python3 bench/gen_hugo_site.py --from "$site" "$work/hugo-$n"
+    (( hugo_fast )) && cp -r "$work/hugo-$n" "$work/hugo-fast-$n"
+  fi
+  # --drafts / -D -F: every generated post is published, also those dated after $now.
+  measure "$n posts, hearth serve" hearth "$site" "$post" "$path" -- \
+    "$bin" serve . --port 0 --now "$now" --drafts
+  rm -rf "$site"
+  if (( have_hugo )); then
+    measure "$n posts, hugo server --disableFastRender" hugo "$work/hugo-$n" "$post" "$path" -- \
+      hugo server --port PORT --disableFastRender --clock "$now" -D -F
+    rm -rf "$work/hugo-$n"
+    if (( hugo_fast )); then
+      measure "$n posts, hugo server (default fast render)" hugo "$work/hugo-fast-$n" "$post" "$path" -- \
+        hugo server --port PORT --clock "$now" -D -F
+      rm -rf "$work/hugo-fast-$n"
+    fi
+  fi
+done
+
+echo
+echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
+echo "| site, server | median write-to-served | median printed rebuild | initial build (printed) | each run, ms | load before |"
+echo "| --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${results[@]}"

@@ -1,0 +1,546 @@
+//! `hearth serve` from the outside: the real binary serves a copy of
+//! `tests/fixtures/serve` on a free port, the tests change files under it and ask
+//! over HTTP until the change shows (never assuming how long a rebuild takes), and
+//! one test watches an open tab in headless Chromium reload by itself.
+
+mod common;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{NOW, Site, repo_root};
+
+/// A safety bound for anything the tests wait for, not an expectation: a rebuild
+/// of the fixture takes well under a second.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+#[test]
+fn pages_are_served_with_their_status_and_content_type() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/posts/first/", "text/html"),
+        ("/style.css", "text/css"),
+        ("/atom.xml", "application/xml"),
+        ("/events/calendar.ics", "text/calendar"),
+        ("/images/logo.png", "image/png"),
+        ("/images/mark.svg", "image/svg+xml"),
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "GET {path}");
+        let content_type = response.header("content-type").unwrap_or_default();
+        assert!(
+            content_type.starts_with(kind),
+            "GET {path} is `{content_type}`, not {kind}"
+        );
+    }
+    let png = server.get("/images/logo.png");
+    let original = std::fs::read(site.path().join("static/images/logo.png")).expect("read png");
+    assert_eq!(png.body, original, "a binary file is served byte for byte");
+}
+
+#[test]
+fn a_folder_without_its_slash_redirects_to_the_slash() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    let response = server.get("/posts/first");
+    assert_eq!(response.status, 301);
+    assert_eq!(response.header("location"), Some("/posts/first/"));
+}
+
+#[test]
+fn an_unknown_url_answers_404_with_the_themes_404_page() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    let response = server.get("/no/such/page/");
+    assert_eq!(response.status, 404);
+    let html = response.text();
+    assert!(html.contains("We couldn’t find that page"), "{html}");
+    assert!(
+        html.contains("/__hearth/events"),
+        "no reload script: {html}"
+    );
+}
+
+#[test]
+fn only_served_pages_carry_the_reload_script_and_serving_writes_no_public_folder() {
+    let served = Site::fixture("serve");
+    let server = Server::start(&served);
+    let home = server.get("/").text();
+    assert!(home.contains("/__hearth/events"), "{home}");
+    let css = server.get("/style.css").text();
+    assert!(!css.contains("__hearth"), "only HTML gets the script");
+
+    let built = Site::fixture("serve");
+    built.build(&[]).success();
+    let index = built.page("index.html");
+    assert!(
+        !index.contains("__hearth"),
+        "`hearth build` output has the reload script: {index}"
+    );
+
+    assert!(
+        !served.public().exists(),
+        "serving created {}",
+        served.public().display()
+    );
+}
+
+#[test]
+fn a_new_post_appears_and_is_listed() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    assert_eq!(server.get("/posts/news/").status, 404);
+
+    site.write(
+        "content/posts/2026-11-20-news.md",
+        "+++\ntitle = \"Fresh news\"\n+++\nSomething happened.\n",
+    );
+    server.wait_for("the new post to answer 200", || {
+        let page = server.get("/posts/news/");
+        page.status == 200 && page.text().contains("Something happened.")
+    });
+    let list = server.get("/posts/").text();
+    assert!(list.contains("href=\"/posts/news/\""), "{list}");
+}
+
+#[test]
+fn a_deleted_post_answers_404() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    assert_eq!(server.get("/posts/third/").status, 200);
+
+    site.remove("content/posts/2026-10-01-third.md");
+    server.wait_for("the deleted post to answer 404", || {
+        server.get("/posts/third/").status == 404
+    });
+    let list = server.get("/posts/").text();
+    assert!(!list.contains("href=\"/posts/third/\""), "{list}");
+}
+
+#[test]
+fn a_renamed_post_moves_to_its_new_url() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    assert_eq!(server.get("/posts/second/").status, 200);
+
+    std::fs::rename(
+        site.path().join("content/posts/2026-10-15-second.md"),
+        site.path().join("content/posts/2026-10-15-moved.md"),
+    )
+    .expect("rename");
+    server.wait_for("the post to move", || {
+        server.get("/posts/moved/").status == 200 && server.get("/posts/second/").status == 404
+    });
+}
+
+#[test]
+fn a_template_edit_changes_every_page() {
+    let site = Site::fixture("serve");
+    let base = std::fs::read_to_string(repo_root().join("themes/hearth/templates/base.html"))
+        .expect("read the theme's base.html");
+    site.write("templates/base.html", &base);
+    let server = Server::start(&site);
+    let marker = "template-marker-5e1d";
+    let pages = [
+        "/",
+        "/posts/first/",
+        "/about/",
+        "/events/",
+        "/members/ada/",
+        "/no/such/page/",
+    ];
+    assert!(!server.get("/").text().contains(marker));
+
+    let edited = base.replacen(
+        "<main id=\"main\"",
+        &format!("<p>{marker}</p>\n<main id=\"main\""),
+        1,
+    );
+    assert_ne!(
+        edited, base,
+        "the theme's base.html has no <main id=\"main\""
+    );
+    site.write("templates/base.html", &edited);
+    server.wait_for("the home page to show the edited template", || {
+        server.get("/").text().contains(marker)
+    });
+    for path in pages {
+        let page = server.get(path).text();
+        assert!(page.contains(marker), "{path} lacks the template edit");
+    }
+}
+
+#[test]
+fn an_edited_static_file_is_served_as_it_is_now() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+
+    site.write("static/hello.txt", "hello, first version\n");
+    server.wait_for("the new static file", || {
+        server.get("/hello.txt").text() == "hello, first version\n"
+    });
+    let kind = server
+        .get("/hello.txt")
+        .header("content-type")
+        .map(str::to_owned);
+    assert_eq!(kind.as_deref(), Some("text/plain; charset=utf-8"));
+
+    site.write("static/hello.txt", "hello, second version\n");
+    server.wait_for("the edited static file", || {
+        server.get("/hello.txt").text() == "hello, second version\n"
+    });
+}
+
+#[test]
+fn a_broken_file_keeps_the_last_good_site_served_until_it_is_fixed() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    let post = "content/posts/2026-11-01-first.md";
+    let good = std::fs::read_to_string(site.path().join(post)).expect("read post");
+    assert!(
+        server
+            .get("/posts/first/")
+            .text()
+            .contains("The first post")
+    );
+
+    let broken = good
+        .replace("title = \"First post\"", "title = ")
+        .replace("The first post", "The broken edit");
+    assert_ne!(broken, good);
+    site.write(post, &broken);
+    server.wait_for("the build error on stderr", || {
+        server
+            .stderr()
+            .contains("The last good build is still served.")
+    });
+    let stderr = server.stderr();
+    assert!(stderr.contains(post), "the error names no file: {stderr}");
+    let page = server.get("/posts/first/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("The first post"), "{}", page.text());
+    assert!(!page.text().contains("The broken edit"));
+
+    site.write(post, good.replace("The first post", "The fixed post"));
+    server.wait_for("the fixed post", || {
+        server
+            .get("/posts/first/")
+            .text()
+            .contains("The fixed post")
+    });
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error_with_exit_code_1() {
+    let site = Site::fixture("serve");
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken
+        .local_addr()
+        .expect("local address")
+        .port()
+        .to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "serve",
+            path_str(site.path()),
+            "--port",
+            &port,
+            "--now",
+            NOW,
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hearth serve");
+    let exited = wait_until(TIMEOUT, || child.try_wait().is_ok_and(|s| s.is_some()));
+    if !exited {
+        let _ = child.kill();
+    }
+    let output = child.wait_with_output().expect("collect output");
+    assert!(exited, "hearth serve kept running on a port in use");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("in use"),
+        "the error does not say port {port} is in use: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    drop(taken);
+}
+
+#[test]
+fn editor_droppings_do_not_trigger_a_rebuild() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+
+    site.write("content/posts/.news.md.swp", "swap file bytes");
+    site.write("content/posts/news.md~", "+++\ntitle = \"Backup\"\n+++\n");
+    // Asserting an absence: give a rebuild the chance to happen first.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(server.rebuilds(), 0, "{}", server.stdout());
+
+    // The watcher is alive: a real change is rebuilt, naming only itself.
+    site.write(
+        "content/posts/2026-11-20-news.md",
+        "+++\ntitle = \"News\"\n+++\nReal.\n",
+    );
+    server.wait_for("a rebuild after a real change", || server.rebuilds() == 1);
+    let stdout = server.stdout();
+    assert!(stdout.contains("2026-11-20-news.md"), "{stdout}");
+    assert!(
+        !stdout.contains(".swp") && !stdout.contains("news.md~"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_open_tab_reloads_shows_build_errors_and_swaps_stylesheets_in_place() {
+    require_browser_tools();
+    let site = Site::fixture("serve");
+    // A site stylesheet that overrides the theme's, for the stylesheet swap.
+    let css = std::fs::read(repo_root().join("themes/hearth/static/style.css"))
+        .expect("read the theme's style.css");
+    site.write("static/style.css", css);
+    let server = Server::start(&site);
+
+    let script = repo_root().join("tests/tools/live_reload_test.mjs");
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(&server.url)
+        .arg(site.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", script.display()));
+    assert!(
+        output.status.success(),
+        "live_reload_test.mjs failed ({})\nstdout:\n{}\nstderr:\n{}\nhearth stdout:\n{}\nhearth stderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        server.stdout(),
+        server.stderr()
+    );
+}
+
+/// A running `hearth serve` over a site; killed when dropped.
+struct Server {
+    /// Behind a lock so that `&self` can ask whether it exited.
+    child: Mutex<Child>,
+    /// `http://127.0.0.1:PORT/`, as printed.
+    url: String,
+    address: String,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `hearth serve SITE --port 0 --now NOW` and waits for its URL.
+    fn start(site: &Site) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["serve", path_str(site.path()), "--port", "0", "--now", NOW])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run hearth serve");
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let out = child.stdout.take().expect("piped stdout");
+        let lines = Arc::clone(&stdout);
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                lines.lock().expect("stdout lock").push(line);
+            }
+        });
+        let err = child.stderr.take().expect("piped stderr");
+        let text = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let mut text = text.lock().expect("stderr lock");
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let mut server = Server {
+            child: Mutex::new(child),
+            url: String::new(),
+            address: String::new(),
+            stdout,
+            stderr,
+        };
+        server.wait_for("the `Serving … at URL` line", || {
+            server.serving_url().is_some()
+        });
+        server.url = server.serving_url().unwrap_or_default();
+        server.address = server
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        server
+    }
+
+    /// The URL of the `Serving SITE at URL (Ctrl-C to stop)` line, once printed.
+    fn serving_url(&self) -> Option<String> {
+        let lines = self.stdout.lock().expect("stdout lock");
+        let line = lines.iter().find(|l| l.starts_with("Serving "))?;
+        let url = line.rsplit_once(" at ")?.1.split_whitespace().next()?;
+        Some(url.to_string())
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().expect("stdout lock").join("\n")
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr lock").clone()
+    }
+
+    /// How many `Rebuilt in …` lines were printed so far.
+    fn rebuilds(&self) -> usize {
+        let lines = self.stdout.lock().expect("stdout lock");
+        lines
+            .iter()
+            .filter(|l| l.starts_with("Rebuilt in "))
+            .count()
+    }
+
+    fn get(&self, path: &str) -> Response {
+        get(&self.address, path)
+    }
+
+    /// Polls `condition` until it holds; fails the test, with everything the
+    /// server printed, if it has not held after `TIMEOUT` or if serve exited.
+    #[track_caller]
+    fn wait_for(&self, what: &str, mut condition: impl FnMut() -> bool) {
+        let held = wait_until(TIMEOUT, || condition() || self.exited());
+        assert!(
+            held && !self.exited(),
+            "waited in vain for {what}\nhearth stdout:\n{}\nhearth stderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+    }
+
+    fn exited(&self) -> bool {
+        let mut child = self.child.lock().expect("child lock");
+        child.try_wait().is_ok_and(|status| status.is_some())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(child) = self.child.get_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// An HTTP response, read to the end.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header called `name` (any case).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// `GET path` over a fresh connection to `address` (`127.0.0.1:PORT`).
+fn get(address: &str, path: &str) -> Response {
+    let mut stream =
+        TcpStream::connect(address).unwrap_or_else(|e| panic!("connect to {address}: {e}"));
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("set a read timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("read the answer to GET {path}: {e}"));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no end of headers in {raw:?}"));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.lines();
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: bad status line `{status_line}`"));
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds (true) or `timeout` passes (false).
+fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+/// Fails the test with an install hint unless node, playwright-core and Chromium
+/// are all there (as tests/browser.rs does).
+fn require_browser_tools() {
+    let hint = "run `bash .ci/run`, which installs them";
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "node is not installed or not on PATH: {hint} (or `apt-get install nodejs npm`)"
+    );
+    let playwright = repo_root().join("tests/tools/node_modules/playwright-core/package.json");
+    assert!(
+        playwright.is_file(),
+        "playwright-core is not installed in tests/tools/node_modules: {hint} (or `npm ci --prefix tests/tools`)"
+    );
+    assert!(
+        Path::new(CHROMIUM).is_file(),
+        "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
+    );
+}
