@@ -49,6 +49,7 @@ r = json.load(open(sys.argv[1]))
 label, load = sys.argv[2], sys.argv[3]
 served, printed, initial = r["median_latency_ms"], r["median_printed_ms"], r["initial_build_ms"]
 each = ", ".join(f"{x:.0f}" for x in r["latency_ms"])
+printed = "n/a" if printed is None else f"{printed:.0f}"
 print(f"| {label} | {served:.0f} ms | {printed} ms | {initial} ms | {each} | {load} |")
 PY
 )")

@@ -28,6 +28,7 @@ pub mod newsletter;
 pub mod output;
 pub mod outputs;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod init;
 mod newsletter;
 mod serve;
 
@@ -45,6 +46,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a small working site into DIR (which must be new or empty).
+    Init(init::InitArgs),
+    /// Write a new post, member, event or page with its front matter filled in.
+    New(init::NewArgs),
     /// Build the site into SITE/public (or --out DIR).
     Build(build::BuildArgs),
     /// Check all content and every internal link and #anchor of the built site.
@@ -65,6 +70,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let out = Output::new(cli.quiet);
     let now = cli.now.unwrap_or_else(Timestamp::now);
     match cli.command {
+        Command::Init(args) => init::init(args, now, &out),
+        Command::New(args) => init::new(args, now, &out),
         Command::Build(args) => build::run(args, now, &out),
         Command::Check(args) => check::run(args, now, &out),
         Command::Newsletter(args) => newsletter::run(args, now, &out),
