@@ -386,3 +386,33 @@ fn staging_folders_left_by_a_killed_build_are_cleaned_up() {
     assert!(!site.path().join(".public.hearth-new-4999999").exists());
     assert!(site.path().join(".public.hearth-other/keep.txt").exists());
 }
+
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let site = Site::fixture("basic");
+    for args in [
+        vec!["completions", "bash"],
+        vec!["build", site.path().to_str().expect("utf-8"), "--now", NOW],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn shell_completions_are_printed_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = hearth(&["completions", shell]);
+        run.success();
+        assert!(run.stdout.contains("newsletter") && run.stdout.contains("serve"), "{shell}");
+    }
+}

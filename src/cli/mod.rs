@@ -58,6 +58,11 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Compose, preview and send the email digest.
     Newsletter(newsletter::NewsletterArgs),
+    /// Print a shell completion script (e.g. `hearth completions bash > ~/.local/share/bash-completion/completions/hearth`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -76,6 +81,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(args, now, &out),
         Command::Newsletter(args) => newsletter::run(args, now, &out),
         Command::Serve(args) => serve::run(args, cli.now),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hearth", &mut script);
+            say(String::from_utf8_lossy(&script).trim_end());
+            Ok(())
+        }
     }
 }
 
@@ -101,7 +113,7 @@ impl Output {
     /// A one-line summary of work done.
     pub fn summary(&self, text: &str) {
         if !self.quiet {
-            println!("{text}");
+            say(text);
         }
     }
 
@@ -133,6 +145,13 @@ impl Output {
             format!("error: {text}")
         }
     }
+}
+
+/// Writes a line to stdout. A closed pipe (`hearth ... | head`) is not an error and
+/// must never become a panic, as `println!` would make it.
+pub fn say(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// Colour when stderr is a terminal and `NO_COLOR` is unset or empty.

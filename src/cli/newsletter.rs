@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 
-use super::Output;
+use super::{Output, say};
 use crate::model::time::{human_time, human_weekday_date, zone_abbreviation};
 use crate::newsletter::ledger::State;
 use crate::newsletter::run::{self, Delivery, Newsletter, SendOptions, SendReport};
@@ -226,7 +226,7 @@ fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
     let n = load(site, now, out)?;
     let status = run::status(&n)?;
     if status.issues.is_empty() {
-        println!("No issue has been sent yet.");
+        say("No issue has been sent yet.");
     }
     for s in &status.issues {
         let i = &s.issue;
@@ -235,36 +235,36 @@ fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
         } else {
             ""
         };
-        println!(
+        say(&format!(
             "Issue {}{state}: \"{}\", composed {}",
             i.number, i.subject, i.date
-        );
+        ));
         match s.counts {
-            Some(c) => println!(
+            Some(c) => say(&format!(
                 "  {} delivered, {} failed, {} pending, of {} recipients",
                 c.delivered, c.failed, c.pending, c.recipients
-            ),
-            None => println!("  no delivery record on this machine"),
+            )),
+            None => say("  no delivery record on this machine"),
         }
         for (address, state) in &s.problems {
             match state {
-                State::Failed(why) => println!("  failed: {address}: {why}"),
-                State::Deferred(why) => {
-                    println!("  pending after a temporary failure: {address}: {why}")
-                }
+                State::Failed(why) => say(&format!("  failed: {address}: {why}")),
+                State::Deferred(why) => say(&format!(
+                    "  pending after a temporary failure: {address}: {why}"
+                )),
                 _ => {}
             }
         }
     }
     match (&status.next_due, status.has_schedule) {
         (Some(next), _) if next.timestamp() <= now => {
-            println!("The next issue is due now (slot {}).", when(next))
+            say(&format!("The next issue is due now (slot {}).", when(next)))
         }
-        (Some(next), _) => println!("The next issue is due {}.", when(next)),
-        (None, true) => println!("The schedule has no upcoming slot."),
-        (None, false) => println!(
-            "No schedule is set ([newsletter] schedule); send with `hearth newsletter send`."
-        ),
+        (Some(next), _) => say(&format!("The next issue is due {}.", when(next))),
+        (None, true) => say("The schedule has no upcoming slot."),
+        (None, false) => {
+            say("No schedule is set ([newsletter] schedule); send with `hearth newsletter send`.")
+        }
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::build::{self, BuildOptions, CopyFrom};
+use crate::cli::say;
 use crate::content::markdown::BodyCache;
 use crate::diag::Problems;
 use watch::Action;
@@ -129,7 +130,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     let started = Instant::now();
     let (snapshot, event) = match rebuild(opts, &base_url, &cache) {
         Ok(snapshot) => {
-            println!("Built in {} ms.", started.elapsed().as_millis());
+            say(&format!("Built in {} ms.", started.elapsed().as_millis()));
             (snapshot, Event::Reload)
         }
         Err(message) => {
@@ -138,10 +139,10 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         }
     };
     let shared = Arc::new(Shared::new(snapshot, event));
-    println!(
+    say(&format!(
         "Serving {} at {base_url}/ (Ctrl-C to stop)",
         opts.site_dir.display()
-    );
+    ));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
 
@@ -235,7 +236,10 @@ fn watch_and_rebuild(
         match rebuild(opts, base_url, cache) {
             Ok(snapshot) => {
                 let what = describe(&site_dir, &changes);
-                println!("Rebuilt in {} ms ({what}).", started.elapsed().as_millis());
+                say(&format!(
+                    "Rebuilt in {} ms ({what}).",
+                    started.elapsed().as_millis()
+                ));
                 let event = if action == Action::SwapStylesheets && !failing {
                     Event::Stylesheets
                 } else {
