@@ -55,6 +55,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let started = Instant::now();
     let mut diags = Diagnostics::default();
     let config = Config::load(&opts.site_dir, opts.base_url.as_deref(), &mut diags);
+    diags.attach_sources(&opts.site_dir);
     let Some(config) = config else {
         return Err(diags
             .into_result()
@@ -80,6 +81,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         "loaded content from {}",
         opts.site_dir.display()
     );
+    diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
     Ok(Loaded {

@@ -168,8 +168,9 @@ fn resolve(
             diags.error(
                 path,
                 key_line(text, "timezone", 1),
-                format!("unknown time zone `{timezone_name}`: use an IANA name such as `Europe/Berlin` or `UTC`"),
+                format!("unknown time zone `{timezone_name}`"),
             );
+            diags.hint(crate::diag::time_zone_hint(&timezone_name));
             TimeZone::UTC
         }
     };

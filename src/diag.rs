@@ -49,6 +49,10 @@ pub struct Diagnostic {
     pub path: PathBuf,
     pub location: Option<Location>,
     pub message: String,
+    /// What to do about it, when hearth can tell: "did you mean `title`?".
+    pub hint: Option<String>,
+    /// The line of the file the location points into, for showing it.
+    pub source_line: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
@@ -64,8 +68,64 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {label}: {}", self.message)
+        write!(f, ": {label}: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (help: {hint})")?;
+        }
+        Ok(())
     }
+}
+
+impl Diagnostic {
+    /// The problem as a compiler would show it: the message, the file's line with a
+    /// marker under the spot, and the hint. Falls back to one line without a source.
+    pub fn render(&self, color: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+        let (Some(loc), Some(line)) = (self.location, &self.source_line) else {
+            return self.to_string();
+        };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = self.path.display().to_string();
+        let span = marker_span(line, loc.column);
+        let snippet = Snippet::source(line.as_str())
+            .line_start(loc.line)
+            .path(path.as_str())
+            .annotation(AnnotationKind::Primary.span(span));
+        let mut group = level.primary_title(self.message.as_str()).element(snippet);
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.message(hint.as_str()));
+        }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
+    }
+}
+
+/// The bytes of `line` to underline: the token at `column` (counted in characters
+/// from 1), or the whole line without its indentation.
+fn marker_span(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
+    let start = match column {
+        Some(c) => line
+            .char_indices()
+            .nth(c.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i),
+        None => line.len() - line.trim_start().len(),
+    };
+    let rest = &line[start..];
+    let len = match column {
+        Some(_) => rest
+            .find(char::is_whitespace)
+            .unwrap_or(rest.len())
+            .max(rest.chars().next().map_or(0, char::len_utf8)),
+        None => rest.trim_end().len(),
+    };
+    start..start + len
 }
 
 /// The problems of one run, in the order they were found.
@@ -95,7 +155,22 @@ impl Diagnostics {
             path: path.to_path_buf(),
             location,
             message,
+            hint: None,
+            source_line: None,
         });
+    }
+
+    /// Adds a hint to the problem reported last.
+    pub fn hint(&mut self, hint: impl Into<String>) {
+        if let Some(last) = self.items.last_mut() {
+            last.hint = Some(hint.into());
+        }
+    }
+
+    /// Fills in the source line of every problem with a place, reading each file of
+    /// `site_dir` once.
+    pub fn attach_sources(&mut self, site_dir: &Path) {
+        attach_sources(&mut self.items, site_dir);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -119,6 +194,58 @@ impl Diagnostics {
         } else {
             Ok(self.items)
         }
+    }
+}
+
+/// Fills in the source line of every diagnostic with a location.
+pub fn attach_sources(items: &mut [Diagnostic], site_dir: &Path) {
+    let mut files: std::collections::BTreeMap<PathBuf, Option<String>> =
+        std::collections::BTreeMap::new();
+    for d in items.iter_mut().filter(|d| d.source_line.is_none()) {
+        let Some(loc) = d.location else { continue };
+        let text = files.entry(d.path.clone()).or_insert_with(|| {
+            std::fs::read(site_dir.join(&d.path))
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        });
+        d.source_line = text
+            .as_deref()
+            .and_then(|t| t.lines().nth(loc.line.saturating_sub(1)))
+            .map(str::to_string);
+    }
+}
+
+/// The names in `known` closest to `wrong`, best first, for "did you mean" hints.
+pub fn closest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wrong = wrong.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(&wrong, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score > 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, k)| k).collect()
+}
+
+/// A hint for an unknown time zone name: the closest IANA names.
+pub fn time_zone_hint(wrong: &str) -> String {
+    let names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .collect();
+    let close = closest(wrong, names.iter().map(String::as_str));
+    did_you_mean(&close).unwrap_or_else(|| {
+        "use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`".to_string()
+    })
+}
+
+/// "did you mean `a`?" / "did you mean `a`, `b` or `c`?"
+pub fn did_you_mean(options: &[&str]) -> Option<String> {
+    let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
+    match quoted.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean {one}?")),
+        [init @ .., last] => Some(format!("did you mean {} or {last}?", init.join(", "))),
     }
 }
 

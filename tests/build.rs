@@ -413,6 +413,9 @@ fn shell_completions_are_printed_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
         let run = hearth(&["completions", shell]);
         run.success();
-        assert!(run.stdout.contains("newsletter") && run.stdout.contains("serve"), "{shell}");
+        assert!(
+            run.stdout.contains("newsletter") && run.stdout.contains("serve"),
+            "{shell}"
+        );
     }
 }

@@ -31,7 +31,7 @@ fn a_missing_post_and_a_missing_anchor_are_named_with_their_files() {
     );
     let run = check(&site);
     run.failure(1);
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines = common::problem_lines(&run.stderr);
     assert!(
         lines
             .iter()

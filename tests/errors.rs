@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Site;
+use common::{Site, problem_lines};
 
 /// Builds the basic fixture with one extra file and returns stderr of the failure.
 fn failing_build_with(rel: &str, contents: &[u8]) -> String {
@@ -16,8 +16,9 @@ fn failing_build_with(rel: &str, contents: &[u8]) -> String {
 
 #[track_caller]
 fn assert_names(stderr: &str, place: &str, words: &str) {
-    let line = stderr
-        .lines()
+    let lines = problem_lines(stderr);
+    let line = lines
+        .iter()
         .find(|l| l.starts_with(place))
         .unwrap_or_else(|| panic!("no message starting with `{place}` in:\n{stderr}"));
     assert!(line.contains("error"), "not an error: {line}");
@@ -217,8 +218,10 @@ fn unknown_keys_are_warnings_that_name_file_and_key() {
     let run = site.build(&[]);
     run.success();
     assert!(
-        run.stderr
-            .contains("content/posts/extra.md:4: warning: unknown key `colour`"),
+        problem_lines(&run.stderr)
+            .iter()
+            .any(|l| l.starts_with("content/posts/extra.md:4")
+                && l.contains("warning: unknown key `colour`")),
         "{}",
         run.stderr
     );

@@ -28,6 +28,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     let sources = page_sources(&loaded.site);
     let mut diags = Diagnostics::default();
     let (pages, links) = check_links(&files, &loaded.site, &sources, &opts.site_dir, &mut diags);
+    diags.attach_sources(&opts.site_dir);
     let mut all = warnings;
     all.extend(diags.into_items());
     if all

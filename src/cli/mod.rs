@@ -122,6 +122,9 @@ impl Output {
     }
 
     fn paint_diagnostic(&self, d: &Diagnostic) -> String {
+        if d.source_line.is_some() {
+            return d.render(self.color);
+        }
         let plain = d.to_string();
         if !self.color {
             return plain;

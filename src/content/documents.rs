@@ -162,11 +162,17 @@ impl Doc<'_, '_> {
             match Slug::from_text(written).filter(|s| ctx.member_slugs.contains(s)) {
                 Some(slug) => out.push(slug),
                 None => {
-                    let known: Vec<_> = ctx.member_slugs.iter().map(Slug::as_str).collect();
                     self.error(
                         key,
-                        format!("`{key}` names `{written}`, but there is no member with that slug (known: {})", known.join(", ")),
+                        format!("`{key}` names `{written}`, but there is no member with that slug"),
                     );
+                    let known: Vec<&str> = ctx.member_slugs.iter().map(Slug::as_str).collect();
+                    let hint = crate::diag::did_you_mean(&crate::diag::closest(
+                        written,
+                        known.iter().copied(),
+                    ))
+                    .unwrap_or_else(|| format!("the members are: {}", known.join(", ")));
+                    self.diags.hint(hint);
                 }
             }
         }
@@ -335,10 +341,8 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
     let tz = match TimeZone::get(&timezone) {
         Ok(tz) => Some(tz),
         Err(_) => {
-            doc.error(
-                "timezone",
-                format!("unknown time zone `{timezone}`: use an IANA name such as `Europe/Berlin`"),
-            );
+            doc.error("timezone", format!("unknown time zone `{timezone}`"));
+            doc.diags.hint(crate::diag::time_zone_hint(&timezone));
             None
         }
     };

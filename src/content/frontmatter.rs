@@ -167,6 +167,44 @@ fn missing_field_location(first_line: usize) -> Option<Location> {
     Some(Location::line(first_line.saturating_sub(1).max(1)))
 }
 
+/// Every key hearth reads in front matter and hearth.toml, for "did you mean" hints.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "slug",
+    "draft",
+    "tags",
+    "authors",
+    "summary",
+    "image",
+    "newsletter",
+    "name",
+    "role",
+    "pronouns",
+    "avatar",
+    "joined",
+    "location",
+    "links",
+    "spotlight",
+    "start",
+    "end",
+    "timezone",
+    "online",
+    "rsvp",
+    "organizers",
+    "status",
+    "menu",
+    "extra",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "posts_per_page",
+    "feed_limit",
+    "smtp",
+];
+
 fn warn_unknown(
     keys: &[String],
     text: &str,
@@ -179,8 +217,12 @@ fn warn_unknown(
         diags.warning(
             path,
             key_line(text, top, first_line),
-            format!("unknown key `{key}` is ignored (free fields go under `extra`)"),
+            format!("unknown key `{key}` is ignored"),
         );
+        let hint =
+            crate::diag::did_you_mean(&crate::diag::closest(top, KNOWN_KEYS.iter().copied()))
+                .unwrap_or_else(|| format!("free fields go under `[extra]`, as `extra.{top}`"));
+        diags.hint(hint);
     }
 }
 

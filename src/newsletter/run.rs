@@ -90,7 +90,9 @@ impl Newsletter {
             .subscribers
             .strip_prefix(&self.site_dir)
             .unwrap_or(&self.settings.subscribers);
-        subscribers::read(&self.settings.subscribers, display, &suppressed)
+        let mut subs = subscribers::read(&self.settings.subscribers, display, &suppressed)?;
+        crate::diag::attach_sources(&mut subs.skipped, &self.site_dir);
+        Ok(subs)
     }
 }
 

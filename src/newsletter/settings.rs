@@ -95,7 +95,10 @@ pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {
             settings.smtp = smtp.flatten();
             Ok(settings)
         }
-        _ => Err(Problems::new(diags.into_items())),
+        _ => {
+            diags.attach_sources(site_dir);
+            Err(Problems::new(diags.into_items()))
+        }
     }
 }
 

@@ -126,6 +126,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     };
     let base_url = format!("http://{host}:{}", local.port());
 
+    let (_watcher, changes) = watch(&opts.site_dir)?;
     let cache = Arc::new(BodyCache::default());
     let started = Instant::now();
     let (snapshot, event) = match rebuild(opts, &base_url, &cache) {
@@ -148,7 +149,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || server::run(listener, server_shared));
-    watch_and_rebuild(opts, &base_url, &shared, &cache)
+    watch_and_rebuild(opts, &base_url, &shared, &cache, changes)
 }
 
 /// Builds the whole site in memory. The error is the text to show: every problem
@@ -195,17 +196,26 @@ fn rebuild(
 /// steps (write a temporary file, rename it over the old one).
 const SETTLE: Duration = Duration::from_millis(25);
 
+type Changes = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
+
+/// Starts watching the site folder. This happens before the first build, so that a
+/// file saved while that build runs is seen.
+fn watch(site_dir: &Path) -> Result<(notify::RecommendedWatcher, Changes)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).context("cannot watch files")?;
+    watcher
+        .watch(site_dir, RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch `{}`", site_dir.display()))?;
+    Ok((watcher, rx))
+}
+
 fn watch_and_rebuild(
     opts: &ServeOptions,
     base_url: &str,
     shared: &Shared,
     cache: &Arc<BodyCache>,
+    rx: Changes,
 ) -> Result<()> {
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx).context("cannot watch files")?;
-    watcher
-        .watch(&opts.site_dir, RecursiveMode::Recursive)
-        .with_context(|| format!("cannot watch `{}`", opts.site_dir.display()))?;
     let site_dir = opts
         .site_dir
         .canonicalize()

@@ -221,3 +221,42 @@ pub fn inspect(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&output.stdout).expect("inspect_output.py prints JSON")
 }
+
+/// hearth's problems as one line each, `PATH:LINE[:COL]: LEVEL: MESSAGE`, whether it
+/// printed them on one line or as a snippet (` --> PATH:LINE:COL` under the title),
+/// with any `help:` appended as ` (help: ...)`.
+pub fn problem_lines(stderr: &str) -> Vec<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let title = ["error: ", "warning: "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p).map(|m| (p.trim_end_matches(": "), m)));
+        let place = lines
+            .get(i + 1)
+            .and_then(|next| next.trim_start().strip_prefix("--> "));
+        match (title, place) {
+            (Some((level, message)), Some(place)) => {
+                let mut text = format!("{place}: {level}: {message}");
+                i += 2;
+                while i < lines.len()
+                    && !lines[i].starts_with("error")
+                    && !lines[i].starts_with("warning")
+                {
+                    if let Some(help) = lines[i].trim_start().strip_prefix("= help: ") {
+                        text.push_str(&format!(" (help: {help})"));
+                    }
+                    i += 1;
+                }
+                out.push(text);
+            }
+            _ => {
+                out.push(line.to_string());
+                i += 1;
+            }
+        }
+    }
+    out
+}
