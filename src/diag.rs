@@ -118,12 +118,14 @@ fn marker_span(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
         None => line.len() - line.trim_start().len(),
     };
     let rest = &line[start..];
-    let len = match column {
-        Some(_) => rest
+    // A quoted or bracketed value is marked whole; a bare token up to whitespace.
+    let len = match (column, rest.chars().next()) {
+        (Some(_), Some('"' | '[' | '{' | '\'')) => rest.trim_end().len(),
+        (Some(_), first) => rest
             .find(char::is_whitespace)
             .unwrap_or(rest.len())
-            .max(rest.chars().next().map_or(0, char::len_utf8)),
-        None => rest.trim_end().len(),
+            .max(first.map_or(0, char::len_utf8)),
+        (None, _) => rest.trim_end().len(),
     };
     start..start + len
 }

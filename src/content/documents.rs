@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::discover::DocFile;
-use super::frontmatter::{self, DateText, Extra, Split, key_line};
+use super::frontmatter::{self, DateText, Extra, Split};
 use super::markdown::{self, LinkBase};
 use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
@@ -105,8 +105,9 @@ pub struct Doc<'a, 'd> {
 }
 
 impl Doc<'_, '_> {
+    /// Where the value of `key` is written.
     fn at(&self, key: &str) -> Option<Location> {
-        key_line(self.split.front, key, self.split.front_line)
+        frontmatter::value_location(self.split.front, key, self.split.front_line)
     }
 
     fn error(&mut self, key: &str, message: impl Into<String>) {
@@ -140,6 +141,7 @@ impl Doc<'_, '_> {
             Ok(z) => Some(z),
             Err(msg) => {
                 self.error(key, format!("`{key}`: {msg}"));
+                self.diags.hint(DateSpec::FORMS);
                 None
             }
         }

@@ -247,6 +247,20 @@ pub fn key_line(text: &str, key: &str, first_line: usize) -> Option<Location> {
     })
 }
 
+/// The line and column where the value of top-level `key` starts.
+pub fn value_location(text: &str, key: &str, first_line: usize) -> Option<Location> {
+    let line_no = key_line(text, key, first_line)?.line;
+    let line = text.lines().nth(line_no - first_line)?;
+    let after_key = &line[key.len()..];
+    let sep = after_key.find(['=', ':'])?;
+    let value = &after_key[sep + 1..];
+    let start = key.len() + sep + 1 + (value.len() - value.trim_start().len());
+    Some(Location {
+        line: line_no,
+        column: Some(line[..start].chars().count() + 1),
+    })
+}
+
 /// A date as front matter writes it: a TOML date or date-time value, or a string.
 /// Kept as text; `model::time::DateSpec` gives it meaning.
 #[derive(Debug, Clone, PartialEq, Eq)]

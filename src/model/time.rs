@@ -33,11 +33,11 @@ impl DateSpec {
         } else if let Ok(d) = text.parse::<Date>() {
             return Ok(DateSpec::Day(d));
         }
-        Err(format!(
-            "`{text}` is not a valid date: write YYYY-MM-DD, a local time like \
-             2026-11-20T18:30:00, or RFC 3339 like 2026-11-20T18:30:00+01:00"
-        ))
+        Err(format!("`{text}` is not a valid date"))
     }
+
+    /// How dates may be written, for messages.
+    pub const FORMS: &'static str = "write YYYY-MM-DD, a local time like 2026-11-20T18:30:00, or RFC 3339 like 2026-11-20T18:30:00+01:00";
 
     /// The instant this names, reading wall-clock times in `tz`. A wall-clock time
     /// that happens twice (autumn DST fold) is the earlier one; one that does not
