@@ -3,8 +3,9 @@
 # served, for `hearth serve` (example-site/ and generated sites) and `hugo server` (the
 # same generated sites, converted by bench/gen_hugo_site.py). Usage:
 #   bash bench/serve_latency.sh [N ...]      (default: 1000 10000)
-# Environment: RUNS changes per server and site (default 5); HUGO_FAST=0 skips the
-# extra `hugo server` row in its default fast-render mode. Needs `hugo` on PATH
+# Environment: RUNS changes per server and site (default 5); HUGO_FAST lists the sizes
+# that also get a `hugo server` row in Hugo's default fast-render mode (default: 1000;
+# empty for none; at 10000 it adds about 4 minutes). Needs `hugo` on PATH
 # (apt-get install -y hugo) for the Hugo rows; without it they are skipped.
 # The initial builds are not timed; bench/serve_latency.py does the measuring.
 set -euo pipefail
@@ -14,7 +15,7 @@ cargo build --release --quiet
 bin=$root/target/release/hearth
 now=2026-11-22T12:00:00Z
 runs=${RUNS:-5}
-hugo_fast=${HUGO_FAST:-1}
+hugo_fast=" ${HUGO_FAST-1000} "
 work=$(mktemp -d)
 helper=""
 
@@ -74,7 +75,7 @@ for n in "${sizes[@]}"; do
   python3 bench/gen_site.py "$n" "$site"
   if (( have_hugo )); then   # converted before hearth's runs append their markers
     python3 bench/gen_hugo_site.py --from "$site" "$work/hugo-$n"
-    (( hugo_fast )) && cp -r "$work/hugo-$n" "$work/hugo-fast-$n"
+    if [[ $hugo_fast == *" $n "* ]]; then cp -r "$work/hugo-$n" "$work/hugo-fast-$n"; fi
   fi
   # --drafts / -D -F: every generated post is published, also those dated after $now.
   measure "$n posts, hearth serve" hearth "$site" "$post" "$path" -- \
@@ -84,7 +85,7 @@ for n in "${sizes[@]}"; do
     measure "$n posts, hugo server --disableFastRender" hugo "$work/hugo-$n" "$post" "$path" -- \
       hugo server --port PORT --disableFastRender --clock "$now" -D -F
     rm -rf "$work/hugo-$n"
-    if (( hugo_fast )); then
+    if [[ -d $work/hugo-fast-$n ]]; then
       measure "$n posts, hugo server (default fast render)" hugo "$work/hugo-fast-$n" "$post" "$path" -- \
         hugo server --port PORT --clock "$now" -D -F
       rm -rf "$work/hugo-fast-$n"
@@ -93,7 +94,7 @@ for n in "${sizes[@]}"; do
 done
 
 echo
-echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
+echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), hearth $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
 echo "| site, server | median write-to-served | median printed rebuild | initial build (printed) | each run, ms | load before |"
 echo "| --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${results[@]}"

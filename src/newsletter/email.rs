@@ -224,7 +224,7 @@ pub fn personalize(template: &str, subscriber: &Subscriber, html: bool) -> Strin
         let value = match key {
             "name" => subscriber.name.clone(),
             "email" => subscriber.address.to_string(),
-            other => subscriber.fields.get(other).cloned().unwrap_or_default(),
+            other => subscriber.field(other).unwrap_or_default().to_string(),
         };
         if html {
             out.push_str(&crate::render::escape_html(&value));
@@ -374,7 +374,8 @@ mod tests {
         Subscriber {
             address: "ada@example.org".parse().expect("address"),
             name: name.to_string(),
-            fields: [("city".to_string(), "Zürich".to_string())].into(),
+            columns: vec!["city".to_string()].into(),
+            values: vec!["Zürich".to_string()],
         }
     }
 

@@ -100,7 +100,7 @@ impl Newsletter {
 fn columns(subs: &Subscribers) -> Vec<String> {
     subs.list
         .first()
-        .map(|s| s.fields.keys().cloned().collect())
+        .map(|s| s.columns.to_vec())
         .unwrap_or_default()
 }
 
@@ -140,7 +140,8 @@ fn sample_subscriber() -> Subscriber {
     Subscriber {
         address: "ada@example.org".parse().expect("a valid literal address"),
         name: "Ada".to_string(),
-        fields: Default::default(),
+        columns: Vec::new().into(),
+        values: Vec::new(),
     }
 }
 
@@ -244,7 +245,8 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         bail!("another `hearth newsletter send` of this site is running; wait for it to finish");
     };
     if let Some(issue) = n.issues().last().filter(|i| i.sending) {
-        return deliver(n, issue.clone(), true, opts).map(SendReport::Sent);
+        let subs = n.subscribers()?;
+        return deliver(n, issue.clone(), subs, true, opts).map(SendReport::Sent);
     }
     let mut due = None;
     if opts.if_due {
@@ -285,7 +287,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     let mut sending = issue.clone();
     sending.sending = true;
     record::append(&n.site_dir, n.issues(), sending.clone())?;
-    deliver(n, sending, false, opts).map(SendReport::Sent)
+    deliver(n, sending, subs, false, opts).map(SendReport::Sent)
 }
 
 /// Where `--if-due` remembers a slot it passed over because nothing was new.
@@ -306,7 +308,13 @@ fn last_slot_handled(n: &Newsletter) -> Result<Option<Timestamp>> {
 }
 
 /// Sends `issue` to every recipient of its ledger without a result yet.
-fn deliver(n: &Newsletter, issue: Issue, resumed: bool, opts: &SendOptions) -> Result<Delivery> {
+fn deliver(
+    n: &Newsletter,
+    issue: Issue,
+    subs: Subscribers,
+    resumed: bool,
+    opts: &SendOptions,
+) -> Result<Delivery> {
     let site = &n.loaded.site;
     let ledger_path = ledger::path(&n.site_dir, issue.number);
     if !ledger_path.exists() {
@@ -318,7 +326,6 @@ fn deliver(n: &Newsletter, issue: Issue, resumed: bool, opts: &SendOptions) -> R
             record::RECORD_FILE
         );
     }
-    let subs = n.subscribers()?;
     let draft = compose::recorded(site, &issue);
     let mut rendered = n.render(&draft, &columns(&subs))?;
     rendered.subject = issue.subject.clone();
@@ -464,7 +471,8 @@ fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
         .unwrap_or_else(|| Subscriber {
             name: address.user().to_string(),
             address: address.clone(),
-            fields: Default::default(),
+            columns: Vec::new().into(),
+            values: Vec::new(),
         });
     let draft = n.next_draft();
     let rendered = n.render(&draft, &columns(&subs))?;

@@ -2,7 +2,7 @@
 //! columns, more allowed), minus the suppression list. A bad or repeated address is
 //! reported with its line and skipped; it never stops a send.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -19,11 +19,19 @@ pub struct Subscriber {
     pub address: Address,
     /// The `name` column, else the address's local part.
     pub name: String,
-    /// Every column by its header, `email` and `name` included.
-    pub fields: BTreeMap<String, String>,
+    /// The CSV's headers (lower case), shared by every subscriber of the list.
+    pub columns: std::sync::Arc<[String]>,
+    /// This subscriber's value of each column, in `columns` order.
+    pub values: Vec<String>,
 }
 
 impl Subscriber {
+    /// The value of the column named `name`, if the CSV has it.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        self.values.get(i).map(String::as_str)
+    }
+
     /// The address as the ledger and suppression list keep it: lower case.
     pub fn key(&self) -> String {
         self.address.to_string().to_lowercase()
@@ -47,7 +55,7 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         .trim(csv::Trim::All)
         .from_path(csv_path)
         .with_context(|| format!("cannot read the subscribers file `{}`", display.display()))?;
-    let headers: Vec<String> = reader
+    let headers: std::sync::Arc<[String]> = reader
         .headers()
         .with_context(|| format!("`{}`: cannot read the header row", display.display()))?
         .iter()
@@ -100,11 +108,7 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
             out.suppressed += 1;
             continue;
         }
-        let fields: BTreeMap<String, String> = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(h, v)| (h.clone(), v.to_string()))
-            .collect();
+        let values: Vec<String> = record.iter().map(str::to_string).collect();
         let name = name_col
             .and_then(|c| record.get(c))
             .filter(|n| !n.is_empty())
@@ -112,7 +116,8 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         out.list.push(Subscriber {
             address,
             name,
-            fields,
+            columns: std::sync::Arc::clone(&headers),
+            values,
         });
     }
     out.skipped = diags.into_items();
@@ -223,7 +228,7 @@ mod tests {
         let subs = read(&csv, Path::new("subscribers.csv"), &suppressed)?;
         let names: Vec<_> = subs.list.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["Ada", "Hopper, Grace"]);
-        assert_eq!(subs.list[0].fields["city"], "Berlin");
+        assert_eq!(subs.list[0].field("city"), Some("Berlin"));
         let lines: Vec<_> = subs
             .skipped
             .iter()
