@@ -587,3 +587,93 @@ fn require_browser_tools() {
         "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
     );
 }
+
+/// The served HTML without the reload script, as `hearth build` would write it.
+fn without_reload_script(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let Some(start) = text.find("<script>\n(() => {\n  const overlayId") else {
+        return body.to_vec();
+    };
+    let end = text[start..]
+        .find("</script>\n")
+        .map_or(text.len(), |i| start + i + "</script>\n".len());
+    format!("{}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+#[test]
+fn after_edits_additions_renames_and_deletions_the_served_site_equals_a_full_build() {
+    let site = Site::fixture("serve");
+    let server = Server::start(&site);
+    let quiet = |server: &Server| {
+        // Settled: no rebuild for a while.
+        let mut last = server.rebuilds();
+        server.wait_for("the rebuilds to settle", || {
+            std::thread::sleep(Duration::from_millis(300));
+            let now = server.rebuilds();
+            let settled = now == last;
+            last = now;
+            settled
+        });
+    };
+    let first = "content/posts/2026-11-01-first.md";
+    let text = std::fs::read_to_string(site.path().join(first)).expect("first post");
+    site.write(first, format!("{text}\nAn added paragraph.\n"));
+    site.write(
+        "content/posts/2026-11-05-fresh.md",
+        "+++\ntitle = \"Fresh\"\n+++\nNew here.\n",
+    );
+    std::fs::rename(
+        site.path().join("content/posts/2026-10-15-second.md"),
+        site.path().join("content/posts/2026-10-16-second-moved.md"),
+    )
+    .expect("rename");
+    site.remove("content/posts/2026-10-01-third.md");
+    let member =
+        std::fs::read_to_string(site.path().join("content/members/ada.md")).expect("member");
+    site.write(
+        "content/members/ada.md",
+        member.replacen("name = \"", "name = \"Dr ", 1),
+    );
+    server.wait_for("the last change to be served", || {
+        server.get("/posts/fresh/").status == 200
+    });
+    quiet(&server);
+
+    let out = site.path().join("full-build");
+    let base = server.url.trim_end_matches('/').to_string();
+    common::hearth(&[
+        "build",
+        site.path().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--base-url",
+        &base,
+        "--now",
+        NOW,
+    ])
+    .success();
+    let built = common::snapshot(&out);
+    assert!(built.len() > 20, "a full build has the whole site");
+    for (rel, bytes) in built {
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel == ".hearth-output" {
+            continue;
+        }
+        let served = server.get(&format!("/{rel}"));
+        assert_eq!(served.status, 200, "{rel} is not served");
+        assert!(
+            without_reload_script(&served.body) == bytes,
+            "{rel} differs between serve and a full build"
+        );
+    }
+    assert_eq!(
+        server.get("/posts/third/").status,
+        404,
+        "the deleted post is gone"
+    );
+    assert_eq!(
+        server.get("/posts/second/").status,
+        404,
+        "the renamed post left its old URL"
+    );
+}
