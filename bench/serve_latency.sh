@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 cargo build --release --quiet
+built_from=$(git rev-parse --short HEAD 2>/dev/null || echo '?')   # plus any uncommitted edits
 bin=$root/target/release/hearth
 now=2026-11-22T12:00:00Z
 runs=${RUNS:-5}
@@ -94,7 +95,7 @@ for n in "${sizes[@]}"; do
 done
 
 echo
-echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), hearth $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
+echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), hearth built at $built_from, $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
 echo "| site, server | median write-to-served | median printed rebuild | initial build (printed) | each run, ms | load before |"
 echo "| --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${results[@]}"

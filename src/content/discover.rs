@@ -56,13 +56,23 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
             }
             continue;
         }
-        if entry.path_is_symlink() && !stays_inside(path, &site_real) {
-            diags.error(
-                &rel,
-                None,
-                "symbolic link to a place outside the site folder: not read",
-            );
-            continue;
+        if entry.path_is_symlink() {
+            match path.canonicalize() {
+                Err(e) => {
+                    diags.error(&rel, None, format!("symbolic link that cannot be followed (a loop, or a missing target): {e}"));
+                    continue;
+                }
+                Ok(target) if !target.starts_with(&site_real) => {
+                    diags.error(
+                        &rel,
+                        None,
+                        "symbolic link to a place outside the site folder: not read",
+                    );
+                    continue;
+                }
+                // A link inside the site is read like the file it points to.
+                Ok(_) => {}
+            }
         }
         if entry.file_type().is_dir() {
             if path.join("index.md").is_file() {
@@ -72,6 +82,12 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
             continue;
         }
         if path.extension().is_some_and(|e| e == "md") {
+            // Only regular files are read: a named pipe or a device would block or
+            // never end.
+            if !path.metadata().is_ok_and(|m| m.is_file()) {
+                diags.error(&rel, None, "not a regular file: not read");
+                continue;
+            }
             let stem = path
                 .file_stem()
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
@@ -116,10 +132,6 @@ fn bundle(site_dir: &Path, dir: &Path, name: &str, diags: &mut Diagnostics) -> D
         stem: name.to_string(),
         bundle: Some((relative(site_dir, dir), assets)),
     }
-}
-
-fn stays_inside(path: &Path, site_real: &Path) -> bool {
-    path.canonicalize().is_ok_and(|p| p.starts_with(site_real))
 }
 
 /// Files editors leave while saving: `x.md~`, `#x.md#`, `.x.md.swp`, vim's `4913`.
