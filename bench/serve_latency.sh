@@ -84,11 +84,11 @@ for n in "${sizes[@]}"; do
   rm -rf "$site"
   if (( have_hugo )); then
     measure "$n posts, hugo server --disableFastRender" hugo "$work/hugo-$n" "$post" "$path" -- \
-      hugo server --port PORT --disableFastRender --clock "$now" -D -F
+      hugo server --port PORT --disableFastRender --clock "$now" -D -F --cacheDir "$work/hugo_cache"
     rm -rf "$work/hugo-$n"
     if [[ -d $work/hugo-fast-$n ]]; then
       measure "$n posts, hugo server (default fast render)" hugo "$work/hugo-fast-$n" "$post" "$path" -- \
-        hugo server --port PORT --clock "$now" -D -F
+        hugo server --port PORT --clock "$now" -D -F --cacheDir "$work/hugo_cache"
       rm -rf "$work/hugo-fast-$n"
     fi
   fi

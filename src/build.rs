@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub now: Timestamp,
     /// Bodies rendered by an earlier build of the same process (`hearth serve`).
     pub cache: Option<std::sync::Arc<crate::content::markdown::BodyCache>>,
+    /// Show a progress bar for a long build (on a terminal only).
+    pub progress: bool,
 }
 
 /// The outcome of a successful build.
@@ -140,11 +142,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
     let mut staging = Staging::begin(&out_dir)?;
+    let bar = crate::progress::bar(
+        opts.progress,
+        files.copied.len() + files.generated.len(),
+        "writing",
+    );
     for (path, from) in &files.copied {
         match from {
             CopyFrom::Builtin(bytes) => staging.write(path, bytes)?,
             CopyFrom::File(source) => staging.copy(path, source)?,
         };
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
     }
     let pages = files
         .generated
@@ -153,6 +163,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .count();
     for file in &files.generated {
         staging.write(&file.path, file.contents.as_bytes())?;
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     let file_count = staging.file_count();
     staging.commit()?;

@@ -27,6 +27,7 @@ pub mod model;
 pub mod newsletter;
 pub mod output;
 pub mod outputs;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

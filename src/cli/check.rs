@@ -28,6 +28,7 @@ pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
         base_url: None,
         now,
         cache: None,
+        progress: false,
     };
     let report = crate::check::check(&opts)?;
     for warning in &report.warnings {

@@ -3,7 +3,6 @@
 //! reports.
 
 use std::fs::File;
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -45,6 +44,7 @@ impl Newsletter {
             base_url: None,
             now,
             cache: None,
+            progress: false,
         };
         let loaded = build::load(&opts)?;
         let settings = settings::load(site_dir, &loaded.site.config)?;
@@ -356,10 +356,12 @@ fn deliver(
         suppressed: subs.suppressed,
         ..Delivery::default()
     };
-    let progress = Progress::new(opts.progress, todo.len());
+    let progress = crate::progress::bar(opts.progress, todo.len(), "sending");
     let mut misses_in_a_row = 0;
-    for (done, address) in todo.iter().enumerate() {
-        progress.show(done);
+    for address in &todo {
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
         let Some(subscriber) = by_key.get(address) else {
             // Unsubscribed (or removed from the list) since the issue began.
             ledger.record(
@@ -390,7 +392,9 @@ fn deliver(
             }
         }
     }
-    progress.finish();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     report.counts = ledger.counts();
     report.problems = ledger.problems();
     if report.counts.pending == 0 {
@@ -492,33 +496,6 @@ fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
         to: address.to_string(),
         outcome,
     })
-}
-
-/// A one-line progress count on a terminal; nothing when piped.
-struct Progress {
-    total: usize,
-    on: bool,
-}
-
-impl Progress {
-    fn new(wanted: bool, total: usize) -> Progress {
-        Progress {
-            total,
-            on: wanted && total > 1 && std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn show(&self, done: usize) {
-        if self.on {
-            eprint!("\rsending {done}/{} ", self.total);
-        }
-    }
-
-    fn finish(&self) {
-        if self.on {
-            eprint!("\r{}\r", " ".repeat(40));
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

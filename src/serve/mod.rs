@@ -166,6 +166,7 @@ fn rebuild(
         base_url: Some(base_url.to_string()),
         now: opts.now.unwrap_or_else(Timestamp::now),
         cache: Some(Arc::clone(cache)),
+        progress: false,
     };
     cache.begin();
     let result =
