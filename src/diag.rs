@@ -162,6 +162,11 @@ impl Diagnostics {
         });
     }
 
+    /// Appends the problems of `other`, in their order.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// Adds a hint to the problem reported last.
     pub fn hint(&mut self, hint: impl Into<String>) {
         if let Some(last) = self.items.last_mut() {

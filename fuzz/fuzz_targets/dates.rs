@@ -14,7 +14,11 @@ fn reads_back(spec: DateSpec) {
         DateSpec::Local(dt) => dt.to_string(),
         DateSpec::Exact(ts) => ts.to_string(),
     };
-    assert_eq!(DateSpec::parse(&text), Ok(spec), "{spec:?} printed as {text:?}");
+    assert_eq!(
+        DateSpec::parse(&text),
+        Ok(spec),
+        "{spec:?} printed as {text:?}"
+    );
 }
 
 fuzz_target!(|input: &str| {

@@ -34,7 +34,8 @@ struct AnyFrontMatter {
 fn site_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("hearth-fuzz-frontmatter-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("hearth-fuzz-frontmatter-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         dir
     })

@@ -25,7 +25,11 @@ fuzz_target!(|input: &str| {
     if summary.is_some() {
         // Raw HTML in front matter is escaped; markdown images and links are fine.
         for tag in ["<script", "<iframe", "<style", "<div"] {
-            assert!(!rendered.summary_html.contains(tag), "{:?}", rendered.summary_html);
+            assert!(
+                !rendered.summary_html.contains(tag),
+                "{:?}",
+                rendered.summary_html
+            );
         }
     }
 });

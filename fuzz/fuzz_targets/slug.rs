@@ -18,11 +18,21 @@ fuzz_target!(|text: &str| {
         !s.contains(['/', '\\', '.']) && !s.contains(|c: char| c.is_whitespace() || c.is_control()),
         "{s:?} from {text:?}"
     );
-    assert!(!s.starts_with('-') && !s.ends_with('-') && !s.contains("--"), "{s:?}");
-    assert_eq!(Slug::from_text(s).as_ref(), Some(&slug), "not idempotent for {text:?}");
+    assert!(
+        !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
+        "{s:?}"
+    );
+    assert_eq!(
+        Slug::from_text(s).as_ref(),
+        Some(&slug),
+        "not idempotent for {text:?}"
+    );
     let url = item_path("/", "posts", &slug);
     let rel = format!("{}index.html", url.trim_start_matches('/'));
     let parts: Vec<Component<'_>> = Path::new(&rel).components().collect();
     assert_eq!(parts.len(), 3, "{rel:?}");
-    assert!(parts.iter().all(|c| matches!(c, Component::Normal(_))), "{rel:?}");
+    assert!(
+        parts.iter().all(|c| matches!(c, Component::Normal(_))),
+        "{rel:?}"
+    );
 });

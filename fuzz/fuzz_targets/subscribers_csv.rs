@@ -14,7 +14,10 @@ use libfuzzer_sys::fuzz_target;
 fn csv_path() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        std::env::temp_dir().join(format!("hearth-fuzz-subscribers-{}.csv", std::process::id()))
+        std::env::temp_dir().join(format!(
+            "hearth-fuzz-subscribers-{}.csv",
+            std::process::id()
+        ))
     })
 }
 

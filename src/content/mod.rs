@@ -141,37 +141,52 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// Loads every document of a section with `build`, reporting unreadable files.
-    fn each_doc<T>(
+    /// Loads every document of a section with `build`, in parallel, reporting
+    /// unreadable files. Items and problems keep the order of the files.
+    fn each_doc<T: Send>(
         &self,
         section: &str,
         diags: &mut Diagnostics,
-        mut build: impl FnMut(Doc<'_, '_>) -> Option<T>,
+        build: impl Fn(Doc<'_, '_>) -> Option<T> + Sync,
     ) -> Vec<T> {
+        use rayon::prelude::*;
         let files = discover::documents(self.site_dir, section, diags);
-        let mut items = Vec::with_capacity(files.len());
-        for file in &files {
-            let Some(text) = read_text(self.site_dir, file, diags) else {
-                continue;
-            };
-            let split = match frontmatter::split(&text) {
-                Ok(split) => split,
-                Err((loc, message)) => {
-                    diags.error(&file.path, Some(loc), message);
-                    continue;
-                }
-            };
-            let doc = Doc {
-                file,
-                cache: self.cache,
-                split,
-                diags,
-            };
-            if let Some(item) = build(doc) {
-                items.push(item);
-            }
+        let results: Vec<(Option<T>, Diagnostics)> = files
+            .par_iter()
+            .map(|file| {
+                let mut own = Diagnostics::default();
+                let item = self.one_doc(file, &mut own, &build);
+                (item, own)
+            })
+            .collect();
+        let mut items = Vec::with_capacity(results.len());
+        for (item, own) in results {
+            diags.extend(own);
+            items.extend(item);
         }
         items
+    }
+
+    fn one_doc<T>(
+        &self,
+        file: &DocFile,
+        diags: &mut Diagnostics,
+        build: &impl Fn(Doc<'_, '_>) -> Option<T>,
+    ) -> Option<T> {
+        let text = read_text(self.site_dir, file, diags)?;
+        let split = match frontmatter::split(&text) {
+            Ok(split) => split,
+            Err((loc, message)) => {
+                diags.error(&file.path, Some(loc), message);
+                return None;
+            }
+        };
+        build(Doc {
+            file,
+            cache: self.cache,
+            split,
+            diags,
+        })
     }
 }
 

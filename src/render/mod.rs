@@ -57,6 +57,7 @@ pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Ren
         tera,
         site: &views.site,
         out: Vec::new(),
+        jobs: Vec::new(),
         failures: BTreeMap::new(),
     };
     home(&mut r, site, &views);
@@ -84,6 +85,8 @@ struct PageRenderer<'a> {
     tera: &'a tera::Tera,
     site: &'a SiteView<'a>,
     out: Vec<Rendered>,
+    /// Pages whose context is ready; they are rendered in parallel by `finish`.
+    jobs: Vec<Job>,
     /// Render errors by template and message: the first page that hit it, and how
     /// many pages did. One broken template breaks many pages; it is said once.
     failures: BTreeMap<(String, String), (String, usize)>,
@@ -98,29 +101,63 @@ impl PageRenderer<'_> {
     }
 
     fn render_file(&mut self, template: &str, path: &str, url: &str, ctx: &impl Serialize) {
-        let result = tera::Context::from_serialize(ctx).and_then(|mut context| {
+        let context = tera::Context::from_serialize(ctx).map(|mut context| {
             context.insert("site", self.site);
             context.insert("current_path", url);
             context.insert("permalink", &format!("{}{url}", self.site.origin));
-            self.tera.render(template, &context)
+            context
         });
-        match result {
-            Ok(contents) => self.out.push(Rendered {
-                path: path.to_string(),
-                contents,
-            }),
-            Err(e) => {
-                let key = (template.to_string(), error_chain(&e));
-                self.failures
-                    .entry(key)
-                    .or_insert_with(|| (url.to_string(), 0))
-                    .1 += 1;
+        match context {
+            Ok(context) => {
+                self.jobs.push(Job {
+                    template: template.to_string(),
+                    path: path.to_string(),
+                    url: url.to_string(),
+                    context,
+                });
+                // Contexts are large: render in batches so memory stays flat.
+                if self.jobs.len() >= JOB_BATCH {
+                    self.flush();
+                }
+            }
+            Err(e) => self.failed(template, url, &e),
+        }
+    }
+
+    fn failed(&mut self, template: &str, url: &str, e: &tera::Error) {
+        let key = (template.to_string(), error_chain(e));
+        self.failures
+            .entry(key)
+            .or_insert_with(|| (url.to_string(), 0))
+            .1 += 1;
+    }
+
+    /// Renders the waiting pages in parallel, keeping their order.
+    fn flush(&mut self) {
+        use rayon::prelude::*;
+        let tera = self.tera;
+        let jobs = std::mem::take(&mut self.jobs);
+        let results: Vec<(Job, Result<String, tera::Error>)> = jobs
+            .into_par_iter()
+            .map(|job| {
+                let result = tera.render(&job.template, &job.context);
+                (job, result)
+            })
+            .collect();
+        for (job, result) in results {
+            match result {
+                Ok(contents) => self.out.push(Rendered {
+                    path: job.path,
+                    contents,
+                }),
+                Err(e) => self.failed(&job.template, &job.url, &e),
             }
         }
     }
 
     /// The rendered pages; render errors go to `diags`.
-    fn finish(self, diags: &mut Diagnostics) -> Vec<Rendered> {
+    fn finish(mut self, diags: &mut Diagnostics) -> Vec<Rendered> {
+        self.flush();
         for ((template, message), (first_url, count)) in self.failures {
             let others = match count {
                 1 => String::new(),
@@ -136,6 +173,17 @@ impl PageRenderer<'_> {
         }
         self.out
     }
+}
+
+/// How many pages are rendered together.
+const JOB_BATCH: usize = 128;
+
+/// One page to render.
+struct Job {
+    template: String,
+    path: String,
+    url: String,
+    context: tera::Context,
 }
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
@@ -210,6 +258,20 @@ struct Paginator {
 struct PageLink {
     number: usize,
     url: String,
+    /// Pages are left out before this one (show an ellipsis).
+    gap_before: bool,
+}
+
+/// The page numbers a paginator links: the first, the last and two either side of
+/// the current one, so each list page stays small however many pages there are.
+fn page_window(current: usize, total: usize) -> Vec<usize> {
+    let mut numbers: Vec<usize> = [1, total]
+        .into_iter()
+        .chain(current.saturating_sub(2).max(1)..=(current + 2).min(total))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 #[derive(Serialize)]
@@ -237,12 +299,21 @@ fn post_lists(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
             total,
             prev_url: (current > 1).then(|| page_url(current - 1)),
             next_url: (current < total).then(|| page_url(current + 1)),
-            pages: (1..=total)
-                .map(|number| PageLink {
-                    number,
-                    url: page_url(number),
-                })
-                .collect(),
+            pages: {
+                let mut previous = 0;
+                page_window(current, total)
+                    .into_iter()
+                    .map(|number| {
+                        let link = PageLink {
+                            number,
+                            url: page_url(number),
+                            gap_before: number > previous + 1,
+                        };
+                        previous = number;
+                        link
+                    })
+                    .collect()
+            },
         };
         let ctx = PostListContext {
             posts: &views.posts[start..end],
@@ -298,31 +369,26 @@ fn member_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
         &format!("{}members/", site.config.root),
         &ctx,
     );
+    // Who wrote and organised what, gathered once rather than per member.
+    let mut posts_by: BTreeMap<&str, Vec<&PostView<'_>>> = BTreeMap::new();
+    for (post, view) in site.posts.iter().zip(&views.posts) {
+        for author in &post.authors {
+            posts_by.entry(author.as_str()).or_default().push(view);
+        }
+    }
+    let mut events_by: BTreeMap<&str, Vec<&EventView<'_>>> = BTreeMap::new();
+    for (event, view) in site.events.iter().zip(&views.events).rev() {
+        for organizer in &event.organizers {
+            events_by.entry(organizer.as_str()).or_default().push(view);
+        }
+    }
     for (member, view) in site.members.iter().zip(&views.members) {
-        let posts = site
-            .posts
-            .iter()
-            .zip(&views.posts)
-            .filter(|(p, _)| p.authors.contains(&member.slug))
-            .map(|(_, v)| v)
-            .collect();
-        let events = site
-            .events
-            .iter()
-            .zip(&views.events)
-            .rev()
-            .filter(|(e, _)| e.organizers.contains(&member.slug))
-            .map(|(_, v)| v)
-            .collect();
-        r.render(
-            "member.html",
-            &view.url,
-            &MemberContext {
-                member: view,
-                posts,
-                events,
-            },
-        );
+        let ctx = MemberContext {
+            member: view,
+            posts: posts_by.remove(member.slug.as_str()).unwrap_or_default(),
+            events: events_by.remove(member.slug.as_str()).unwrap_or_default(),
+        };
+        r.render("member.html", &view.url, &ctx);
     }
 }
 
@@ -375,6 +441,19 @@ fn tag_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
             events: tag.events.iter().rev().map(|&i| &views.events[i]).collect(),
         };
         r.render("tag.html", &view.url, &ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn the_paginator_shows_the_ends_and_the_neighbourhood() {
+        assert_eq!(page_window(1, 1), [1]);
+        assert_eq!(page_window(1, 3), [1, 2, 3]);
+        assert_eq!(page_window(10, 100), [1, 8, 9, 10, 11, 12, 100]);
+        assert_eq!(page_window(100, 100), [1, 98, 99, 100]);
     }
 }
 
