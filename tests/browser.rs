@@ -13,35 +13,13 @@ use std::time::Duration;
 
 use common::{Site, repo_root};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
 #[test]
 fn the_search_page_finds_a_member_by_name_without_asking_other_hosts() {
-    require_browser_tools();
+    common::require_browser_tools();
     let site = Site::copy_of(&repo_root().join("example-site"));
     site.build(&[]).success();
     let base = serve(site.public());
     run_script("search_test.mjs", &base);
-}
-
-/// Fails the test with an install hint unless node, playwright-core and Chromium
-/// are all there.
-fn require_browser_tools() {
-    let hint = "run `bash .ci/run`, which installs them";
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.is_ok_and(|o| o.status.success()),
-        "node is not installed or not on PATH: {hint} (or `apt-get install nodejs npm`)"
-    );
-    let playwright = repo_root().join("tests/tools/node_modules/playwright-core/package.json");
-    assert!(
-        playwright.is_file(),
-        "playwright-core is not installed in tests/tools/node_modules: {hint} (or `npm ci --prefix tests/tools`)"
-    );
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
-    );
 }
 
 /// Runs `node tests/tools/SCRIPT BASE_URL` and fails the test unless it exits 0.

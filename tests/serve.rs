@@ -18,8 +18,6 @@ use common::{NOW, Site, repo_root};
 /// of the fixture takes well under a second.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
 #[test]
 fn pages_are_served_with_their_status_and_content_type() {
     let site = Site::fixture("serve");
@@ -337,7 +335,7 @@ fn a_change_made_as_soon_as_the_url_is_printed_is_served() {
 
 #[test]
 fn an_open_tab_reloads_shows_build_errors_and_swaps_stylesheets_in_place() {
-    require_browser_tools();
+    common::require_browser_tools();
     let site = Site::fixture("serve");
     // A site stylesheet that overrides the theme's, for the stylesheet swap.
     let css = std::fs::read(repo_root().join("themes/hearth/static/style.css"))
@@ -566,26 +564,6 @@ fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
-}
-
-/// Fails the test with an install hint unless node, playwright-core and Chromium
-/// are all there (as tests/browser.rs does).
-fn require_browser_tools() {
-    let hint = "run `bash .ci/run`, which installs them";
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.is_ok_and(|o| o.status.success()),
-        "node is not installed or not on PATH: {hint} (or `apt-get install nodejs npm`)"
-    );
-    let playwright = repo_root().join("tests/tools/node_modules/playwright-core/package.json");
-    assert!(
-        playwright.is_file(),
-        "playwright-core is not installed in tests/tools/node_modules: {hint} (or `npm ci --prefix tests/tools`)"
-    );
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
-    );
 }
 
 /// The served HTML without the reload script, as `hearth build` would write it.

@@ -260,3 +260,26 @@ pub fn problem_lines(stderr: &str) -> Vec<String> {
     }
     out
 }
+
+/// Debian's Chromium, driven by playwright-core in the browser tests.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Fails the test with an install hint unless node, playwright-core and Chromium are
+/// all there.
+pub fn require_browser_tools() {
+    let hint = "run `bash .ci/run`, which installs them";
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "node is not installed or not on PATH: {hint} (or `apt-get install nodejs npm`)"
+    );
+    let playwright = repo_root().join("tests/tools/node_modules/playwright-core/package.json");
+    assert!(
+        playwright.is_file(),
+        "playwright-core is not installed in tests/tools/node_modules: {hint} (or `npm ci --prefix tests/tools`)"
+    );
+    assert!(
+        Path::new(CHROMIUM).is_file(),
+        "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
+    );
+}

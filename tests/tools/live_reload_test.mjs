@@ -12,23 +12,10 @@
 // It also checks that the page asks no other host for anything. Exits 0 when all
 // holds; otherwise prints what failed and exits 1.
 
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { launchChromium } from "./browser.mjs";
 import { join } from "node:path";
 
-const require = createRequire(import.meta.url);
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 // A safety bound for each wait, not an expectation of how fast a rebuild is.
 const TIMEOUT_MS = 20_000;
 
@@ -41,18 +28,6 @@ const OUTLINE = "rgb(1, 2, 3)";
 
 const failures = [];
 const fail = (message) => failures.push(message);
-
-function loadPlaywright() {
-  try {
-    return require("playwright-core");
-  } catch (error) {
-    console.error(
-      `playwright-core is not installed in tests/tools/node_modules (${error.message}):\n` +
-        "run `npm ci --prefix tests/tools` (or `bash .ci/run`)",
-    );
-    process.exit(2);
-  }
-}
 
 /** Waits until `fn(arg)` is true in the page; records `message` if it never is. */
 async function expectInPage(page, message, fn, arg) {
@@ -73,11 +48,6 @@ async function main() {
     console.error("usage: node live_reload_test.mjs http://127.0.0.1:PORT/ SITE_DIR");
     process.exit(2);
   }
-  const { chromium } = loadPlaywright();
-  if (!existsSync(CHROMIUM)) {
-    console.error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (or \`bash .ci/run\`)`);
-    process.exit(2);
-  }
   const postPath = join(siteDir, POST_FILE);
   const cssPath = join(siteDir, "static/style.css");
   const original = readFileSync(postPath, "utf8");
@@ -85,11 +55,7 @@ async function main() {
     throw new Error(`${POST_FILE} has no line ${TITLE_LINE}`);
   }
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    timeout: 30_000,
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);

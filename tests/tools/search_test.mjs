@@ -7,22 +7,8 @@
 // the query is kept in the address, and that the page asks no other host for
 // anything. Exits 0 when all holds; otherwise prints what failed and exits 1.
 
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import { launchChromium } from "./browser.mjs";
 
-const require = createRequire(import.meta.url);
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const TIMEOUT_MS = 10_000;
 
 // A member of example-site/content/members, typed without its capitals so that the
@@ -36,18 +22,6 @@ const ABSENT_QUERY = "xylophonequartz";
 
 const failures = [];
 const fail = (message) => failures.push(message);
-
-function loadPlaywright() {
-  try {
-    return require("playwright-core");
-  } catch (error) {
-    console.error(
-      `playwright-core is not installed in tests/tools/node_modules (${error.message}):\n` +
-        "run `npm ci --prefix tests/tools` (or `bash .ci/run`)",
-    );
-    process.exit(2);
-  }
-}
 
 /** Types `query` into the search field the way a person would. */
 async function type(page, query) {
@@ -73,16 +47,7 @@ async function main() {
     console.error("usage: node search_test.mjs http://127.0.0.1:PORT/");
     process.exit(2);
   }
-  const { chromium } = loadPlaywright();
-  if (!existsSync(CHROMIUM)) {
-    console.error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (or \`bash .ci/run\`)`);
-    process.exit(2);
-  }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    timeout: 30_000,
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);
