@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::content::{self, Visibility};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Site, item_path};
-use crate::output::Staging;
+use crate::output::{Content, Staging};
 use crate::outputs;
 use crate::render::theme::{Origin, Theme};
 use crate::render::{self, Rendered};
@@ -147,26 +147,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         files.copied.len() + files.generated.len(),
         "writing",
     );
-    for (path, from) in &files.copied {
-        match from {
-            CopyFrom::Builtin(bytes) => staging.write(path, bytes)?,
-            CopyFrom::File(source) => staging.copy(path, source)?,
-        };
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    }
     let pages = files
         .generated
         .iter()
         .filter(|f| f.path.ends_with(".html"))
         .count();
-    for file in &files.generated {
-        staging.write(&file.path, file.contents.as_bytes())?;
+    let copied = files.copied.iter().map(|(path, from)| {
+        let content = match from {
+            CopyFrom::Builtin(bytes) => Content::Bytes(bytes),
+            CopyFrom::File(source) => Content::File(source),
+        };
+        (path.as_str(), content)
+    });
+    let generated = files
+        .generated
+        .iter()
+        .map(|f| (f.path.as_str(), Content::Bytes(f.contents.as_bytes())));
+    staging.write_many(copied.chain(generated), &|| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
-    }
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -13,6 +13,14 @@ use anyhow::{Context as _, Result, bail};
 pub const MARKER: &str = ".hearth-output";
 const MARKER_TEXT: &str = "This folder is written by `hearth build` and replaced on every build.\n";
 
+/// What goes into one output file.
+#[derive(Debug, Clone, Copy)]
+pub enum Content<'a> {
+    Bytes(&'a [u8]),
+    /// A file to copy as it is.
+    File(&'a Path),
+}
+
 /// A build in progress: files land in `staging`, beside `target`.
 #[derive(Debug)]
 pub struct Staging {
@@ -66,33 +74,51 @@ impl Staging {
         })
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path inside the output). Returns
-    /// false if an earlier file had the same path (it is replaced).
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<bool> {
-        let path = self.prepare(rel)?;
-        fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
-        Ok(self.written.insert(rel.to_string()))
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the output).
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_many([(rel, Content::Bytes(bytes))], &|| {})
     }
 
-    /// Copies the file `source` to `rel`; like `write`.
-    pub fn copy(&mut self, rel: &str, source: &Path) -> Result<bool> {
-        let path = self.prepare(rel)?;
-        fs::copy(source, &path).with_context(|| format!("cannot copy `{}`", source.display()))?;
-        Ok(self.written.insert(rel.to_string()))
+    /// Writes many files at once, in parallel. A later entry for the same path
+    /// replaces an earlier one, as with `write`.
+    pub fn write_many<'a>(
+        &mut self,
+        files: impl IntoIterator<Item = (&'a str, Content<'a>)>,
+        on_written: &(dyn Fn() + Sync),
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let mut last: std::collections::BTreeMap<&str, Content<'a>> =
+            std::collections::BTreeMap::new();
+        for (rel, content) in files {
+            inside(rel)?;
+            last.insert(rel, content);
+        }
+        let dirs: BTreeSet<PathBuf> = last
+            .keys()
+            .filter_map(|rel| Path::new(rel).parent().map(|d| self.staging.join(d)))
+            .collect();
+        for dir in &dirs {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        }
+        last.par_iter()
+            .try_for_each(|(rel, content)| -> Result<()> {
+                let path = self.staging.join(rel);
+                on_written();
+                match content {
+                    Content::Bytes(bytes) => fs::write(&path, bytes)
+                        .with_context(|| format!("cannot write `{}`", path.display())),
+                    Content::File(source) => fs::copy(source, &path)
+                        .map(drop)
+                        .with_context(|| format!("cannot copy `{}`", source.display())),
+                }
+            })?;
+        self.written.extend(last.into_keys().map(str::to_string));
+        Ok(())
     }
 
     pub fn file_count(&self) -> usize {
         self.written.len()
-    }
-
-    fn prepare(&self, rel: &str) -> Result<PathBuf> {
-        let rel_path = inside(rel)?;
-        let path = self.staging.join(rel_path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        }
-        Ok(path)
     }
 
     /// Puts the new site in place of the old one.
