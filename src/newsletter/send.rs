@@ -6,10 +6,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport as _};
+use lettre::Message;
+use lettre::transport::smtp::Error as SmtpError;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
 
 use super::settings::{Security, Smtp};
 
@@ -31,52 +33,59 @@ pub struct Retry {
 }
 
 pub struct Sender {
-    transport: SmtpTransport,
+    smtp: Smtp,
+    tls: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    /// The open connection, reused from message to message; dropped after any error
+    /// so that a retry starts fresh.
+    connection: Option<SmtpConnection>,
     interval: Option<Duration>,
     last_send: Option<Instant>,
     retry: Retry,
 }
 
 impl Sender {
-    /// Prepares the transport; the connection opens with the first message.
+    /// Prepares the sender; the connection opens with the first message.
     pub fn new(smtp: &Smtp) -> Result<Sender> {
-        let tls = || -> Result<TlsParameters> {
-            let mut builder = TlsParameters::builder(smtp.host.clone());
-            if let Some(ca) = &smtp.ca_file {
-                let pem = std::fs::read(ca)
-                    .with_context(|| format!("cannot read `ca_file` {}", ca.display()))?;
-                let cert = Certificate::from_pem(&pem).map_err(|e| {
-                    anyhow!("`ca_file` {} is not a PEM certificate: {e}", ca.display())
-                })?;
-                builder = builder.add_root_certificate(cert);
+        let tls = match smtp.security {
+            Security::None => None,
+            Security::StartTls | Security::Tls => {
+                let mut builder = TlsParameters::builder(smtp.host.clone());
+                if let Some(ca) = &smtp.ca_file {
+                    let pem = std::fs::read(ca)
+                        .with_context(|| format!("cannot read `ca_file` {}", ca.display()))?;
+                    let cert = Certificate::from_pem(&pem).map_err(|e| {
+                        anyhow!("`ca_file` {} is not a PEM certificate: {e}", ca.display())
+                    })?;
+                    builder = builder.add_root_certificate(cert);
+                }
+                Some(
+                    builder
+                        .build_rustls()
+                        .map_err(|e| anyhow!("cannot set up TLS: {e}"))?,
+                )
             }
-            builder
-                .build_rustls()
-                .map_err(|e| anyhow!("cannot set up TLS: {e}"))
         };
-        let mut builder = SmtpTransport::builder_dangerous(smtp.host.clone())
-            .port(smtp.port)
-            .timeout(Some(smtp.timeout))
-            .pool_config(PoolConfig::new().max_size(1));
-        builder = match smtp.security {
-            Security::StartTls => builder.tls(Tls::Required(tls()?)),
-            Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
-            Security::None => builder.tls(Tls::None),
+        let credentials = match &smtp.username {
+            Some(user) => {
+                let var = smtp
+                    .password_env
+                    .as_deref()
+                    .unwrap_or("HEARTH_SMTP_PASSWORD");
+                let Ok(password) = std::env::var(var) else {
+                    bail!(
+                        "[smtp] username is set, but the environment variable {var} (password_env) is not"
+                    );
+                };
+                Some(Credentials::new(user.clone(), password))
+            }
+            None => None,
         };
-        if let Some(user) = &smtp.username {
-            let var = smtp
-                .password_env
-                .as_deref()
-                .unwrap_or("HEARTH_SMTP_PASSWORD");
-            let Ok(password) = std::env::var(var) else {
-                bail!(
-                    "[smtp] username is set, but the environment variable {var} (password_env) is not"
-                );
-            };
-            builder = builder.credentials(Credentials::new(user.clone(), password));
-        }
         Ok(Sender {
-            transport: builder.build(),
+            smtp: smtp.clone(),
+            tls,
+            credentials,
+            connection: None,
             interval: smtp
                 .rate_per_second
                 .map(|r| Duration::from_secs_f64(1.0 / r)),
@@ -91,8 +100,8 @@ impl Sender {
         let mut last_error = String::new();
         for attempt in 1..=self.retry.attempts {
             self.pace();
-            match self.transport.send(message) {
-                Ok(_) => return Outcome::Delivered,
+            match self.transaction(message) {
+                Ok(()) => return Outcome::Delivered,
                 Err(e) if e.is_permanent() => return Outcome::Rejected(describe(&e)),
                 Err(e) => {
                     last_error = describe(&e);
@@ -107,6 +116,75 @@ impl Sender {
         Outcome::Deferred(last_error)
     }
 
+    /// One SMTP transaction on the open connection (opened if needed). After an
+    /// error the connection is closed: the next attempt starts on a fresh one.
+    fn transaction(&mut self, message: &Message) -> Result<(), SmtpError> {
+        let envelope = message.envelope().clone();
+        // The body and the closing `.` go out in one write. lettre writes them
+        // separately, and with Nagle's algorithm the short second write then waits
+        // for the server's delayed ACK of the first: 40 ms per message.
+        let payload = Payload::new(&message.formatted());
+        let conn = self.connection()?;
+        let result = (|| {
+            let mut options = Vec::new();
+            if !payload.0.is_ascii() {
+                options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+            }
+            conn.command(Mail::new(envelope.from().cloned(), options))?;
+            for to in envelope.to() {
+                conn.command(Rcpt::new(to.clone(), Vec::new()))?;
+            }
+            conn.command(Data)?;
+            conn.command(&payload)?;
+            Ok(())
+        })();
+        if result.is_err()
+            && let Some(mut conn) = self.connection.take()
+        {
+            conn.abort();
+        }
+        result
+    }
+
+    fn connection(&mut self) -> Result<&mut SmtpConnection, SmtpError> {
+        if self.connection.as_ref().is_some_and(|c| c.has_broken()) {
+            self.connection = None;
+        }
+        let conn = match self.connection.take() {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        Ok(self.connection.insert(conn))
+    }
+
+    /// Connects, upgrades to TLS as configured and logs in.
+    fn open(&self) -> Result<SmtpConnection, SmtpError> {
+        let hello = ClientId::default();
+        let wrapper = match self.smtp.security {
+            Security::Tls => self.tls.as_ref(),
+            _ => None,
+        };
+        let address = (self.smtp.host.as_str(), self.smtp.port);
+        let mut conn =
+            SmtpConnection::connect(address, Some(self.smtp.timeout), &hello, wrapper, None)?;
+        let ready = (|| {
+            if let (Security::StartTls, Some(tls)) = (self.smtp.security, &self.tls) {
+                conn.starttls(tls, &hello)?;
+            }
+            if let Some(credentials) = &self.credentials {
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+            }
+            Ok(())
+        })();
+        match ready {
+            Ok(()) => Ok(conn),
+            Err(e) => {
+                conn.abort();
+                Err(e)
+            }
+        }
+    }
+
     fn pace(&mut self) {
         if let (Some(interval), Some(last)) = (self.interval, self.last_send) {
             let elapsed = last.elapsed();
@@ -118,12 +196,58 @@ impl Sender {
     }
 }
 
+impl Drop for Sender {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.connection.take() {
+            let _ = conn.quit();
+        }
+    }
+}
+
+/// A message's DATA: dot-stuffed (a line starting with `.` gets another), then the
+/// closing `<CRLF>.<CRLF>`, as one piece of text.
+struct Payload(String);
+
+impl Payload {
+    fn new(raw: &[u8]) -> Payload {
+        let text = String::from_utf8_lossy(raw);
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut line_start = true;
+        for c in text.chars() {
+            if line_start && c == '.' {
+                out.push('.');
+            }
+            out.push(c);
+            line_start = c == '\n';
+        }
+        out.push_str("\r\n.\r\n");
+        Payload(out)
+    }
+}
+
+impl std::fmt::Display for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The server's words when it gave any, else lettre's.
-fn describe(e: &lettre::transport::smtp::Error) -> String {
+fn describe(e: &SmtpError) -> String {
     let text = e.to_string();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match e.status() {
         Some(code) if !text.contains(&code.to_string()) => format!("{code} {text}"),
         _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Payload;
+
+    #[test]
+    fn lines_starting_with_a_dot_are_stuffed_and_the_data_is_closed() {
+        let p = Payload::new(b".hidden\r\nok\r\n.\r\nend");
+        assert_eq!(p.0, "..hidden\r\nok\r\n..\r\nend\r\n.\r\n");
     }
 }
