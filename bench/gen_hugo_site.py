@@ -4,7 +4,8 @@ N/5 members, N/10 events and about page, with the same markdown bodies, plus a m
 theme (layouts) that renders the same kinds of pages as hearth's built-in theme: home,
 paginated post list, post, member directory and member pages (with the member's posts
 and the events they organise), events (upcoming, then past) and event pages with an
-iCalendar file, tags, about, RSS, sitemap, robots.txt and a search index.
+iCalendar file, tags, about, search and newsletter pages, RSS and Atom feeds of the
+latest 20 posts (full content, as hearth's), sitemap, robots.txt and a search index.
 
     python3 bench/gen_hugo_site.py 1000 /tmp/hugo-1000
     python3 bench/gen_hugo_site.py --from /tmp/site-1000 /tmp/hugo-1000
@@ -41,6 +42,14 @@ tag = "tags"
 author = "authors"
 organizer = "organizers"
 
+[outputFormats.Atom]
+mediaType = "application/atom+xml"
+baseName = "atom"
+isPlainText = false
+
+[mediaTypes."application/atom+xml"]
+suffixes = ["xml"]
+
 [outputFormats.SearchIndex]
 mediaType = "application/json"
 baseName = "search"
@@ -48,7 +57,7 @@ isPlainText = true
 notAlternative = true
 
 [outputs]
-home = ["HTML", "RSS", "SearchIndex"]
+home = ["HTML", "RSS", "Atom", "SearchIndex"]
 section = ["HTML"]
 taxonomy = ["HTML"]
 term = ["HTML"]
@@ -255,6 +264,79 @@ END:VEVENT
 {{- end -}}
 {{- dict "v" 1 "items" $items | jsonify -}}
 """,
+    "index.rss.xml": """\
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+<title>{{ site.Title }}</title>
+<link>{{ site.BaseURL }}</link>
+<description>{{ site.Params.description }}</description>
+<language>en</language>
+<atom:link href="{{ with .OutputFormats.Get "RSS" }}{{ .Permalink }}{{ end }}" rel="self" type="application/rss+xml"/>
+{{- $posts := first 20 (where site.RegularPages.ByDate.Reverse "Section" "posts") }}
+{{- with index $posts 0 }}<lastBuildDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</lastBuildDate>{{ end }}
+{{- range $posts }}
+<item>
+<title>{{ .Title }}</title>
+<link>{{ .Permalink }}</link>
+<guid isPermaLink="true">{{ .Permalink }}</guid>
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>
+{{ range .Params.tags }}<category>{{ . }}</category>{{ end }}
+<description>{{ .Summary | html }}</description>
+<content:encoded>{{ .Content | html }}</content:encoded>
+</item>
+{{- end }}
+</channel>
+</rss>
+""",
+    "index.atom.xml": """\
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>{{ site.Title }}</title>
+<subtitle>{{ site.Params.description }}</subtitle>
+<link href="{{ with .OutputFormats.Get "Atom" }}{{ .Permalink }}{{ end }}" rel="self" type="application/atom+xml"/>
+<link href="{{ site.BaseURL }}" rel="alternate" type="text/html"/>
+<id>{{ site.BaseURL }}</id>
+{{- $posts := first 20 (where site.RegularPages.ByDate.Reverse "Section" "posts") }}
+{{- with index $posts 0 }}<updated>{{ .Date.Format "2006-01-02T15:04:05-07:00" }}</updated>{{ end }}
+{{- range $posts }}
+<entry>
+<title>{{ .Title }}</title>
+<link href="{{ .Permalink }}" rel="alternate" type="text/html"/>
+<id>{{ .Permalink }}</id>
+<published>{{ .Date.Format "2006-01-02T15:04:05-07:00" }}</published>
+<updated>{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" }}</updated>
+{{ range .Params.tags }}<category term="{{ . }}"/>{{ end }}
+<summary type="html">{{ .Summary | html }}</summary>
+<content type="html">{{ .Content | html }}</content>
+</entry>
+{{- end }}
+</feed>
+""",
+    "robots.txt": """\
+User-agent: *
+Allow: /
+
+Sitemap: {{ "sitemap.xml" | absURL }}
+""",
+    "page/search.html": """\
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<form role="search" action="/search/" method="get" data-index="/search.json">
+<label for="search-input">Search posts, members and events</label>
+<input id="search-input" type="search" name="q"> <button type="submit">Search</button>
+</form>
+<p id="search-status" aria-live="polite"></p>
+<ol id="search-results"></ol>
+{{ end }}
+""",
+    "page/newsletter.html": """\
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<p>Prefer a feed reader? Follow the posts as <a href="/atom.xml">Atom</a> or <a href="/index.xml">RSS</a>.</p>
+<p>No issues yet.</p>
+{{ end }}
+""",
     "_default/taxonomy.html": """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
@@ -318,6 +400,9 @@ def convert(src, out):
     pages = os.path.join(content, "pages")
     for name in sorted(os.listdir(pages)):
         convert_file(os.path.join(pages, name), os.path.join(out, "content", name), "pages")
+    write(os.path.join(out, "content/search.md"), '+++\ntitle = "Search"\nlayout = "search"\n+++\n')
+    write(os.path.join(out, "content/newsletter.md"),
+          '+++\ntitle = "Newsletter"\nlayout = "newsletter"\n+++\n')
     write(os.path.join(out, "content/posts/_index.md"), '+++\ntitle = "Posts"\n+++\n')
     write(os.path.join(out, "content/members/_index.md"), '+++\ntitle = "Members"\n+++\n')
     write(os.path.join(out, "content/events/_index.md"), EVENTS_INDEX)

@@ -42,6 +42,11 @@ def post_body(rng, i, n_members, n_events):
             f"| {rng.choice(WORDS)} | {rng.choice(WORDS)} | {rng.randint(5, 45)} |" for _ in range(4)),
         f"### Next steps\n\n{paragraph(rng, 6)}",
         f"> {sentence(rng, 14)}",
+        f"## Background\n\n{paragraph(rng, 5)} The *{rng.choice(WORDS)}* group keeps its notes "
+        f"in `{rng.choice(WORDS)}.md`; **{rng.choice(WORDS)}** and [the tag page](/tags/{rng.choice(TAGS)}/) "
+        f"have the rest.",
+        "1. " + "\n1. ".join(sentence(rng, 8) for _ in range(3)),
+        paragraph(rng, 5),
         paragraph(rng, 7),
     ]
     return "\n\n".join(parts) + "\n"

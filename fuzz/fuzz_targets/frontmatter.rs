@@ -60,7 +60,7 @@ fuzz_target!(|text: &str| {
     let _ = frontmatter::parse::<Extra>(&split, path, &mut diags);
     for key in ["title", "date", "extra", "links"] {
         let _ = frontmatter::value_location(split.front, key, split.front_line);
-        let _ = frontmatter::table_key_line(split.front, key, split.front_line);
+        let _ = frontmatter::table_key_line(split.front, "extra", key);
     }
     if diags.items().is_empty() {
         return;

@@ -126,6 +126,14 @@ fn from_yaml<T: DeserializeOwned>(
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Option<T> {
+    if let Some(offset) = too_deep_flow(text) {
+        let place = Location::of_offset(text, offset, first_line);
+        let message = format!(
+            "invalid YAML front matter: `[` and `{{` nested more than {MAX_YAML_FLOW_DEPTH} deep"
+        );
+        diags.error(path, Some(place), message);
+        return None;
+    }
     // An empty YAML document is "null"; read it as an empty mapping so the message
     // names the missing keys.
     let text_or_map = if text.trim().is_empty() { "{}" } else { text };
@@ -154,6 +162,32 @@ fn from_yaml<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// The deepest YAML flow nesting (`[[...]]`, `{a: {...}}`) read. The YAML parser
+/// takes time that grows with the square of the depth (a 200 KB line of `[` takes
+/// half a minute; serde-yaml-ng issue #16), and its deserialiser refuses values more
+/// than 128 deep anyway, so deeper front matter is refused before parsing.
+const MAX_YAML_FLOW_DEPTH: usize = 128;
+
+/// The byte offset of the first `[` or `{` deeper than `MAX_YAML_FLOW_DEPTH`. Quotes
+/// are not skipped: brackets inside strings count too, which only matters for text
+/// with more than a hundred unclosed brackets.
+fn too_deep_flow(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_YAML_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// serde's "missing field `x`" in the words of a site's author.
@@ -381,6 +415,36 @@ mod tests {
             "{}",
             diags.items()[0]
         );
+    }
+
+    #[test]
+    fn deeply_nested_yaml_is_refused_before_it_is_parsed() {
+        let deep = format!(
+            "---\ntitle: A\nx: {}{}\n---\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        // Parsing this took about a minute in a debug build before the depth check.
+        let started = std::time::Instant::now();
+        let (doc, diags) = parse_doc(&deep);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(doc.is_none());
+        let d = &diags.items()[0];
+        assert_eq!(
+            d.location,
+            Some(Location {
+                line: 3,
+                column: Some(132)
+            }),
+            "{d}"
+        );
+        let fine = format!(
+            "---\ntitle: A\nx: {}{}\n---\n",
+            "[".repeat(20),
+            "]".repeat(20)
+        );
+        let (doc, diags) = parse_doc(&fine);
+        assert!(doc.is_some() && !diags.has_errors(), "{:?}", diags.items());
     }
 
     #[test]
