@@ -469,9 +469,11 @@ fn plain_words() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 .,!?*_\\n\u{e9}\u{6771}-]{0,12}"
 }
 
-/// Elements markdown itself makes of `plain_words`.
+/// Elements markdown itself makes of `plain_words`: two trailing spaces make a
+/// hard line break, four leading spaces an indented code block.
 const MARKDOWN_TAGS: &[&str] = &[
-    "p", "em", "strong", "ul", "ol", "li", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "p", "em", "strong", "ul", "ol", "li", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "pre",
+    "code",
 ];
 
 /// Raw HTML an author might put in a front-matter summary.
