@@ -2,9 +2,12 @@
 //! every problem collected before anything replaces the previous site.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
+use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use crate::config::Config;
@@ -14,7 +17,7 @@ use crate::model::{Site, item_path};
 use crate::output::{Content, Staging};
 use crate::outputs;
 use crate::render::theme::{Origin, Theme};
-use crate::render::{self, Rendered};
+use crate::render::{self, Collect, Rendered, Sink};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -112,65 +115,73 @@ pub struct SiteFiles {
     pub copied: Vec<(String, CopyFrom)>,
 }
 
-/// Renders every file of a loaded site in memory. Render problems (a broken
-/// template) are errors; the result carries the load's warnings on.
-pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Diagnostic>)> {
+/// Renders every generated file of a loaded site into `sink`: the pages, then the
+/// feeds, calendars, search index and sitemap. Render problems (a broken template)
+/// are errors; the result is the load's warnings and any of the render's.
+pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let mut generated = render::pages(&loaded.site, &loaded.tera, &mut diags);
-    let machine_files = outputs::all(&loaded.site, &generated);
-    generated.extend(machine_files);
+    let pages = render::pages(&loaded.site, &loaded.tera, sink, &mut diags)?;
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
+    for file in outputs::all(&loaded.site, &pages) {
+        sink.put(file)?;
+    }
+    Ok(warnings)
+}
+
+/// Renders every file of a loaded site in memory.
+pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Diagnostic>)> {
+    let collect = Collect::default();
+    let warnings = render_into(loaded, &collect)?;
+    let files = SiteFiles {
+        generated: collect.into_files(),
+        copied: copied_files(loaded, site_dir),
+    };
+    Ok((files, warnings))
+}
+
+/// The static files and bundle files of a loaded site.
+fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
     let mut copied = static_files(site_dir, &loaded.theme);
     copied.extend(bundle_files(&loaded.site, site_dir));
-    Ok((SiteFiles { generated, copied }, warnings))
+    copied
 }
 
 /// Builds the site into its output folder, replacing the previous site only when the
-/// whole build has succeeded.
+/// whole build has succeeded. Pages are written as they are rendered.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let loaded = load(opts)?;
-    let (files, warnings) = render_all(&loaded, &opts.site_dir)?;
-    tracing::info!(
-        files = files.generated.len(),
-        elapsed_ms = started.elapsed().as_millis(),
-        "rendered"
-    );
     let out_dir = opts
         .out_dir
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
-    let mut staging = Staging::begin(&out_dir)?;
-    let bar = crate::progress::bar(
-        opts.progress,
-        files.copied.len() + files.generated.len(),
-        "writing",
-    );
-    let pages = files
-        .generated
-        .iter()
-        .filter(|f| f.path.ends_with(".html"))
-        .count();
-    let copied = files.copied.iter().map(|(path, from)| {
+    let staging = Staging::begin(&out_dir)?;
+    // Copied files first: a generated file at the same path replaces one.
+    let copied = copied_files(&loaded, &opts.site_dir);
+    staging.write_many(copied.iter().map(|(path, from)| {
         let content = match from {
             CopyFrom::Builtin(bytes) => Content::Bytes(bytes),
             CopyFrom::File(source) => Content::File(source),
         };
         (path.as_str(), content)
-    });
-    let generated = files
-        .generated
-        .iter()
-        .map(|f| (f.path.as_str(), Content::Bytes(f.contents.as_bytes())));
-    staging.write_many(copied.chain(generated), &|| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    })?;
-    if let Some(bar) = bar {
+    }))?;
+    let writer = Writer {
+        staging: &staging,
+        progress: opts.progress,
+        bar: OnceLock::new(),
+        pages: AtomicUsize::new(0),
+    };
+    let warnings = render_into(&loaded, &writer)?;
+    if let Some(bar) = writer.bar.get().and_then(Option::as_ref) {
         bar.finish_and_clear();
     }
+    let pages = writer.pages.load(Ordering::Relaxed);
+    tracing::info!(
+        pages,
+        elapsed_ms = started.elapsed().as_millis(),
+        "rendered and written"
+    );
     let file_count = staging.file_count();
     staging.commit()?;
     tracing::info!(files = file_count, "replaced {}", out_dir.display());
@@ -181,6 +192,34 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Writes rendered files into the staging folder as they come, with a progress bar
+/// for a big site.
+struct Writer<'a> {
+    staging: &'a Staging,
+    progress: bool,
+    bar: OnceLock<Option<ProgressBar>>,
+    /// HTML pages written.
+    pages: AtomicUsize,
+}
+
+impl Sink for Writer<'_> {
+    fn expect(&self, files: usize) {
+        self.bar
+            .get_or_init(|| crate::progress::bar(self.progress, files, "writing"));
+    }
+
+    fn put(&self, file: Rendered) -> Result<()> {
+        self.staging.write(&file.path, file.contents.as_bytes())?;
+        if file.path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(bar) = self.bar.get().and_then(Option::as_ref) {
+            bar.inc(1);
+        }
+        Ok(())
+    }
 }
 
 fn static_files(site_dir: &Path, theme: &Theme) -> Vec<(String, CopyFrom)> {

@@ -3,9 +3,10 @@
 //! marker file tells hearth's own output from a folder it must not clear, and every
 //! path is checked to stay inside.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -21,13 +22,23 @@ pub enum Content<'a> {
     File(&'a Path),
 }
 
-/// A build in progress: files land in `staging`, beside `target`.
+/// A build in progress: files land in `staging`, beside `target`. Files may be
+/// written from many threads at once.
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
     staging: PathBuf,
-    written: BTreeSet<String>,
+    /// The output paths written so far.
+    written: Mutex<BTreeSet<String>>,
+    /// Folders known to exist inside `staging`.
+    folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
+}
+
+/// The data behind a lock, even if a thread panicked while holding it: every use
+/// here leaves the data whole.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Staging {
@@ -69,22 +80,47 @@ impl Staging {
         Ok(Staging {
             target: target.to_path_buf(),
             staging,
-            written: BTreeSet::new(),
+            written: Mutex::default(),
+            folders: Mutex::default(),
             committed: false,
         })
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path inside the output).
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
-        self.write_many([(rel, Content::Bytes(bytes))], &|| {})
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the output). Writing a
+    /// path again replaces the file.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.put(rel, Content::Bytes(bytes))
     }
 
-    /// Writes many files at once, in parallel. A later entry for the same path
-    /// replaces an earlier one, as with `write`.
+    /// Writes one file, creating its folder when needed.
+    pub fn put(&self, rel: &str, content: Content<'_>) -> Result<()> {
+        let rel_path = inside(rel)?;
+        let new_folder = rel_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !lock(&self.folders).contains(*d));
+        if let Some(dir) = new_folder {
+            let folder = self.staging.join(dir);
+            fs::create_dir_all(&folder)
+                .with_context(|| format!("cannot create `{}`", folder.display()))?;
+            lock(&self.folders).insert(dir.to_path_buf());
+        }
+        let path = self.staging.join(&rel_path);
+        match content {
+            Content::Bytes(bytes) => fs::write(&path, bytes)
+                .with_context(|| format!("cannot write `{}`", path.display()))?,
+            Content::File(source) => fs::copy(source, &path)
+                .map(drop)
+                .with_context(|| format!("cannot copy `{}`", source.display()))?,
+        }
+        lock(&self.written).insert(rel.to_string());
+        Ok(())
+    }
+
+    /// Writes many files, in parallel. A later entry for the same path replaces an
+    /// earlier one, as with `write`.
     pub fn write_many<'a>(
-        &mut self,
+        &self,
         files: impl IntoIterator<Item = (&'a str, Content<'a>)>,
-        on_written: &(dyn Fn() + Sync),
     ) -> Result<()> {
         use rayon::prelude::*;
         let mut last: std::collections::BTreeMap<&str, Content<'a>> =
@@ -93,32 +129,13 @@ impl Staging {
             inside(rel)?;
             last.insert(rel, content);
         }
-        let dirs: BTreeSet<PathBuf> = last
-            .keys()
-            .filter_map(|rel| Path::new(rel).parent().map(|d| self.staging.join(d)))
-            .collect();
-        for dir in &dirs {
-            fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        }
-        last.par_iter()
-            .try_for_each(|(rel, content)| -> Result<()> {
-                let path = self.staging.join(rel);
-                on_written();
-                match content {
-                    Content::Bytes(bytes) => fs::write(&path, bytes)
-                        .with_context(|| format!("cannot write `{}`", path.display())),
-                    Content::File(source) => fs::copy(source, &path)
-                        .map(drop)
-                        .with_context(|| format!("cannot copy `{}`", source.display())),
-                }
-            })?;
-        self.written.extend(last.into_keys().map(str::to_string));
-        Ok(())
+        last.into_par_iter()
+            .try_for_each(|(rel, content)| self.put(rel, content))
     }
 
+    /// How many different files have been written.
     pub fn file_count(&self) -> usize {
-        self.written.len()
+        lock(&self.written).len()
     }
 
     /// Puts the new site in place of the old one.

@@ -10,9 +10,9 @@ pub mod sitemap;
 use crate::model::Site;
 use crate::render::Rendered;
 
-/// Every machine-readable file of the site; `pages` are the rendered HTML pages (the
-/// sitemap lists them).
-pub fn all(site: &Site, pages: &[Rendered]) -> Vec<Rendered> {
+/// Every machine-readable file of the site; `pages` are the output paths of the
+/// rendered HTML pages (the sitemap lists them).
+pub fn all(site: &Site, pages: &[String]) -> Vec<Rendered> {
     let mut out = Vec::new();
     out.extend(feeds::files(site));
     out.extend(ical::files(site));

@@ -13,8 +13,8 @@ use super::xml_escape;
 /// Pages that are not content: the not-found page and the `/posts/page/1/` redirect.
 const NOT_PAGES: &[&str] = &["404.html", "posts/page/1/index.html"];
 
-/// The sitemap of the rendered `pages` and robots.txt.
-pub fn files(site: &Site, pages: &[Rendered]) -> Vec<Rendered> {
+/// The sitemap of the rendered pages (their output paths) and robots.txt.
+pub fn files(site: &Site, pages: &[String]) -> Vec<Rendered> {
     vec![
         Rendered {
             path: "sitemap.xml".to_string(),
@@ -31,18 +31,12 @@ pub fn files(site: &Site, pages: &[Rendered]) -> Vec<Rendered> {
     ]
 }
 
-fn sitemap(site: &Site, pages: &[Rendered]) -> String {
+fn sitemap(site: &Site, pages: &[String]) -> String {
     let lastmod = last_modified(site);
     let mut urls: Vec<String> = pages
         .iter()
-        .filter(|p| p.path.ends_with("index.html") && !NOT_PAGES.contains(&p.path.as_str()))
-        .map(|p| {
-            format!(
-                "{}{}",
-                site.config.root,
-                p.path.trim_end_matches("index.html")
-            )
-        })
+        .filter(|p| p.ends_with("index.html") && !NOT_PAGES.contains(&p.as_str()))
+        .map(|p| format!("{}{}", site.config.root, p.trim_end_matches("index.html")))
         .collect();
     urls.sort();
     let mut x = String::with_capacity(128 + urls.len() * 128);

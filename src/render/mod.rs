@@ -50,140 +50,206 @@ pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
     Some(tera)
 }
 
-/// Renders every page of the site.
-pub fn pages(site: &Site, tera: &tera::Tera, diags: &mut Diagnostics) -> Vec<Rendered> {
+/// Where rendered files go as they are made: pages are rendered on many threads at
+/// once, and each is handed over (written out, or kept) as soon as it is ready, so a
+/// big site never sits in memory whole.
+pub trait Sink: Sync {
+    /// How many files are coming; called once, before the first `put`.
+    fn expect(&self, _files: usize) {}
+    /// Takes one rendered file. An error stops the rendering.
+    fn put(&self, file: Rendered) -> anyhow::Result<()>;
+}
+
+/// A sink that keeps every file in memory (for `hearth check` and `hearth serve`).
+#[derive(Debug, Default)]
+pub struct Collect(std::sync::Mutex<Vec<Rendered>>);
+
+impl Collect {
+    /// The files, in path order.
+    pub fn into_files(self) -> Vec<Rendered> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, file: Rendered) -> anyhow::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// Renders every page of the site into `sink` and returns the output paths of the
+/// pages (for the sitemap). Template errors go to `diags`; an error from the sink
+/// (a file that cannot be written) is returned.
+pub fn pages(
+    site: &Site,
+    tera: &tera::Tera,
+    sink: &dyn Sink,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Vec<String>> {
     let views = Views::new(site);
     let mut r = PageRenderer {
-        tera,
         site: &views.site,
-        out: Vec::new(),
         jobs: Vec::new(),
-        failures: BTreeMap::new(),
     };
     home(&mut r, site, &views);
     post_lists(&mut r, site, &views);
     for post in &views.posts {
-        r.render("post.html", &post.url, &PostContext { post });
+        r.render("post.html", &post.url, PostContext { post });
     }
     member_pages(&mut r, site, &views);
     event_pages(&mut r, &views);
     tag_pages(&mut r, site, &views);
     for page in &views.pages {
-        r.render("page.html", &page.url, &PageContext { page });
+        r.render("page.html", &page.url, PageContext { page });
     }
     r.render(
         "search.html",
         &format!("{}search/", site.config.root),
-        &Empty {},
+        Empty {},
     );
     newsletter_archive(&mut r, site, &views);
-    r.render_file("404.html", "404.html", "/404.html", &Empty {});
-    r.finish(diags)
+    r.render_file("404.html", "404.html", "/404.html", Empty {});
+    r.run(tera, sink, diags)
 }
 
+/// Builds one page's template context; called on the thread that renders the page.
+type MakeContext<'a> = Box<dyn FnOnce() -> tera::Result<tera::Context> + Send + 'a>;
+
+/// The pages to render, gathered first (cheap: contexts are made later, in parallel).
 struct PageRenderer<'a> {
-    tera: &'a tera::Tera,
     site: &'a SiteView<'a>,
-    out: Vec<Rendered>,
-    /// Pages whose context is ready; they are rendered in parallel by `finish`.
-    jobs: Vec<Job>,
-    /// Render errors by template and message: the first page that hit it, and how
-    /// many pages did. One broken template breaks many pages; it is said once.
-    failures: BTreeMap<(String, String), (String, usize)>,
+    jobs: Vec<Job<'a>>,
 }
 
-impl PageRenderer<'_> {
+/// One output file to make.
+struct Job<'a> {
+    path: String,
+    url: String,
+    work: Work<'a>,
+}
+
+enum Work<'a> {
+    Template(&'static str, MakeContext<'a>),
+    /// Text made without a template (the redirect page).
+    Text(String),
+}
+
+impl<'a> PageRenderer<'a> {
     /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`).
-    fn render(&mut self, template: &str, url: &str, ctx: &impl Serialize) {
+    fn render(&mut self, template: &'static str, url: &str, ctx: impl Serialize + Send + 'a) {
         let dir = url.strip_prefix(self.site.root).unwrap_or(url);
         let path = format!("{dir}index.html");
         self.render_file(template, &path, url, ctx);
     }
 
-    fn render_file(&mut self, template: &str, path: &str, url: &str, ctx: &impl Serialize) {
-        let context = tera::Context::from_serialize(ctx).map(|mut context| {
-            context.insert("site", self.site);
-            context.insert("current_path", url);
-            context.insert("permalink", &format!("{}{url}", self.site.origin));
-            context
+    fn render_file(
+        &mut self,
+        template: &'static str,
+        path: &str,
+        url: &str,
+        ctx: impl Serialize + Send + 'a,
+    ) {
+        let site = self.site;
+        let current_path = url.to_string();
+        let permalink = format!("{}{url}", site.origin);
+        let make = move || {
+            let mut context = tera::Context::from_serialize(&ctx)?;
+            context.insert("site", site);
+            context.insert("current_path", &current_path);
+            context.insert("permalink", &permalink);
+            Ok(context)
+        };
+        self.jobs.push(Job {
+            path: path.to_string(),
+            url: url.to_string(),
+            work: Work::Template(template, Box::new(make)),
         });
-        match context {
-            Ok(context) => {
-                self.jobs.push(Job {
-                    template: template.to_string(),
-                    path: path.to_string(),
-                    url: url.to_string(),
-                    context,
-                });
-                // Contexts are large: render in batches so memory stays flat.
-                if self.jobs.len() >= JOB_BATCH {
-                    self.flush();
-                }
-            }
-            Err(e) => self.failed(template, url, &e),
-        }
     }
 
-    fn failed(&mut self, template: &str, url: &str, e: &tera::Error) {
-        let key = (template.to_string(), error_chain(e));
-        self.failures
-            .entry(key)
-            .or_insert_with(|| (url.to_string(), 0))
-            .1 += 1;
+    fn text(&mut self, path: &str, url: &str, contents: String) {
+        self.jobs.push(Job {
+            path: path.to_string(),
+            url: url.to_string(),
+            work: Work::Text(contents),
+        });
     }
 
-    /// Renders the waiting pages in parallel, keeping their order.
-    fn flush(&mut self) {
+    /// Renders the pages in parallel, handing each to `sink` when it is done. One
+    /// broken template breaks many pages; each error is said once, naming the first
+    /// page (in site order) that hit it and how many did.
+    fn run(
+        self,
+        tera: &tera::Tera,
+        sink: &dyn Sink,
+        diags: &mut Diagnostics,
+    ) -> anyhow::Result<Vec<String>> {
         use rayon::prelude::*;
-        let tera = self.tera;
-        let jobs = std::mem::take(&mut self.jobs);
-        let results: Vec<(Job, Result<String, tera::Error>)> = jobs
+        use std::sync::Mutex;
+        type Failures = BTreeMap<(&'static str, String), (usize, String, usize)>;
+        let paths: Vec<String> = self.jobs.iter().map(|j| j.path.clone()).collect();
+        sink.expect(self.jobs.len());
+        let failures: Mutex<Failures> = Mutex::default();
+        let stopped: Mutex<Option<anyhow::Error>> = Mutex::default();
+        self.jobs
             .into_par_iter()
-            .map(|job| {
-                let result = tera.render(&job.template, &job.context);
-                (job, result)
-            })
-            .collect();
-        for (job, result) in results {
-            match result {
-                Ok(contents) => self.out.push(Rendered {
+            .enumerate()
+            .for_each(|(index, job)| {
+                if stopped.lock().is_ok_and(|s| s.is_some()) {
+                    return;
+                }
+                let contents = match job.work {
+                    Work::Text(text) => text,
+                    Work::Template(template, make) => {
+                        match make().and_then(|context| tera.render(template, &context)) {
+                            Ok(html) => html,
+                            Err(e) => {
+                                let mut failures =
+                                    failures.lock().unwrap_or_else(|e| e.into_inner());
+                                let first = failures
+                                    .entry((template, error_chain(&e)))
+                                    .or_insert_with(|| (index, job.url.clone(), 0));
+                                if index < first.0 {
+                                    (first.0, first.1) = (index, job.url);
+                                }
+                                first.2 += 1;
+                                return;
+                            }
+                        }
+                    }
+                };
+                let file = Rendered {
                     path: job.path,
                     contents,
-                }),
-                Err(e) => self.failed(&job.template, &job.url, &e),
-            }
+                };
+                if let Err(e) = sink.put(file) {
+                    stopped
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(e);
+                }
+            });
+        if let Some(e) = stopped.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
         }
-    }
-
-    /// The rendered pages; render errors go to `diags`.
-    fn finish(mut self, diags: &mut Diagnostics) -> Vec<Rendered> {
-        self.flush();
-        for ((template, message), (first_url, count)) in self.failures {
+        let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+        for ((template, message), (_, first_url, count)) in failures {
             let others = match count {
                 1 => String::new(),
                 2 => " and 1 more page".to_string(),
                 n => format!(" and {} more pages", n - 1),
             };
-            let path = Path::new("templates").join(&template);
+            let path = Path::new("templates").join(template);
             diags.error(
                 &path,
                 None,
                 format!("cannot render {first_url}{others}: {message}"),
             );
         }
-        self.out
+        Ok(paths)
     }
-}
-
-/// How many pages are rendered together.
-const JOB_BATCH: usize = 128;
-
-/// One page to render.
-struct Job {
-    template: String,
-    path: String,
-    url: String,
-    context: tera::Context,
 }
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
@@ -233,14 +299,14 @@ fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>
         .find(|m| m.slug == current.slug.as_str())
 }
 
-fn home(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+fn home<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let n = site.config.posts_per_page.min(views.posts.len());
     let ctx = HomeContext {
         posts: &views.posts[..n],
         upcoming_events: views.events.iter().filter(|e| e.upcoming).take(3).collect(),
         spotlight: spotlight(site, views),
     };
-    r.render("index.html", &site.config.root, &ctx);
+    r.render("index.html", &site.config.root, ctx);
 }
 
 #[derive(Serialize)]
@@ -280,7 +346,7 @@ struct PostListContext<'a> {
     paginator: Paginator,
 }
 
-fn post_lists(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+fn post_lists<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let per_page = site.config.posts_per_page;
     let first = format!("{}posts/", site.config.root);
     let page_url = |n: usize| {
@@ -319,14 +385,15 @@ fn post_lists(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
             posts: &views.posts[start..end],
             paginator,
         };
-        r.render("posts.html", &page_url(current), &ctx);
+        r.render("posts.html", &page_url(current), ctx);
     }
     // `/posts/page/1/` is a natural URL to type; send it to `/posts/`.
     let target = site.config.permalink(&first);
-    r.out.push(Rendered {
-        path: "posts/page/1/index.html".to_string(),
-        contents: redirect_html(&site.config.language, &target),
-    });
+    r.text(
+        "posts/page/1/index.html",
+        &page_url(1),
+        redirect_html(&site.config.language, &target),
+    );
 }
 
 /// A tiny page that sends the reader to `target` (absolute URL).
@@ -359,7 +426,7 @@ struct MemberContext<'a> {
     events: Vec<&'a EventView<'a>>,
 }
 
-fn member_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let ctx = MembersContext {
         members: &views.members,
         spotlight: spotlight(site, views),
@@ -367,7 +434,7 @@ fn member_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
     r.render(
         "members.html",
         &format!("{}members/", site.config.root),
-        &ctx,
+        ctx,
     );
     // Who wrote and organised what, gathered once rather than per member.
     let mut posts_by: BTreeMap<&str, Vec<&PostView<'_>>> = BTreeMap::new();
@@ -388,7 +455,7 @@ fn member_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
             posts: posts_by.remove(member.slug.as_str()).unwrap_or_default(),
             events: events_by.remove(member.slug.as_str()).unwrap_or_default(),
         };
-        r.render("member.html", &view.url, &ctx);
+        r.render("member.html", &view.url, ctx);
     }
 }
 
@@ -403,14 +470,14 @@ struct EventContext<'a> {
     event: &'a EventView<'a>,
 }
 
-fn event_pages(r: &mut PageRenderer<'_>, views: &Views<'_>) {
+fn event_pages<'a>(r: &mut PageRenderer<'a>, views: &'a Views<'a>) {
     let ctx = EventsContext {
         upcoming: views.events.iter().filter(|e| e.upcoming).collect(),
         past: views.events.iter().rev().filter(|e| !e.upcoming).collect(),
     };
-    r.render("events.html", &format!("{}events/", views.site.root), &ctx);
+    r.render("events.html", &format!("{}events/", views.site.root), ctx);
     for event in &views.events {
-        r.render("event.html", &event.url, &EventContext { event });
+        r.render("event.html", &event.url, EventContext { event });
     }
 }
 
@@ -427,11 +494,11 @@ struct TagContext<'a> {
     events: Vec<&'a EventView<'a>>,
 }
 
-fn tag_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     r.render(
         "tags.html",
         &format!("{}tags/", site.config.root),
-        &TagsContext { tags: &views.tags },
+        TagsContext { tags: &views.tags },
     );
     for (tag, view) in site.tags.values().zip(&views.tags) {
         let ctx = TagContext {
@@ -440,7 +507,7 @@ fn tag_pages(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
             members: tag.members.iter().map(|&i| &views.members[i]).collect(),
             events: tag.events.iter().rev().map(|&i| &views.events[i]).collect(),
         };
-        r.render("tag.html", &view.url, &ctx);
+        r.render("tag.html", &view.url, ctx);
     }
 }
 
@@ -475,14 +542,14 @@ struct ArchiveContext<'a> {
 
 #[derive(Serialize)]
 struct IssueContext<'a> {
-    issue: &'a crate::newsletter::email::IssueView,
+    issue: crate::newsletter::email::IssueView,
     #[serde(flatten)]
     content: crate::newsletter::email::IssueContent<'a>,
 }
 
 /// `/newsletter/` and `/newsletter/N/`: the web version of every recorded issue, with
 /// the content it carried as the site shows it today.
-fn newsletter_archive(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) {
+fn newsletter_archive<'a>(r: &mut PageRenderer<'a>, site: &'a Site, views: &'a Views<'a>) {
     use crate::newsletter::{compose, email};
     let mut summaries = Vec::new();
     for issue in site.issues.iter().rev() {
@@ -503,8 +570,8 @@ fn newsletter_archive(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) 
         r.render(
             "newsletter_issue.html",
             &url,
-            &IssueContext {
-                issue: &view,
+            IssueContext {
+                issue: view,
                 content,
             },
         );
@@ -513,7 +580,7 @@ fn newsletter_archive(r: &mut PageRenderer<'_>, site: &Site, views: &Views<'_>) 
     r.render(
         "newsletter.html",
         &list,
-        &ArchiveContext { issues: summaries },
+        ArchiveContext { issues: summaries },
     );
 }
 
