@@ -64,3 +64,6 @@ fn init_logging(quiet: bool, verbose: u8) {
         .without_time()
         .init();
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

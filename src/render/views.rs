@@ -21,10 +21,12 @@ pub struct SiteView<'a> {
     pub origin: &'a str,
     pub root: &'a str,
     pub menu: Vec<MenuItem>,
+    /// The main navigation: the site's sections, then `menu`.
+    pub nav: Vec<MenuItem>,
     pub extra: &'a serde_json::Value,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MenuItem {
     pub title: String,
     pub url: String,
@@ -237,6 +239,31 @@ impl Urls<'_> {
 
 fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
     let c = &site.config;
+    let menu: Vec<MenuItem> = site
+        .pages
+        .iter()
+        .filter(|p| p.menu.is_some())
+        .map(|p| MenuItem {
+            title: p.title.clone(),
+            url: urls.item("", &p.slug),
+        })
+        .collect();
+    let sections = [
+        ("Home", ""),
+        ("Posts", "posts/"),
+        ("Events", "events/"),
+        ("Members", "members/"),
+        ("Tags", "tags/"),
+        ("Search", "search/"),
+    ];
+    let nav = sections
+        .into_iter()
+        .map(|(title, path)| MenuItem {
+            title: title.to_string(),
+            url: format!("{}{path}", c.root),
+        })
+        .chain(menu.iter().cloned())
+        .collect();
     SiteView {
         title: &c.title,
         description: &c.description,
@@ -245,15 +272,8 @@ fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
         base_url: &c.base_url,
         origin: c.origin(),
         root: &c.root,
-        menu: site
-            .pages
-            .iter()
-            .filter(|p| p.menu.is_some())
-            .map(|p| MenuItem {
-                title: p.title.clone(),
-                url: urls.item("", &p.slug),
-            })
-            .collect(),
+        menu,
+        nav,
         extra: &c.extra,
     }
 }
