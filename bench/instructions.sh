@@ -46,7 +46,7 @@ PATHS = [
     ("compiling templates", "hearth::render::compile"),
     ("template views", "hearth::render::views::Views::new"),
     ("rendering templates", "tera::tera::Tera::render"),
-    ("feeds, calendars, search, sitemap", "hearth::outputs::all"),
+    ("feeds, calendars, search index", "hearth::outputs::without_pages"),
     ("writing files", "hearth::output::Staging::put"),
 ]
 text = open(annotated).read()

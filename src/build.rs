@@ -67,14 +67,28 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
             .err()
             .map_or_else(|| anyhow::anyhow!("bad config"), Into::into));
     };
-    let theme = Theme::load(&opts.site_dir, &config.theme, &mut diags);
-    let tera = render::compile(&theme, &mut diags);
     let visibility = Visibility {
         drafts: opts.drafts,
         now: opts.now,
         cache: opts.cache.as_deref(),
     };
-    let mut site = content::load(&opts.site_dir, config, visibility, &mut diags);
+    // The theme compiles while the content loads.
+    let theme_name = config.theme.clone();
+    let ((theme, tera, theme_diags), (mut site, content_diags)) = rayon::join(
+        || {
+            let mut diags = Diagnostics::default();
+            let theme = Theme::load(&opts.site_dir, &theme_name, &mut diags);
+            let tera = render::compile(&theme, &mut diags);
+            (theme, tera, diags)
+        },
+        || {
+            let mut diags = Diagnostics::default();
+            let site = content::load(&opts.site_dir, config, visibility, &mut diags);
+            (site, diags)
+        },
+    );
+    diags.extend(theme_diags);
+    diags.extend(content_diags);
     site.issues = crate::newsletter::record::load(&opts.site_dir, &mut diags);
     tracing::info!(
         posts = site.posts.len(),
@@ -120,10 +134,20 @@ pub struct SiteFiles {
 /// are errors; the result is the load's warnings and any of the render's.
 pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let pages = render::pages(&loaded.site, &loaded.tera, sink, &mut diags)?;
+    let site = &loaded.site;
+    // The feeds, calendars and search index need no pages: they are made while
+    // the pages render.
+    let (pages, machine_files) = rayon::join(
+        || render::pages(site, &loaded.tera, sink, &mut diags),
+        || outputs::without_pages(site),
+    );
+    let pages = pages?;
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
-    for file in outputs::all(&loaded.site, &pages) {
+    for file in machine_files
+        .into_iter()
+        .chain(outputs::sitemap::files(site, &pages))
+    {
         sink.put(file)?;
     }
     Ok(warnings)

@@ -105,12 +105,7 @@ pub fn load(
     let mut pages: Vec<Page> = pages.into_iter().filter(|p| shown(p.draft)).collect();
 
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-    members.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
+    members.sort_by_cached_key(|m| (m.name.to_lowercase(), m.slug.clone()));
     events.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| {
         (a.menu.is_none(), a.menu, &a.title, &a.slug).cmp(&(
@@ -122,16 +117,19 @@ pub fn load(
     });
 
     let tags = collect_tags(&posts, &members, &events);
-    Site {
+    let mut site = Site {
         config,
         now: visibility.now,
         posts,
         members,
+        member_index: Default::default(),
         events,
         pages,
         tags,
         issues: Vec::new(),
-    }
+    };
+    site.index_members();
+    site
 }
 
 /// Reads the documents of the site's sections.

@@ -160,6 +160,8 @@ pub struct Site {
     pub posts: Vec<Post>,
     /// By name.
     pub members: Vec<Member>,
+    /// Where each member is in `members`, by slug (see `Site::index_members`).
+    pub member_index: std::collections::HashMap<Slug, usize>,
     /// By start, soonest first.
     pub events: Vec<Event>,
     /// By menu weight, then title.
@@ -171,7 +173,17 @@ pub struct Site {
 
 impl Site {
     pub fn member(&self, slug: &Slug) -> Option<&Member> {
-        self.members.iter().find(|m| &m.slug == slug)
+        self.member_index.get(slug).map(|&i| &self.members[i])
+    }
+
+    /// Rebuilds `member_index` after `members` changed.
+    pub fn index_members(&mut self) {
+        self.member_index = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.slug.clone(), i))
+            .collect();
     }
 
     /// The member featured now: the latest spotlight date that is not in the future.

@@ -10,14 +10,16 @@ pub mod sitemap;
 use crate::model::Site;
 use crate::render::Rendered;
 
-/// Every machine-readable file of the site; `pages` are the output paths of the
-/// rendered HTML pages (the sitemap lists them).
-pub fn all(site: &Site, pages: &[String]) -> Vec<Rendered> {
-    let mut out = Vec::new();
-    out.extend(feeds::files(site));
-    out.extend(ical::files(site));
-    out.extend(search::files(site));
-    out.extend(sitemap::files(site, pages));
+/// The machine-readable files that do not depend on the rendered pages: feeds,
+/// calendars and the search index, made in parallel. The sitemap
+/// (`sitemap::files`) lists the rendered pages.
+pub fn without_pages(site: &Site) -> Vec<Rendered> {
+    let ((mut out, calendars), search) = rayon::join(
+        || rayon::join(|| feeds::files(site), || ical::files(site)),
+        || search::files(site),
+    );
+    out.extend(calendars);
+    out.extend(search);
     out
 }
 

@@ -261,7 +261,7 @@ mod tests {
     }
 
     fn site(root: &str) -> Site {
-        Site {
+        let mut site = Site {
             config: config(root),
             now: "2026-11-22T12:00:00Z".parse().expect("a timestamp"),
             posts: vec![post(
@@ -277,10 +277,13 @@ mod tests {
                 event("Winter Rust Night", EventStatus::Scheduled),
                 event("Year-end social", EventStatus::Cancelled),
             ],
+            member_index: Default::default(),
             pages: Vec::new(),
             issues: Vec::new(),
             tags: Default::default(),
-        }
+        };
+        site.index_members();
+        site
     }
 
     fn index(site: &Site) -> serde_json::Value {

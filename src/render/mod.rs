@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::diag::Diagnostics;
 use crate::model::Site;
 use theme::Theme;
-use views::{EventView, MemberView, PageView, PostView, SiteView, TagView, Views};
+use views::{EventView, MemberView, PageView, PostItem, PostView, SiteView, TagView, Views};
 
 /// One generated file: its `/`-separated path inside the output folder and its text.
 #[derive(Debug)]
@@ -285,7 +285,7 @@ struct Empty {}
 
 #[derive(Serialize)]
 struct HomeContext<'a> {
-    posts: &'a [PostView<'a>],
+    posts: Vec<&'a PostItem<'a>>,
     upcoming_events: Vec<&'a EventView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     spotlight: Option<&'a MemberView<'a>>,
@@ -302,7 +302,7 @@ fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>
 fn home<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let n = site.config.posts_per_page.min(views.posts.len());
     let ctx = HomeContext {
-        posts: &views.posts[..n],
+        posts: views.posts[..n].iter().map(|p| &p.item).collect(),
         upcoming_events: views.events.iter().filter(|e| e.upcoming).take(3).collect(),
         spotlight: spotlight(site, views),
     };
@@ -342,7 +342,7 @@ fn page_window(current: usize, total: usize) -> Vec<usize> {
 
 #[derive(Serialize)]
 struct PostListContext<'a> {
-    posts: &'a [PostView<'a>],
+    posts: Vec<&'a PostItem<'a>>,
     paginator: Paginator,
 }
 
@@ -382,7 +382,7 @@ fn post_lists<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
             },
         };
         let ctx = PostListContext {
-            posts: &views.posts[start..end],
+            posts: views.posts[start..end].iter().map(|p| &p.item).collect(),
             paginator,
         };
         r.render("posts.html", &page_url(current), ctx);
@@ -422,7 +422,7 @@ struct MembersContext<'a> {
 #[derive(Serialize)]
 struct MemberContext<'a> {
     member: &'a MemberView<'a>,
-    posts: Vec<&'a PostView<'a>>,
+    posts: Vec<&'a PostItem<'a>>,
     events: Vec<&'a EventView<'a>>,
 }
 
@@ -437,10 +437,13 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
         ctx,
     );
     // Who wrote and organised what, gathered once rather than per member.
-    let mut posts_by: BTreeMap<&str, Vec<&PostView<'_>>> = BTreeMap::new();
+    let mut posts_by: BTreeMap<&str, Vec<&PostItem<'_>>> = BTreeMap::new();
     for (post, view) in site.posts.iter().zip(&views.posts) {
         for author in &post.authors {
-            posts_by.entry(author.as_str()).or_default().push(view);
+            posts_by
+                .entry(author.as_str())
+                .or_default()
+                .push(&view.item);
         }
     }
     let mut events_by: BTreeMap<&str, Vec<&EventView<'_>>> = BTreeMap::new();
@@ -489,7 +492,7 @@ struct TagsContext<'a> {
 #[derive(Serialize)]
 struct TagContext<'a> {
     tag: &'a TagView,
-    posts: Vec<&'a PostView<'a>>,
+    posts: Vec<&'a PostItem<'a>>,
     members: Vec<&'a MemberView<'a>>,
     events: Vec<&'a EventView<'a>>,
 }
@@ -503,7 +506,7 @@ fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     for (tag, view) in site.tags.values().zip(&views.tags) {
         let ctx = TagContext {
             tag: view,
-            posts: tag.posts.iter().map(|&i| &views.posts[i]).collect(),
+            posts: tag.posts.iter().map(|&i| &views.posts[i].item).collect(),
             members: tag.members.iter().map(|&i| &views.members[i]).collect(),
             events: tag.events.iter().rev().map(|&i| &views.events[i]).collect(),
         };

@@ -49,8 +49,11 @@ pub struct MemberRef {
     pub avatar: Option<String>,
 }
 
+/// A post as lists show it (home, post lists, tag and member pages): everything but
+/// the body and its structured data. A big site lists every post several times, and
+/// a tag page may list thousands, so list items stay light.
 #[derive(Debug, Serialize)]
-pub struct PostView<'a> {
+pub struct PostItem<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub url: String,
@@ -65,15 +68,30 @@ pub struct PostView<'a> {
     pub authors: Vec<MemberRef>,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
-    pub content_html: &'a str,
-    pub toc: &'a [Heading],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<&'a str>,
     pub reading_minutes: usize,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+}
+
+/// A post with its body: on its own page and in the newsletter.
+#[derive(Debug, Serialize)]
+pub struct PostView<'a> {
+    #[serde(flatten)]
+    pub item: PostItem<'a>,
+    pub content_html: &'a str,
+    pub toc: &'a [Heading],
     /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
     pub json_ld: String,
+}
+
+impl<'a> std::ops::Deref for PostView<'a> {
+    type Target = PostItem<'a>;
+
+    fn deref(&self) -> &PostItem<'a> {
+        &self.item
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -188,6 +206,7 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site) -> Views<'a> {
+        use rayon::prelude::*;
         let urls = Urls {
             config: &site.config,
         };
@@ -195,17 +214,17 @@ impl<'a> Views<'a> {
             site: site_view(site, &urls),
             posts: site
                 .posts
-                .iter()
+                .par_iter()
                 .map(|p| post_view(p, site, &urls))
                 .collect(),
             members: site
                 .members
-                .iter()
+                .par_iter()
                 .map(|m| member_view(m, site, &urls))
                 .collect(),
             events: site
                 .events
-                .iter()
+                .par_iter()
                 .map(|e| event_view(e, site, &urls))
                 .collect(),
             pages: site.pages.iter().map(|p| page_view(p, &urls)).collect(),
@@ -319,7 +338,7 @@ fn reading_minutes(body: &Body) -> usize {
 
 fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
     let url = urls.item("posts", &p.slug);
-    PostView {
+    let item = PostItem {
         slug: p.slug.as_str(),
         title: &p.title,
         permalink: site.config.permalink(&url),
@@ -332,12 +351,15 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         authors: member_refs(&p.authors, site, urls),
         summary_html: &p.body.summary_html,
         summary_text: &p.body.summary_text,
-        content_html: &p.body.content_html,
-        toc: &p.body.toc,
         image: p.image.as_deref(),
         reading_minutes: reading_minutes(&p.body),
         draft: p.draft,
         extra: &p.extra,
+    };
+    PostView {
+        item,
+        content_html: &p.body.content_html,
+        toc: &p.body.toc,
         json_ld: super::structured::post(site, p),
     }
 }
