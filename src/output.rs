@@ -168,7 +168,7 @@ impl Staging {
         }
         self.committed = true;
         if had_old {
-            fs::remove_dir_all(&old).with_context(|| {
+            remove_tree(&old).with_context(|| {
                 format!("cannot remove the previous site at `{}`", old.display())
             })?;
         }
@@ -182,6 +182,22 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Removes a folder and everything in it, with sub-folders removed in parallel (the
+/// previous site of a big community has tens of thousands of page folders).
+/// Symbolic links are removed, never followed.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries = fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 /// Removes staging folders that a killed build of the same output left beside it:
