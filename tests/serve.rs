@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{NOW, Site, repo_root};
+use hearth::serve::server::EVENTS_PATH;
 
 /// A safety bound for anything the tests wait for, not an expectation: a rebuild
 /// of the fixture takes well under a second.
@@ -108,6 +109,32 @@ fn a_new_post_appears_and_is_listed() {
     });
     let list = server.get("/posts/").text();
     assert!(list.contains("href=\"/posts/news/\""), "{list}");
+}
+
+#[test]
+fn a_site_given_as_a_relative_path_is_watched_too() {
+    let site = Site::fixture("serve");
+    let parent = site.path().parent().expect("the site folder has a parent");
+    let name = site.path().file_name().expect("a folder name");
+    let relative = format!("./{0}/../{0}", name.to_string_lossy());
+    let server = Server::launch(parent, &relative, || {});
+    site.write(
+        "content/posts/2026-11-20-news.md",
+        "+++\ntitle = \"Fresh news\"\n+++\nSomething happened.\n",
+    );
+    server.wait_for("the new post to answer 200", || {
+        server.get("/posts/news/").status == 200
+    });
+}
+
+#[test]
+fn before_the_first_good_build_a_404_page_still_carries_the_reload_script() {
+    let site = Site::fixture("serve");
+    site.write("hearth.toml", "title = [\n");
+    let server = Server::start(&site);
+    let page = server.get("/");
+    assert_eq!(page.status, 404);
+    assert!(page.text().contains(EVENTS_PATH), "{}", page.text());
 }
 
 #[test]
@@ -380,8 +407,14 @@ impl Server {
 
     /// Like `start`; `on_serving` runs the moment the `Serving … at URL` line arrives.
     fn spawn(site: &Site, on_serving: impl FnOnce() + Send + 'static) -> Server {
+        Server::launch(Path::new("."), path_str(site.path()), on_serving)
+    }
+
+    /// Starts `hearth serve SITE_ARG …` from the folder `cwd`.
+    fn launch(cwd: &Path, site_arg: &str, on_serving: impl FnOnce() + Send + 'static) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["serve", path_str(site.path()), "--port", "0", "--now", NOW])
+            .current_dir(cwd)
+            .args(["serve", site_arg, "--port", "0", "--now", NOW])
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -126,7 +126,14 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     };
     let base_url = format!("http://{host}:{}", local.port());
 
-    let (_watcher, changes) = watch(&opts.site_dir)?;
+    // notify reports paths under the folder exactly as it was given; one canonical
+    // path for watching and for classifying keeps `serve ../blog` and symlinked
+    // folders working.
+    let site_dir = opts
+        .site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| opts.site_dir.clone());
+    let (_watcher, changes) = watch(&site_dir)?;
     let cache = Arc::new(BodyCache::default());
     let started = Instant::now();
     let (snapshot, event) = match rebuild(opts, &base_url, &cache) {
@@ -149,7 +156,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || server::run(listener, server_shared));
-    watch_and_rebuild(opts, &base_url, &shared, &cache, changes)
+    watch_and_rebuild(opts, &site_dir, &base_url, &shared, &cache, changes)
 }
 
 /// Builds the whole site in memory. The error is the text to show: every problem
@@ -212,16 +219,12 @@ fn watch(site_dir: &Path) -> Result<(notify::RecommendedWatcher, Changes)> {
 
 fn watch_and_rebuild(
     opts: &ServeOptions,
+    site_dir: &Path,
     base_url: &str,
     shared: &Shared,
     cache: &Arc<BodyCache>,
     rx: Changes,
 ) -> Result<()> {
-    let site_dir = opts
-        .site_dir
-        .canonicalize()
-        .unwrap_or_else(|_| opts.site_dir.clone());
-    let mut failing = matches!(shared.current().1, Event::Failed(_));
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while let Ok(more) = rx.recv_timeout(SETTLE) {
@@ -234,7 +237,7 @@ fn watch_and_rebuild(
             .filter(|e| !matches!(e.kind, EventKind::Access(_)))
             .flat_map(|e| e.paths)
             .map(|path| {
-                let change = watch::classify(&site_dir, &path);
+                let change = watch::classify(site_dir, &path);
                 (path, change)
             })
             .filter(|(_, c)| *c != watch::Change::Ignored)
@@ -246,24 +249,24 @@ fn watch_and_rebuild(
         let started = Instant::now();
         match rebuild(opts, base_url, cache) {
             Ok(snapshot) => {
-                let what = describe(&site_dir, &changes);
+                let what = describe(site_dir, &changes);
                 say(&format!(
                     "Rebuilt in {} ms ({what}).",
                     started.elapsed().as_millis()
                 ));
+                // After a failed build the tab shows an overlay: reload it.
+                let failing = matches!(shared.current().1, Event::Failed(_));
                 let event = if action == Action::SwapStylesheets && !failing {
                     Event::Stylesheets
                 } else {
                     Event::Reload
                 };
                 shared.publish(Some(snapshot), event);
-                failing = false;
             }
             Err(message) => {
                 eprintln!("{message}");
                 eprintln!("The last good build is still served.");
                 shared.publish(None, Event::Failed(message));
-                failing = true;
             }
         }
     }

@@ -54,7 +54,14 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let snapshot = shared.snapshot();
     match lookup(&snapshot, &path) {
         Found::File(rel) => {
-            let body = read(&snapshot, rel)?;
+            let body = match read(&snapshot, rel) {
+                Ok(body) => body,
+                // A copied file deleted since the last build: it is gone.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return not_found(&mut stream, &snapshot, method);
+                }
+                Err(e) => return Err(e),
+            };
             let kind = content_type(rel);
             let body = if kind.starts_with("text/html") {
                 inject_reload(&body)
@@ -64,7 +71,11 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             respond(&mut stream, 200, kind, &body, &[], method)
         }
         Found::Folder(location) => {
-            let header = format!("Location: {location}");
+            let query = target.split_once('?').map(|(_, q)| q);
+            let header = match query {
+                Some(q) => format!("Location: {location}?{q}"),
+                None => format!("Location: {location}"),
+            };
             respond(
                 &mut stream,
                 301,
@@ -74,21 +85,26 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 method,
             )
         }
-        Found::Nothing => {
-            let body = match snapshot.files.get("404.html") {
-                Some(_) => inject_reload(&read(&snapshot, "404.html")?),
-                None => b"404 not found\n".to_vec(),
-            };
-            respond(
-                &mut stream,
-                404,
-                "text/html; charset=utf-8",
-                &body,
-                &[],
-                method,
-            )
-        }
+        Found::Nothing => not_found(&mut stream, &snapshot, method),
     }
+}
+
+/// The theme's 404 page with status 404. Before the first good build there is no
+/// theme page: a bare page with the reload script, so the tab shows the build
+/// error and reloads once it is fixed.
+fn not_found(stream: &mut TcpStream, snapshot: &Snapshot, method: &str) -> std::io::Result<()> {
+    let page = match snapshot.files.get("404.html") {
+        Some(_) => read(snapshot, "404.html")?,
+        None => b"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not found</title>\n</head>\n<body>\n<p>404 not found</p>\n</body>\n</html>\n".to_vec(),
+    };
+    respond(
+        stream,
+        404,
+        "text/html; charset=utf-8",
+        &inject_reload(&page),
+        &[],
+        method,
+    )
 }
 
 enum Found<'a> {
