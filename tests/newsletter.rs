@@ -332,6 +332,32 @@ fn starttls_with_auth_delivers_and_the_password_comes_from_the_environment() {
 }
 
 #[test]
+fn a_wrong_password_fails_nobody_for_good_and_the_right_one_resumes() {
+    let server = SmtpServer::start(&SmtpOptions {
+        starttls: true,
+        auth: Some(("news".into(), "s3cret-pass".into())),
+        ..SmtpOptions::default()
+    });
+    let site = site_for(&server, 12, "retries = 1\nretry_wait_ms = 10\n");
+    let path = site.path().to_str().expect("utf-8");
+    let wrong = hearth_with_env(
+        &["newsletter", "send", path, "--now", MONDAY],
+        &[("HEARTH_SMTP_PASSWORD", "not-the-password")],
+    );
+    wrong.failure(1);
+    assert!(counts(&server).is_empty());
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    assert!(
+        status.stdout.contains("0 delivered, 0 failed, 12 pending"),
+        "a refused login is not the recipients' fault: {}",
+        status.stdout
+    );
+    let resumed = newsletter(&site, &server, &["send"], MONDAY);
+    resumed.success();
+    assert_eq!(counts(&server).len(), 12, "{}", resumed.stdout);
+}
+
+#[test]
 fn a_send_killed_three_times_resumes_and_reaches_everyone_with_at_most_one_duplicate_per_kill() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 300, "rate_per_second = 100\n");

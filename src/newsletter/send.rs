@@ -102,8 +102,14 @@ impl Sender {
             self.pace();
             match self.transaction(message) {
                 Ok(()) => return Outcome::Delivered,
-                Err(e) if e.is_permanent() => return Outcome::Rejected(describe(&e)),
-                Err(e) => {
+                // A permanent answer about this message (to RCPT or DATA) rejects the
+                // recipient. One about the connection, the login or the sender (a
+                // wrong password, a refused MAIL FROM) says nothing about them: it is
+                // retried, and the run stops when many recipients in a row fail.
+                Err((e, Stage::Message)) if e.is_permanent() => {
+                    return Outcome::Rejected(describe(&e));
+                }
+                Err((e, _)) => {
                     last_error = describe(&e);
                     tracing::info!(attempt, "temporary failure: {last_error}");
                     if attempt < self.retry.attempts {
@@ -118,24 +124,27 @@ impl Sender {
 
     /// One SMTP transaction on the open connection (opened if needed). After an
     /// error the connection is closed: the next attempt starts on a fresh one.
-    fn transaction(&mut self, message: &Message) -> Result<(), SmtpError> {
+    fn transaction(&mut self, message: &Message) -> Result<(), (SmtpError, Stage)> {
         let envelope = message.envelope().clone();
         // The body and the closing `.` go out in one write. lettre writes them
         // separately, and with Nagle's algorithm the short second write then waits
         // for the server's delayed ACK of the first: 40 ms per message.
         let payload = Payload::new(&message.formatted());
-        let conn = self.connection()?;
+        let conn = self.connection().map_err(|e| (e, Stage::Connection))?;
         let result = (|| {
             let mut options = Vec::new();
             if !payload.0.is_ascii() {
                 options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
             }
-            conn.command(Mail::new(envelope.from().cloned(), options))?;
+            conn.command(Mail::new(envelope.from().cloned(), options))
+                .map_err(|e| (e, Stage::Connection))?;
+            let about_message = |e| (e, Stage::Message);
             for to in envelope.to() {
-                conn.command(Rcpt::new(to.clone(), Vec::new()))?;
+                conn.command(Rcpt::new(to.clone(), Vec::new()))
+                    .map_err(about_message)?;
             }
-            conn.command(Data)?;
-            conn.command(&payload)?;
+            conn.command(Data).map_err(about_message)?;
+            conn.command(&payload).map_err(about_message)?;
             Ok(())
         })();
         if result.is_err()
@@ -194,6 +203,14 @@ impl Sender {
         }
         self.last_send = Some(Instant::now());
     }
+}
+
+/// Where in a transaction an SMTP error came.
+enum Stage {
+    /// Connecting, logging in, or MAIL FROM: nothing about the recipient.
+    Connection,
+    /// RCPT, DATA or the message itself: the server's answer about this message.
+    Message,
 }
 
 impl Drop for Sender {
