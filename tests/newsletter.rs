@@ -332,6 +332,35 @@ fn starttls_with_auth_delivers_and_the_password_comes_from_the_environment() {
 }
 
 #[test]
+fn a_missing_password_or_dkim_key_stops_the_send_before_anything_is_recorded() {
+    let server = SmtpServer::start(&SmtpOptions {
+        starttls: true,
+        auth: Some(("news".into(), "s3cret-pass".into())),
+        ..SmtpOptions::default()
+    });
+    let site = site_for(&server, 3, "");
+    let record = site.path().join("newsletter/issues.toml");
+    let before = std::fs::read_to_string(&record).unwrap_or_default();
+    let path = site.path().to_str().expect("utf-8");
+    let no_password = common::hearth(&["newsletter", "send", path, "--now", MONDAY]);
+    no_password.failure(1);
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        format!("{config}dkim_selector = \"s1\"\ndkim_domain = \"example.org\"\ndkim_key_file = \"missing.pem\"\n"),
+    );
+    let no_key = newsletter(&site, &server, &["send"], MONDAY);
+    no_key.failure(1);
+    assert!(no_key.stderr.contains("missing.pem"), "{}", no_key.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&record).unwrap_or_default(),
+        before,
+        "no issue may be recorded (and archived) that nobody was sent"
+    );
+    assert!(counts(&server).is_empty());
+}
+
+#[test]
 fn a_wrong_password_fails_nobody_for_good_and_the_right_one_resumes() {
     let server = SmtpServer::start(&SmtpOptions {
         starttls: true,

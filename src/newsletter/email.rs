@@ -245,6 +245,8 @@ pub struct Envelope<'a> {
     pub date: SystemTime,
     /// A test send (`--to`): marked in the subject and given its own Message-ID.
     pub test: bool,
+    /// The DKIM signing setup, read once per send (`dkim`).
+    pub dkim: Option<lettre::message::dkim::DkimConfig>,
 }
 
 /// A header value from text we do not control: no line breaks, no control characters.
@@ -322,10 +324,20 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
     let mut message = builder
         .multipart(MultiPart::alternative_plain_html(text, html))
         .context("cannot build the email")?;
-    if let Some(dkim) = settings.smtp.as_ref().and_then(|s| s.dkim.as_ref()) {
-        message.sign(&dkim_config(dkim)?);
+    if let Some(dkim) = &env.dkim {
+        message.sign(dkim);
     }
     Ok(message)
+}
+
+/// The DKIM signing setup of `[smtp]`, if any: the key is read and checked here.
+pub fn dkim(settings: &Settings) -> Result<Option<lettre::message::dkim::DkimConfig>> {
+    settings
+        .smtp
+        .as_ref()
+        .and_then(|s| s.dkim.as_ref())
+        .map(dkim_config)
+        .transpose()
 }
 
 fn dkim_config(dkim: &super::settings::Dkim) -> Result<lettre::message::dkim::DkimConfig> {

@@ -35,6 +35,26 @@ pub struct Newsletter {
 }
 
 impl Newsletter {
+    /// The SMTP sender of `[smtp]`: fails on a missing section or password.
+    fn sender(&self) -> Result<Sender> {
+        let Some(smtp) = &self.settings.smtp else {
+            bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
+        };
+        Sender::new(smtp)
+    }
+
+    /// What every message of `rendered` shares (DKIM key read and checked once).
+    fn envelope<'a>(&'a self, rendered: &'a Rendered, test: bool) -> Result<Envelope<'a>> {
+        Ok(Envelope {
+            settings: &self.settings,
+            site: &self.loaded.site,
+            rendered,
+            date: SystemTime::from(self.now),
+            test,
+            dkim: email::dkim(&self.settings)?,
+        })
+    }
+
     /// Loads the published site (no drafts) and its newsletter settings.
     pub fn load(site_dir: &Path, now: Timestamp) -> Result<Newsletter> {
         let opts = BuildOptions {
@@ -246,7 +266,8 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     };
     if let Some(issue) = n.issues().last().filter(|i| i.sending) {
         let subs = n.subscribers()?;
-        return deliver(n, issue.clone(), subs, true, opts).map(SendReport::Sent);
+        let sender = n.sender()?;
+        return deliver(n, issue.clone(), subs, sender, true, opts).map(SendReport::Sent);
     }
     let mut due = None;
     if opts.if_due {
@@ -279,6 +300,9 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     // Render first: a broken template must stop the send before anything is recorded.
     let rendered = n.render(&draft, &columns(&subs))?;
     let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
+    // So must a missing [smtp], password or DKIM key.
+    let sender = n.sender()?;
+    n.envelope(&rendered, false)?;
     // The ledger comes first, then the record: a record saying "sending" without a
     // ledger can then only mean the issue is being sent from another machine.
     Ledger::open(&n.site_dir, issue.number, || {
@@ -287,7 +311,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     let mut sending = issue.clone();
     sending.sending = true;
     record::append(&n.site_dir, n.issues(), sending.clone())?;
-    deliver(n, sending, subs, false, opts).map(SendReport::Sent)
+    deliver(n, sending, subs, sender, false, opts).map(SendReport::Sent)
 }
 
 /// Where `--if-due` remembers a slot it passed over because nothing was new.
@@ -312,6 +336,7 @@ fn deliver(
     n: &Newsletter,
     issue: Issue,
     subs: Subscribers,
+    mut sender: Sender,
     resumed: bool,
     opts: &SendOptions,
 ) -> Result<Delivery> {
@@ -329,20 +354,10 @@ fn deliver(
     let draft = compose::recorded(site, &issue);
     let mut rendered = n.render(&draft, &columns(&subs))?;
     rendered.subject = issue.subject.clone();
-    let Some(smtp) = &n.settings.smtp else {
-        bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
-    };
-    let mut sender = Sender::new(smtp)?;
     let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
     let by_key: std::collections::BTreeMap<String, &Subscriber> =
         subs.list.iter().map(|s| (s.key(), s)).collect();
-    let env = Envelope {
-        settings: &n.settings,
-        site,
-        rendered: &rendered,
-        date: SystemTime::from(n.now),
-        test: false,
-    };
+    let env = n.envelope(&rendered, false)?;
     let todo: Vec<String> = ledger
         .recipients()
         .iter()
@@ -431,13 +446,7 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
             std::fs::remove_file(entry.path())?;
         }
     }
-    let env = Envelope {
-        settings: &n.settings,
-        site: &n.loaded.site,
-        rendered: &rendered,
-        date: SystemTime::from(n.now),
-        test: false,
-    };
+    let env = n.envelope(&rendered, false)?;
     for (i, subscriber) in subs.list.iter().enumerate() {
         let message = email::message(&env, subscriber)?;
         let name: String = subscriber
@@ -470,7 +479,7 @@ fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
     let subscriber = subs
         .list
         .iter()
-        .find(|s| s.address == address)
+        .find(|s| s.key() == subscribers::key(&address))
         .cloned()
         .unwrap_or_else(|| Subscriber {
             name: address.user().to_string(),
@@ -480,17 +489,8 @@ fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
         });
     let draft = n.next_draft();
     let rendered = n.render(&draft, &columns(&subs))?;
-    let Some(smtp) = &n.settings.smtp else {
-        bail!("there is no [smtp] section in hearth.toml: add one with at least `host`");
-    };
-    let env = Envelope {
-        settings: &n.settings,
-        site: &n.loaded.site,
-        rendered: &rendered,
-        date: SystemTime::from(n.now),
-        test: true,
-    };
-    let outcome = Sender::new(smtp)?.send(&email::message(&env, &subscriber)?);
+    let env = n.envelope(&rendered, true)?;
+    let outcome = n.sender()?.send(&email::message(&env, &subscriber)?);
     Ok(SendReport::Test {
         issue: draft.number,
         to: address.to_string(),

@@ -34,8 +34,13 @@ impl Subscriber {
 
     /// The address as the ledger and suppression list keep it: lower case.
     pub fn key(&self) -> String {
-        self.address.to_string().to_lowercase()
+        key(&self.address)
     }
+}
+
+/// An address as the ledger and suppression list keep it: lower case.
+pub fn key(address: &Address) -> String {
+    address.to_string().to_lowercase()
 }
 
 #[derive(Debug, Default)]
@@ -95,7 +100,7 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
                 continue;
             }
         };
-        let key = address.to_string().to_lowercase();
+        let key = key(&address);
         if !seen.insert(key.clone()) {
             diags.warning(
                 display,
@@ -168,7 +173,7 @@ pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
 
 /// Adds `address` to the suppression list; `false` if it was there already.
 pub fn suppress(site_dir: &Path, address: &Address) -> Result<bool> {
-    let key = address.to_string().to_lowercase();
+    let key = key(address);
     if suppressed(site_dir)?.contains(&key) {
         return Ok(false);
     }
