@@ -194,6 +194,8 @@ fn a_dry_run_writes_one_eml_per_subscriber_and_sends_nothing() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 7, "");
     let outbox = site.path().join("outbox");
+    // The user's own folder: what was there stays.
+    site.write("outbox/kept-by-the-user.eml", "mine");
     let run = newsletter(
         &site,
         &server,
@@ -209,8 +211,10 @@ fn a_dry_run_writes_one_eml_per_subscriber_and_sends_nothing() {
     let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
         .expect("outbox")
         .map(|e| e.expect("entry").path())
+        .filter(|p| !p.ends_with("kept-by-the-user.eml"))
         .collect();
     assert_eq!(files.len(), 7);
+    assert!(outbox.join("kept-by-the-user.eml").exists());
     let parsed = inspect_emails(&files);
     assert!(
         parsed
@@ -357,6 +361,16 @@ fn a_missing_password_or_dkim_key_stops_the_send_before_anything_is_recorded() {
         before,
         "no issue may be recorded (and archived) that nobody was sent"
     );
+    assert!(counts(&server).is_empty());
+}
+
+#[test]
+fn a_rate_too_small_to_wait_for_is_a_config_error_not_a_crash() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 2, "rate_per_second = 1e-20\n");
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.failure(1);
+    assert!(run.stderr.contains("rate_per_second"), "{}", run.stderr);
     assert!(counts(&server).is_empty());
 }
 

@@ -435,15 +435,19 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     let draft = n.next_draft();
     let subs = n.subscribers()?;
     let rendered = n.render(&draft, &columns(&subs))?;
-    let dir = outbox.map(Path::to_path_buf).unwrap_or_else(|| {
-        n.site_dir
-            .join(".hearth/outbox")
-            .join(format!("issue-{}", draft.number))
-    });
+    let default_dir = n
+        .site_dir
+        .join(".hearth/outbox")
+        .join(format!("issue-{}", draft.number));
+    let dir = outbox.map_or_else(|| default_dir.clone(), Path::to_path_buf);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    for entry in std::fs::read_dir(&dir)?.flatten() {
-        if entry.path().extension().is_some_and(|e| e == "eml") {
-            std::fs::remove_file(entry.path())?;
+    // The default outbox is hearth's own: an earlier dry run's messages go. A folder
+    // given with --outbox is the user's: nothing in it is removed.
+    if dir == default_dir {
+        for entry in std::fs::read_dir(&dir)?.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "eml") {
+                std::fs::remove_file(entry.path())?;
+            }
         }
     }
     let env = n.envelope(&rendered, false)?;

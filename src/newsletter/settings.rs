@@ -61,6 +61,9 @@ pub struct Smtp {
     pub dkim: Option<Dkim>,
 }
 
+/// The slowest sending rate: one message every 1,000 seconds.
+const MIN_RATE: f64 = 0.001;
+
 #[derive(Debug, Clone)]
 pub struct Dkim {
     pub selector: String,
@@ -206,11 +209,13 @@ fn resolve_smtp(
     let rate = raw.rate_per_second.filter(|r| *r > 0.0);
     if raw
         .rate_per_second
-        .is_some_and(|r| !r.is_finite() || r < 0.0)
+        .is_some_and(|r| !r.is_finite() || r < 0.0 || (r > 0.0 && r < MIN_RATE))
     {
         error(
             "rate_per_second",
-            "`rate_per_second` must be a positive number (0 for no limit)".to_string(),
+            format!(
+                "`rate_per_second` must be 0 (no limit) or a number of messages per second of at least {MIN_RATE}"
+            ),
         );
     }
     if raw.username.is_some() && raw.password_env.is_none() {
