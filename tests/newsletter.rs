@@ -365,6 +365,17 @@ fn a_missing_password_or_dkim_key_stops_the_send_before_anything_is_recorded() {
 }
 
 #[test]
+fn the_daemon_stops_at_once_on_a_problem_it_finds_at_start() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 2, "");
+    site.write("hearth.toml", "title = [\n");
+    let path = site.path().to_str().expect("utf-8");
+    let run = common::hearth(&["newsletter", "daemon", path]);
+    run.failure(1);
+    assert!(run.stderr.contains("hearth.toml"), "{}", run.stderr);
+}
+
+#[test]
 fn a_rate_too_small_to_wait_for_is_a_config_error_not_a_crash() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 2, "rate_per_second = 1e-20\n");

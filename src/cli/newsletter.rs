@@ -294,14 +294,28 @@ fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
 /// the loop does not drift.
 fn daemon(site: &Path, out: &Output) -> Result<()> {
     out.summary("Newsletter daemon started; press Ctrl-C to stop.");
+    let mut first = true;
     loop {
         let now = Timestamp::now();
-        let n = load(site, now, out)?;
-        if n.settings.schedule.is_none() {
-            bail!(
+        // A problem at start ends the daemon at once; one that appears later (a
+        // typo while editing content) is reported and checked again in a minute.
+        let loaded = load(site, now, out).and_then(|n| match n.settings.schedule {
+            Some(_) => Ok(n),
+            None => Err(anyhow::anyhow!(
                 "the daemon needs a `schedule` in [newsletter] of hearth.toml (e.g. \"0 9 * * MON\")"
-            );
-        }
+            )),
+        });
+        let n = match loaded {
+            Ok(n) => n,
+            Err(e) if first => return Err(e),
+            Err(e) => {
+                eprintln!("{}", out.error_line(&format!("{e:#}")));
+                eprintln!("Checking again in a minute.");
+                std::thread::sleep(Duration::from_secs(60));
+                continue;
+            }
+        };
+        first = false;
         let opts = SendOptions {
             if_due: true,
             progress: !out.is_quiet(),
@@ -316,14 +330,17 @@ fn daemon(site: &Path, out: &Output) -> Result<()> {
             }
             Err(e) => eprintln!("{}", out.error_line(&format!("{e:#}"))),
         }
-        let next = run::status(&n)?.next_due.map(|z| z.timestamp());
+        let next = match run::status(&n) {
+            Ok(status) => status.next_due,
+            Err(e) => {
+                eprintln!("{}", out.error_line(&format!("{e:#}")));
+                None
+            }
+        };
         let wait = match next {
-            Some(next) if next > Timestamp::now() => {
-                out.summary(&format!(
-                    "Next issue due {}.",
-                    next.to_zoned(n.loaded.site.config.timezone.clone())
-                ));
-                Duration::try_from(next.duration_since(Timestamp::now()))
+            Some(next) if next.timestamp() > Timestamp::now() => {
+                out.summary(&format!("Next issue due {}.", when(&next)));
+                Duration::try_from(next.timestamp().duration_since(Timestamp::now()))
                     .unwrap_or(Duration::from_secs(60))
             }
             _ => Duration::from_secs(60),
