@@ -270,3 +270,15 @@ fn a_broken_site_template_is_named() {
     assert!(run.stderr.contains("post.html"), "{}", run.stderr);
     assert!(run.stderr.contains("no_such_field"), "{}", run.stderr);
 }
+
+#[test]
+fn an_issue_number_recorded_twice_names_the_record_and_line() {
+    let issue = |n: u32, day: u32| {
+        format!(
+            "[[issue]]\nnumber = {n}\ndate = \"2026-11-{day:02}T09:00:00+01:00\"\nsubject = \"Issue\"\n\n"
+        )
+    };
+    let record = format!("{}{}{}", issue(1, 2), issue(2, 9), issue(2, 16));
+    let err = failing_build_with("newsletter/issues.toml", record.as_bytes());
+    assert_names(&err, "newsletter/issues.toml:12:", "recorded twice");
+}

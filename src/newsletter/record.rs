@@ -68,6 +68,24 @@ pub fn load(site_dir: &Path, diags: &mut Diagnostics) -> Vec<Issue> {
         crate::content::frontmatter::from_toml(&text, 1, Path::new(RECORD_FILE), diags);
     let mut issues = file.map(|f| f.issues).unwrap_or_default();
     issues.sort_by_key(|i| i.number);
+    for pair in issues.windows(2).filter(|p| p[0].number == p[1].number) {
+        let number = pair[1].number;
+        // The line of the second `number = N`.
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.split_once('=')
+                    .is_some_and(|(k, v)| k.trim() == "number" && v.trim().parse() == Ok(number))
+            })
+            .nth(1)
+            .map(|(i, _)| crate::diag::Location::line(i + 1));
+        diags.error(
+            Path::new(RECORD_FILE),
+            line,
+            format!("issue {number} is recorded twice: each issue number may appear once"),
+        );
+    }
     issues
 }
 
