@@ -236,11 +236,12 @@ impl Sink for Writer<'_> {
 
     fn put(&self, file: Rendered) -> Result<()> {
         self.staging.write(&file.path, file.contents.as_bytes())?;
+        // The bar counts pages (what `expect` announced), not feeds and calendars.
         if file.path.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
-        }
-        if let Some(bar) = self.bar.get().and_then(Option::as_ref) {
-            bar.inc(1);
+            if let Some(bar) = self.bar.get().and_then(Option::as_ref) {
+                bar.inc(1);
+            }
         }
         Ok(())
     }

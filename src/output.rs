@@ -37,7 +37,7 @@ pub struct Staging {
 
 /// The data behind a lock, even if a thread panicked while holding it: every use
 /// here leaves the data whole.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::diag::Diagnostics;
 use crate::model::Site;
+use crate::output::lock;
 use theme::Theme;
 use views::{EventView, MemberView, PageView, PostItem, PostView, SiteView, TagView, Views};
 
@@ -75,7 +76,7 @@ impl Collect {
 
 impl Sink for Collect {
     fn put(&self, file: Rendered) -> anyhow::Result<()> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        lock(&self.0).push(file);
         Ok(())
     }
 }
@@ -192,22 +193,19 @@ impl<'a> PageRenderer<'a> {
         let paths: Vec<String> = self.jobs.iter().map(|j| j.path.clone()).collect();
         sink.expect(self.jobs.len());
         let failures: Mutex<Failures> = Mutex::default();
-        let stopped: Mutex<Option<anyhow::Error>> = Mutex::default();
+        // A template error is noted and the other pages go on (all problems are
+        // reported at once); a sink error (a file that cannot be written) stops.
         self.jobs
             .into_par_iter()
             .enumerate()
-            .for_each(|(index, job)| {
-                if stopped.lock().is_ok_and(|s| s.is_some()) {
-                    return;
-                }
+            .try_for_each(|(index, job)| {
                 let contents = match job.work {
                     Work::Text(text) => text,
                     Work::Template(template, make) => {
                         match make().and_then(|context| tera.render(template, &context)) {
                             Ok(html) => html,
                             Err(e) => {
-                                let mut failures =
-                                    failures.lock().unwrap_or_else(|e| e.into_inner());
+                                let mut failures = lock(&failures);
                                 let first = failures
                                     .entry((template, error_chain(&e)))
                                     .or_insert_with(|| (index, job.url.clone(), 0));
@@ -215,25 +213,16 @@ impl<'a> PageRenderer<'a> {
                                     (first.0, first.1) = (index, job.url);
                                 }
                                 first.2 += 1;
-                                return;
+                                return Ok(());
                             }
                         }
                     }
                 };
-                let file = Rendered {
+                sink.put(Rendered {
                     path: job.path,
                     contents,
-                };
-                if let Err(e) = sink.put(file) {
-                    stopped
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(e);
-                }
-            });
-        if let Some(e) = stopped.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(e);
-        }
+                })
+            })?;
         let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
         for ((template, message), (_, first_url, count)) in failures {
             let others = match count {
