@@ -264,6 +264,27 @@ fn a_test_send_reaches_only_that_address_and_changes_no_state() {
 }
 
 #[test]
+fn a_send_that_leaves_recipients_pending_exits_1_and_the_next_send_finishes_it() {
+    let server = SmtpServer::start(&SmtpOptions {
+        tempfail_first: vec![address(3)],
+        ..SmtpOptions::default()
+    });
+    let site = site_for(&server, 5, "retries = 0\n");
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.failure(1);
+    assert!(
+        run.stderr.contains("1 recipients are still pending"),
+        "a cron line `send && build` must not go on: {}",
+        run.stderr
+    );
+    assert_eq!(counts(&server).len(), 4);
+    let resumed = newsletter(&site, &server, &["send"], MONDAY);
+    resumed.success();
+    assert_eq!(counts(&server).len(), 5);
+    assert!(counts(&server).values().all(|&n| n == 1));
+}
+
+#[test]
 fn temporary_failures_are_retried_and_permanent_ones_named_with_nobody_mailed_twice() {
     let server = SmtpServer::start(&SmtpOptions {
         tempfail_first: vec![address(1), address(4)],

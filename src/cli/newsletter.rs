@@ -160,7 +160,8 @@ fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
                 out.diagnostic(d);
             }
             out.summary(&format!(
-                "Dry run: wrote {files} messages of issue {issue} to {} (nothing was sent or recorded).",
+                "Dry run: wrote {files} {} of issue {issue} to {} (nothing was sent or recorded).",
+                if files == 1 { "message" } else { "messages" },
                 dir.display()
             ));
         }
@@ -208,15 +209,25 @@ fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
             &n.loaded.site,
             d.issue,
         ));
-    out.summary(&format!(
-        "Rebuild and publish the site so that the web version ({web}) is online."
-    ));
+    if c.delivered > 0 {
+        out.summary(&format!(
+            "Rebuild and publish the site so that the web version ({web}) is online."
+        ));
+    }
     if let Some(why) = &d.stopped {
         bail!("{why}");
     }
     if d.failed() {
         bail!(
             "some recipients could not be reached (see above; `hearth newsletter status` lists them)"
+        );
+    }
+    if c.pending > 0 {
+        // Not done: a script (`send --if-due && build`) must not go on as if it were.
+        bail!(
+            "issue {} is not finished: {} recipients are still pending after temporary failures; run `hearth newsletter send` again to resume",
+            d.issue,
+            c.pending
         );
     }
     Ok(())
