@@ -77,7 +77,28 @@ fn new_files_of_every_kind_build_and_are_never_overwritten() {
         event.contains("start = 2026-11-29T19:00:00"),
         "a week ahead: {event}"
     );
-    assert!(event.contains("timezone = "), "{event}");
+    assert!(
+        !event.lines().any(|l| l.starts_with("timezone")),
+        "the event follows the site's time zone, even one set later: {event}"
+    );
+    let post = std::fs::read_to_string(&paths[0]).expect("post");
+    assert!(!post.contains("Welcome to our new site"), "{post}");
+    let member = std::fs::read_to_string(&paths[1]).expect("member");
+    assert!(
+        member.contains("A few words about Spring \"Hack\" Night:"),
+        "the body shows the name as written: {member}"
+    );
+    let long_title = "A very long title ".repeat(20);
+    let long = hearth(&["new", "post", &long_title, "--site", site, "--now", NOW]);
+    long.success();
+    let name = long
+        .stdout
+        .trim()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(name.len() < 90, "a short file name: {name}");
     hearth(&["build", site, "--now", NOW]).success();
     hearth(&["check", site, "--now", NOW]).success();
 

@@ -10,11 +10,18 @@ use crate::model::Slug;
 
 const CONFIG: &str = include_str!("hearth.toml");
 const POST: &str = include_str!("post.md");
+/// The body of the starter site's first post.
+const WELCOME: &str = include_str!("welcome.md");
+/// The body of a post made with `hearth new post`.
+const NEW_POST: &str = "The first paragraph is the post's summary on lists and in the newsletter.\n\n## A heading\n\nThe rest of the post.\n";
 const MEMBER: &str = include_str!("member.md");
 const EVENT: &str = include_str!("event.md");
 const PAGE: &str = include_str!("page.md");
 const SUBSCRIBERS: &str = include_str!("subscribers.csv");
 const GITIGNORE: &str = include_str!("gitignore");
+
+/// The longest file-name slug `hearth new` makes from a title, in characters.
+const MAX_SLUG_CHARS: usize = 60;
 
 /// The kinds of content `hearth new` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +35,8 @@ pub enum Kind {
 /// Values filled into the templates.
 struct Fill<'a> {
     title: &'a str,
+    /// The body of a post.
+    body: &'a str,
     today: Date,
     timezone: &'a str,
     member: &'a str,
@@ -41,6 +50,8 @@ impl Fill<'_> {
             .unwrap_or(self.today);
         template
             .replace("{{TITLE}}", &toml_text(self.title))
+            .replace("{{NAME}}", &plain_text(self.title))
+            .replace("{{BODY}}", self.body)
             .replace("{{TODAY}}", &self.today.to_string())
             .replace("{{NEXT_WEEK}}", &next_week.to_string())
             .replace("{{TIMEZONE}}", self.timezone)
@@ -48,10 +59,17 @@ impl Fill<'_> {
     }
 }
 
+/// Text on one line: control characters (a line break) become spaces.
+fn plain_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// Text safe inside a TOML basic string.
 fn toml_text(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control())
+    plain_text(text)
+        .chars()
         .flat_map(|c| match c {
             '"' => vec!['\\', '"'],
             '\\' => vec!['\\', '\\'],
@@ -76,6 +94,7 @@ pub fn init(dir: &Path, today: Date, timezone: &str) -> Result<Vec<PathBuf>> {
     let member = "your-name";
     let fill = Fill {
         title: "",
+        body: WELCOME,
         today,
         timezone,
         member,
@@ -125,6 +144,9 @@ pub fn new(
     let Some(slug) = Slug::from_text(title) else {
         bail!("cannot make a file name from the title `{title}`: use a few words");
     };
+    // A long title makes a long file name and URL; the first words are enough.
+    let slug: String = slug.as_str().chars().take(MAX_SLUG_CHARS).collect();
+    let slug = slug.trim_end_matches('-');
     let (rel, template) = match kind {
         Kind::Post => (format!("content/posts/{today}-{slug}.md"), POST),
         Kind::Member => (format!("content/members/{slug}.md"), MEMBER),
@@ -134,6 +156,7 @@ pub fn new(
     // Authors and organizers are for the writer to fill in: an empty list builds.
     let text = Fill {
         title,
+        body: NEW_POST,
         today,
         timezone,
         member: "",
