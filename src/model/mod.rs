@@ -161,7 +161,7 @@ pub struct Site {
     /// By name.
     pub members: Vec<Member>,
     /// Where each member is in `members`, by slug (see `Site::index_members`).
-    pub member_index: std::collections::HashMap<Slug, usize>,
+    pub(crate) member_index: std::collections::HashMap<Slug, usize>,
     /// By start, soonest first.
     pub events: Vec<Event>,
     /// By menu weight, then title.
@@ -177,7 +177,7 @@ impl Site {
     }
 
     /// Rebuilds `member_index` after `members` changed.
-    pub fn index_members(&mut self) {
+    pub(crate) fn index_members(&mut self) {
         self.member_index = self
             .members
             .iter()

@@ -282,10 +282,7 @@ struct HomeContext<'a> {
 
 fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>> {
     let current = site.current_spotlight()?;
-    views
-        .members
-        .iter()
-        .find(|m| m.slug == current.slug.as_str())
+    views.members.get(*site.member_index.get(&current.slug)?)
 }
 
 fn home<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
