@@ -17,6 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 command -v hugo >/dev/null || { echo "hugo not found (apt-get install -y hugo)" >&2; exit 1; }
+# --clock fixes Hugo's "now" like hearth's --now; older Hugo releases lack it.
+hugo --help 2>&1 | grep -q -- --clock \
+  || { echo "this hugo ($(hugo version | cut -d' ' -f2)) has no --clock flag: it needs Hugo 0.111 or newer" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time not found (apt-get install -y time)" >&2; exit 1; }
 cargo build --release --quiet
 built_from=$(git rev-parse --short HEAD 2>/dev/null || echo '?')   # plus any uncommitted edits

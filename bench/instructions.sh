@@ -56,12 +56,19 @@ if not total:
     sys.exit("no program total in callgrind_annotate's output")
 counts["whole build"] = int(total.group(1).replace(",", ""))
 for label, name in PATHS[1:]:
-    # Lines look like `1,234,567 (12.34%)  file:function [binary]`; a function
-    # may be listed once per file it was inlined from: take the largest.
-    best = 0
-    for m in re.finditer(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:?" + re.escape(name) + r"(?:<[^\n]*>)?\s", text, re.M):
-        best = max(best, int(m.group(1).replace(",", "")))
-    counts[label] = best
+    # Lines look like `1,234,567 (12.34%)  file:function [binary]`. A function is
+    # listed once per source file that has code in it (inlined code), each with
+    # nearly the same inclusive count: take the largest. A generic function is a
+    # function per type it was compiled for: add those up.
+    largest = {}
+    pattern = (r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(" + re.escape(name)
+               + r"(?:<[^\n\[]*>)?(?:::<[^\n\[]*>)?)(?: \[|$)")
+    for m in re.finditer(pattern, text, re.M):
+        count = int(m.group(1).replace(",", ""))
+        largest[m.group(2)] = max(largest.get(m.group(2), 0), count)
+    if not largest:
+        sys.exit(f"`{name}` is not in the profile (renamed or inlined?): update PATHS in bench/instructions.sh")
+    counts[label] = sum(largest.values())
 old = {}
 try:
     for line in open(baseline):

@@ -30,7 +30,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 have_hugo=0
-if command -v hugo >/dev/null; then have_hugo=1; else echo "hugo not found: skipping the Hugo rows" >&2; fi
+if ! command -v hugo >/dev/null; then
+  echo "hugo not found: skipping the Hugo rows" >&2
+elif ! hugo server --help 2>&1 | grep -q -- --clock; then
+  echo "this hugo has no --clock flag (it needs Hugo 0.111 or newer): skipping the Hugo rows" >&2
+else
+  have_hugo=1
+fi
 
 results=()
 # measure LABEL KIND SITE FILE URLPATH -- COMMAND...
