@@ -397,6 +397,31 @@ fn the_daemon_stops_at_once_on_a_problem_it_finds_at_start() {
 }
 
 #[test]
+fn a_template_may_use_a_csv_column_even_when_nobody_is_left_on_the_list() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 1, "");
+    let digest =
+        std::fs::read_to_string(repo_root().join("themes/hearth/templates/email/digest.txt"))
+            .expect("theme text template");
+    site.write(
+        "templates/email/digest.txt",
+        digest.replace(
+            "Hi {{ recipient.name }},",
+            "Hi {{ recipient.name }} of {{ recipient.team }},",
+        ),
+    );
+    let path = site.path().to_str().expect("utf-8");
+    common::hearth(&["newsletter", "unsubscribe", path, &address(0)]).success();
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    assert!(
+        !run.stderr.contains("team"),
+        "the `team` column is known from the header row: {}",
+        run.stderr
+    );
+    assert!(counts(&server).is_empty());
+}
+
+#[test]
 fn a_rate_too_small_to_wait_for_is_a_config_error_not_a_crash() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 2, "rate_per_second = 1e-20\n");

@@ -33,8 +33,6 @@ pub struct Rendered {
     pub subject: String,
     pub html: String,
     pub text: String,
-    /// The web version, `/newsletter/N/`.
-    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -95,12 +93,7 @@ pub fn issue_path(site: &Site, number: u32) -> String {
 }
 
 /// The subject of an issue from the `subject` template; one line, always.
-pub fn subject(
-    site: &Site,
-    views: &Views<'_>,
-    settings: &Settings,
-    issue: &IssueView,
-) -> Result<String> {
+pub fn subject(views: &Views<'_>, settings: &Settings, issue: &IssueView) -> Result<String> {
     let ctx = tera::Context::from_serialize(SubjectContext {
         site: &views.site,
         issue,
@@ -111,7 +104,6 @@ pub fn subject(
             crate::render::error_chain(&e)
         )
     })?;
-    let _ = site;
     Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
@@ -155,7 +147,7 @@ pub fn render(
     let views = Views::new(site);
     let content = IssueContent::new(draft, &views);
     let mut issue = issue_view(site, draft, &content);
-    issue.subject = subject(site, &views, settings, &issue)?;
+    issue.subject = subject(&views, settings, &issue)?;
     let mut recipient = serde_json::Map::new();
     for key in ["name", "email"]
         .iter()
@@ -204,7 +196,6 @@ pub fn render(
         subject: issue.subject,
         html,
         text,
-        url: issue.url,
     })
 }
 

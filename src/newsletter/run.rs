@@ -117,13 +117,6 @@ impl Newsletter {
 }
 
 /// Column names of the subscribers, for template placeholders.
-fn columns(subs: &Subscribers) -> Vec<String> {
-    subs.list
-        .first()
-        .map(|s| s.columns.to_vec())
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------------------
 // preview
 
@@ -131,7 +124,7 @@ fn columns(subs: &Subscribers) -> Vec<String> {
 pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, bool)> {
     let draft = n.next_draft();
     let subs = n.subscribers().unwrap_or_default();
-    let rendered = n.render(&draft, &columns(&subs))?;
+    let rendered = n.render(&draft, &subs.columns)?;
     let sample = subs.list.first().cloned().unwrap_or_else(sample_subscriber);
     let html_path = out.map(Path::to_path_buf).unwrap_or_else(|| {
         n.site_dir
@@ -298,7 +291,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     }
     let subs = n.subscribers()?;
     // Render first: a broken template must stop the send before anything is recorded.
-    let rendered = n.render(&draft, &columns(&subs))?;
+    let rendered = n.render(&draft, &subs.columns)?;
     let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
     // So must a missing [smtp], password or DKIM key.
     let sender = n.sender()?;
@@ -352,7 +345,7 @@ fn deliver(
         );
     }
     let draft = compose::recorded(site, &issue);
-    let mut rendered = n.render(&draft, &columns(&subs))?;
+    let mut rendered = n.render(&draft, &subs.columns)?;
     rendered.subject = issue.subject.clone();
     let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
     let by_key: std::collections::BTreeMap<String, &Subscriber> =
@@ -434,7 +427,7 @@ fn finish_issue(n: &Newsletter, number: u32) -> Result<()> {
 fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     let draft = n.next_draft();
     let subs = n.subscribers()?;
-    let rendered = n.render(&draft, &columns(&subs))?;
+    let rendered = n.render(&draft, &subs.columns)?;
     let default_dir = n
         .site_dir
         .join(".hearth/outbox")
@@ -492,7 +485,7 @@ fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
             values: Vec::new(),
         });
     let draft = n.next_draft();
-    let rendered = n.render(&draft, &columns(&subs))?;
+    let rendered = n.render(&draft, &subs.columns)?;
     let env = n.envelope(&rendered, true)?;
     let outcome = n.sender()?.send(&email::message(&env, &subscriber)?);
     Ok(SendReport::Test {

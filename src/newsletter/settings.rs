@@ -88,7 +88,7 @@ pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {
             message,
         )
     };
-    let settings = resolve(site_dir, config, raw, &mut at);
+    let settings = resolve(site_dir, raw, &mut at);
     let smtp = config
         .smtp
         .as_ref()
@@ -122,7 +122,6 @@ fn mailbox(key: &str, value: &str, at: &mut impl FnMut(&str, String)) -> Option<
 
 fn resolve(
     site_dir: &Path,
-    config: &Config,
     raw: &RawNewsletter,
     at: &mut impl FnMut(&str, String),
 ) -> Option<Settings> {
@@ -165,9 +164,6 @@ fn resolve(
         .clone()
         .unwrap_or_else(|| DEFAULT_SUBJECT.to_string());
     let subscribers = site_dir.join(raw.subscribers.as_deref().unwrap_or("subscribers.csv"));
-    if raw.schedule.is_none() && config.newsletter.is_some() {
-        // Fine: only --if-due and the daemon need a schedule; they say so.
-    }
     Some(Settings {
         from: from?,
         reply_to,

@@ -46,6 +46,8 @@ pub fn key(address: &Address) -> String {
 #[derive(Debug, Default)]
 pub struct Subscribers {
     pub list: Vec<Subscriber>,
+    /// The header row, lower case: every column, even with nobody on the list.
+    pub columns: std::sync::Arc<[String]>,
     /// Lines skipped (bad or repeated address), as warnings with their line.
     pub skipped: Vec<Diagnostic>,
     /// How many were left out because they unsubscribed.
@@ -74,7 +76,10 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         );
     };
     let name_col = headers.iter().position(|h| h == "name");
-    let mut out = Subscribers::default();
+    let mut out = Subscribers {
+        columns: std::sync::Arc::clone(&headers),
+        ..Subscribers::default()
+    };
     let mut diags = Diagnostics::default();
     let mut seen = BTreeSet::new();
     for record in reader.records() {
