@@ -116,7 +116,6 @@ impl Newsletter {
     }
 }
 
-/// Column names of the subscribers, for template placeholders.
 // ---------------------------------------------------------------------------
 // preview
 
