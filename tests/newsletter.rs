@@ -422,6 +422,39 @@ fn a_template_may_use_a_csv_column_even_when_nobody_is_left_on_the_list() {
 }
 
 #[test]
+fn someone_who_unsubscribes_during_a_send_is_left_out_and_that_is_no_failure() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 12, "retries = 0\n");
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        config.replace(
+            &format!("port = {}", server.port),
+            &format!("port = {port}"),
+        ),
+    );
+    // The server is away: the issue begins, nobody is reached yet.
+    newsletter(&site, &server, &["send"], MONDAY).failure(1);
+    let path = site.path().to_str().expect("utf-8");
+    common::hearth(&["newsletter", "unsubscribe", path, &address(5)]).success();
+    site.write("hearth.toml", config);
+    let resumed = newsletter(&site, &server, &["send"], MONDAY);
+    resumed.success();
+    assert!(
+        resumed.stdout.contains("11 delivered") && resumed.stdout.contains("1 left out"),
+        "{}",
+        resumed.stdout
+    );
+    assert!(!counts(&server).contains_key(&address(5)));
+    let status = newsletter(&site, &server, &["status"], MONDAY);
+    assert!(status.stdout.contains("0 failed"), "{}", status.stdout);
+}
+
+#[test]
 fn a_rate_too_small_to_wait_for_is_a_config_error_not_a_crash() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 2, "rate_per_second = 1e-20\n");

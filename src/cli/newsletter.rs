@@ -178,6 +178,14 @@ fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
     Ok(())
 }
 
+/// ", 2 left out (unsubscribed during the send)", or nothing.
+fn left_out(c: &crate::newsletter::ledger::Counts) -> String {
+    match c.skipped {
+        0 => String::new(),
+        n => format!(", {n} left out (unsubscribed during the send)"),
+    }
+}
+
 fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
     for skipped in &d.skipped {
         out.diagnostic(skipped);
@@ -185,8 +193,14 @@ fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
     let c = d.counts;
     let verb = if d.resumed { "Resumed issue" } else { "Issue" };
     out.summary(&format!(
-        "{verb} {}: {} delivered ({} in this run), {} failed, {} pending, of {} recipients.",
-        d.issue, c.delivered, d.sent_now, c.failed, c.pending, c.recipients
+        "{verb} {}: {} delivered ({} in this run), {} failed, {} pending{}, of {} recipients.",
+        d.issue,
+        c.delivered,
+        d.sent_now,
+        c.failed,
+        c.pending,
+        left_out(&c),
+        c.recipients
     ));
     if d.suppressed > 0 {
         out.summary(&format!(
@@ -252,8 +266,12 @@ fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
         ));
         match s.counts {
             Some(c) => say(&format!(
-                "  {} delivered, {} failed, {} pending, of {} recipients",
-                c.delivered, c.failed, c.pending, c.recipients
+                "  {} delivered, {} failed, {} pending{}, of {} recipients",
+                c.delivered,
+                c.failed,
+                c.pending,
+                left_out(&c),
+                c.recipients
             )),
             None => say("  no delivery record on this machine"),
         }

@@ -4,10 +4,11 @@
 //! only those without a result, so nobody gets an issue twice, except at most the
 //! one message in flight at the kill.
 //!
-//! Lines: `R <addr>` a recipient of the issue (written once, up front), `D <addr>
-//! <message-id>` delivered, `F <addr> <reason>` failed for good (5xx), `T <addr>
-//! <reason>` failed for now (retried by the next send). A torn last line (a kill
-//! mid-write) is ignored.
+//! Lines: `R <addr>` a recipient of the issue (written once, up front), `D <addr>`
+//! delivered, `F <addr> <reason>` failed for good (5xx), `T <addr> <reason>` failed
+//! for now (retried by the next send), `S <addr> <reason>` left out on purpose (they
+//! unsubscribed since the issue began). A torn last line (a kill mid-write) is
+//! ignored.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -26,11 +27,16 @@ pub enum State {
     Failed(String),
     /// Not delivered yet after a temporary failure; the next send retries.
     Deferred(String),
+    /// Left out on purpose (unsubscribed since the issue began); not a failure.
+    Skipped(String),
 }
 
 impl State {
     pub fn is_done(&self) -> bool {
-        matches!(self, State::Delivered | State::Failed(_))
+        matches!(
+            self,
+            State::Delivered | State::Failed(_) | State::Skipped(_)
+        )
     }
 }
 
@@ -50,6 +56,8 @@ pub struct Counts {
     pub delivered: usize,
     pub failed: usize,
     pub pending: usize,
+    /// Left out on purpose (unsubscribed during the send).
+    pub skipped: usize,
 }
 
 pub fn path(site_dir: &Path, issue: u32) -> PathBuf {
@@ -107,6 +115,7 @@ impl Ledger {
             State::Delivered => format!("D {address}\n"),
             State::Failed(why) => format!("F {address} {}\n", one_line(why)),
             State::Deferred(why) => format!("T {address} {}\n", one_line(why)),
+            State::Skipped(why) => format!("S {address} {}\n", one_line(why)),
             State::Pending => return Ok(()),
         };
         self.file
@@ -118,14 +127,8 @@ impl Ledger {
     }
 
     /// The failed and deferred recipients with their reasons.
-    pub fn problems(&self) -> Vec<(String, State)> {
-        self.order
-            .iter()
-            .filter_map(|a| match self.state(a) {
-                s @ (State::Failed(_) | State::Deferred(_)) => Some((a.clone(), s.clone())),
-                _ => None,
-            })
-            .collect()
+    pub fn problems(&self) -> Problems {
+        problems(&self.order, &self.states)
     }
 }
 
@@ -177,6 +180,9 @@ fn read(path: &Path) -> Result<Read> {
             "T" => {
                 states.insert(address.to_string(), State::Deferred(rest));
             }
+            "S" => {
+                states.insert(address.to_string(), State::Skipped(rest));
+            }
             _ => {}
         }
     }
@@ -193,29 +199,33 @@ fn counts(order: &[String], states: &BTreeMap<String, State>) -> Counts {
             State::Delivered => c.delivered += 1,
             State::Failed(_) => c.failed += 1,
             State::Pending | State::Deferred(_) => c.pending += 1,
+            State::Skipped(_) => c.skipped += 1,
         }
     }
     c
 }
 
-/// The counts of an issue's ledger, or `None` if it has none.
-/// Recipients that were not delivered, with their state.
+/// Recipients that failed or wait for a retry, with their state.
 pub type Problems = Vec<(String, State)>;
 
+fn problems(order: &[String], states: &BTreeMap<String, State>) -> Problems {
+    order
+        .iter()
+        .filter_map(|a| match states.get(a) {
+            Some(s @ (State::Failed(_) | State::Deferred(_))) => Some((a.clone(), s.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The counts of an issue's ledger and its problems, or `None` if it has none.
 pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Problems)>> {
     let path = path(site_dir, issue);
     if !path.exists() {
         return Ok(None);
     }
     let (order, states) = read(&path)?;
-    let problems = order
-        .iter()
-        .filter_map(|a| match states.get(a) {
-            Some(s @ (State::Failed(_) | State::Deferred(_))) => Some((a.clone(), s.clone())),
-            _ => None,
-        })
-        .collect();
-    Ok(Some((counts(&order, &states), problems)))
+    Ok(Some((counts(&order, &states), problems(&order, &states))))
 }
 
 #[cfg(test)]
@@ -257,7 +267,8 @@ mod tests {
                 recipients: 3,
                 delivered: 1,
                 failed: 1,
-                pending: 1
+                pending: 1,
+                skipped: 0
             }
         );
         Ok(())

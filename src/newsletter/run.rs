@@ -373,7 +373,7 @@ fn deliver(
             // Unsubscribed (or removed from the list) since the issue began.
             ledger.record(
                 address,
-                State::Failed("no longer subscribed; not sent".into()),
+                State::Skipped("no longer subscribed; not sent".into()),
             )?;
             continue;
         };
