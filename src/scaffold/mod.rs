@@ -59,11 +59,13 @@ impl Fill<'_> {
     }
 }
 
-/// Text on one line: control characters (a line break) become spaces.
+/// Text on one line: a line break or other control character separates words.
 fn plain_text(text: &str) -> String {
-    text.chars()
+    let spaced: String = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text safe inside a TOML basic string.
@@ -196,5 +198,10 @@ mod tests {
     #[test]
     fn titles_are_safe_inside_toml_strings() {
         assert_eq!(toml_text("Say \"hi\" \\ bye\n"), "Say \\\"hi\\\" \\\\ bye");
+    }
+
+    #[test]
+    fn a_line_break_in_a_title_separates_words() {
+        assert_eq!(plain_text("Line\nbreak\t night"), "Line break night");
     }
 }
