@@ -43,9 +43,10 @@ pub enum NewsletterCommand {
         site: PathBuf,
     },
     /// Add an address to the suppression list: no later send reaches it.
+    #[command(override_usage = "hearth newsletter unsubscribe [SITE] EMAIL")]
     Unsubscribe {
-        /// [SITE] EMAIL (SITE defaults to the current folder).
-        #[arg(num_args = 1..=2, value_name = "SITE] [EMAIL", required = true)]
+        /// The site folder (default: the current folder), then the address.
+        #[arg(num_args = 1..=2, value_name = "ARG", required = true)]
         args: Vec<String>,
     },
 }
