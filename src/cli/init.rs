@@ -30,19 +30,13 @@ pub struct NewArgs {
     pub site: PathBuf,
 }
 
-/// The machine's time zone where the system says (Debian's /etc/timezone, or TZ),
+/// The machine's time zone by its IANA name (jiff reads `TZ` and `/etc/localtime`),
 /// else UTC.
 fn local_zone() -> String {
-    let candidates = [
-        std::env::var("TZ").ok(),
-        std::fs::read_to_string("/etc/timezone")
-            .ok()
-            .map(|s| s.trim().to_string()),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|name| !name.is_empty() && TimeZone::get(name).is_ok())
+    TimeZone::try_system()
+        .ok()
+        .and_then(|tz| tz.iana_name().map(str::to_string))
+        .filter(|name| TimeZone::get(name).is_ok())
         .unwrap_or_else(|| "UTC".to_string())
 }
 
