@@ -180,6 +180,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .out_dir
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
+    refuse_input_as_output(&opts.site_dir, &out_dir)?;
     let staging = Staging::begin(&out_dir)?;
     // Copied files first: a generated file at the same path replaces one.
     let copied = copied_files(&loaded, &opts.site_dir);
@@ -216,6 +217,54 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Folders of the site that hold its sources: an output folder there would replace
+/// them, whatever marker a contributor committed into them.
+const INPUT_FOLDERS: &[&str] = &[
+    "content",
+    "static",
+    "templates",
+    "themes",
+    "data",
+    "newsletter",
+    ".hearth",
+    ".git",
+];
+
+/// Refuses an output folder that is the site, holds the site, or is one of its
+/// source folders.
+fn refuse_input_as_output(site_dir: &Path, out_dir: &Path) -> Result<()> {
+    let site = site_dir
+        .canonicalize()
+        .with_context(|| format!("cannot find the site folder `{}`", site_dir.display()))?;
+    let out = match (out_dir.parent(), out_dir.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            parent.canonicalize().ok().map(|p| p.join(name))
+        }
+        _ => out_dir.canonicalize().ok(),
+    };
+    let Some(out) = out else {
+        // A folder whose parent does not exist yet cannot hold the site.
+        return Ok(());
+    };
+    let source_folder = out
+        .strip_prefix(&site)
+        .ok()
+        .and_then(|rel| rel.components().next())
+        .is_some_and(|first| INPUT_FOLDERS.iter().any(|f| first.as_os_str() == *f));
+    if site.starts_with(&out) || source_folder {
+        anyhow::bail!(
+            "refusing to build into `{}`: it is the site folder, holds it, or holds its sources (choose another --out)",
+            out_dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Writes rendered files into the staging folder as they come, with a progress bar

@@ -96,9 +96,9 @@ impl Config {
         diags: &mut Diagnostics,
     ) -> Option<Config> {
         let path = Path::new(FILE_NAME);
-        let text = match std::fs::read_to_string(site_dir.join(FILE_NAME)) {
+        let text = match crate::files::read_to_string(site_dir, path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::files::Refused::Missing) => {
                 diags.error(
                     path,
                     None,
@@ -174,6 +174,14 @@ fn resolve(
             TimeZone::UTC
         }
     };
+    let theme = theme.unwrap_or_else(|| "hearth".to_string());
+    if !is_folder_name(&theme) {
+        diags.error(
+            path,
+            key_line(text, "theme", 1),
+            format!("theme `{theme}` must be the name of a folder under `themes/` (no `/`, `..` or hidden name), or `hearth`"),
+        );
+    }
     let mut at_least_one = |key: &str, value: Option<i64>, default: usize| match value {
         None => default,
         Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
@@ -202,7 +210,7 @@ fn resolve(
         language: language.unwrap_or_else(|| "en".to_string()),
         timezone: tz,
         timezone_name,
-        theme: theme.unwrap_or_else(|| "hearth".to_string()),
+        theme,
         posts_per_page,
         feed_limit,
         extra: extra.0,
@@ -210,6 +218,14 @@ fn resolve(
         smtp,
         text: text.to_string(),
     })
+}
+
+/// A theme is a folder of `themes/`, named plainly: nothing that leads elsewhere.
+fn is_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && crate::files::is_plain(Path::new(name))
 }
 
 /// Splits `https://host/path/` into the base URL without a trailing slash and the

@@ -211,7 +211,7 @@ pub fn attach_sources(items: &mut [Diagnostic], site_dir: &Path) {
     for d in items.iter_mut().filter(|d| d.source_line.is_none()) {
         let Some(loc) = d.location else { continue };
         let text = files.entry(d.path.clone()).or_insert_with(|| {
-            std::fs::read(site_dir.join(&d.path))
+            crate::files::read(site_dir, &d.path)
                 .ok()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         });

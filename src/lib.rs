@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod files;
 pub mod model;
 pub mod newsletter;
 pub mod output;

@@ -44,8 +44,23 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Staging {
     /// Checks that `target` may be replaced and creates an empty staging folder.
     pub fn begin(target: &Path) -> Result<Staging> {
+        // Never through a link: `public -> .` committed beside a forged marker would
+        // have the site itself cleared as "the previous output".
+        if target
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            bail!(
+                "output folder `{}` is a symbolic link: hearth does not write through links (remove it, or give the real folder with --out)",
+                target.display()
+            );
+        }
         if target.exists() {
-            let is_ours = target.join(MARKER).is_file();
+            // The marker counts only as a regular file of a real folder.
+            let is_ours = target
+                .join(MARKER)
+                .symlink_metadata()
+                .is_ok_and(|m| m.is_file());
             let is_empty = fs::read_dir(target)
                 .with_context(|| format!("cannot read output folder `{}`", target.display()))?
                 .next()

@@ -246,7 +246,7 @@ fn report(
 
 /// The line of `source` where `link` (or its path without the base path) is written.
 fn line_of(site_dir: &Path, source: &Path, link: &str) -> Option<Location> {
-    let text = std::fs::read_to_string(site_dir.join(source)).ok()?;
+    let text = crate::files::read_to_string(site_dir, source).ok()?;
     let index = text.lines().position(|line| line.contains(link))?;
     Some(Location::line(index + 1))
 }

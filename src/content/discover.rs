@@ -1,12 +1,13 @@
 //! Finding the content files of one section (`content/posts`, ...): single markdown
-//! files and bundles (`NAME/index.md` with the files beside it), in a stable order,
-//! without following links out of the site.
+//! files and bundles (`NAME/index.md` with the files beside it), in a stable order.
+//! The walk itself, and the rule that nothing outside the site is read, are
+//! [`crate::files`]'s.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::diag::Diagnostics;
+use crate::files;
 
 /// One markdown document to load.
 #[derive(Debug, Clone)]
@@ -19,86 +20,62 @@ pub struct DocFile {
     pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
 }
 
-/// Lists the documents under `site_dir/section`, sorted by path. A missing section
-/// folder is simply empty.
+/// Lists the documents under `site_dir/content/section`, in path order. A missing
+/// section folder is simply empty.
 pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec<DocFile> {
-    let root = site_dir.join("content").join(section);
-    if !root.is_dir() {
-        return Vec::new();
+    let section_dir = Path::new("content").join(section);
+    let tree = files::walk(site_dir, &section_dir);
+    for (path, problem) in &tree.problems {
+        diags.error(path, None, problem.to_string());
     }
-    let site_real = site_dir
-        .canonicalize()
-        .unwrap_or_else(|_| site_dir.to_path_buf());
-    let mut docs = Vec::new();
-    let mut walker = WalkDir::new(&root)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                diags.error(
-                    &relative(site_dir, &path),
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                continue;
-            }
-        };
-        let path = entry.path();
-        let rel = relative(site_dir, path);
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || is_editor_backup(&name) {
-            if entry.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.path_is_symlink() {
-            match path.canonicalize() {
-                Err(e) => {
-                    diags.error(&rel, None, format!("symbolic link that cannot be followed (a loop, or a missing target): {e}"));
-                    continue;
+    // A folder holding an `index.md` is a bundle; the outermost one takes in
+    // everything below it.
+    let bundles: BTreeSet<&Path> = tree
+        .files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|f| f.parent())
+        .filter(|dir| *dir != section_dir)
+        .collect();
+    let mut docs: Vec<DocFile> = Vec::new();
+    for file in &tree.files {
+        let bundle = file
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| *dir != section_dir)
+            .filter(|dir| bundles.contains(dir))
+            .last();
+        if let Some(dir) = bundle {
+            let asset = file.strip_prefix(dir).unwrap_or(file).to_path_buf();
+            let open = docs
+                .last_mut()
+                .and_then(|d| d.bundle.as_mut())
+                .filter(|(folder, _)| folder == dir);
+            let assets = match open {
+                Some((_, assets)) => assets,
+                None => {
+                    docs.push(new_bundle(dir));
+                    let Some((_, assets)) = docs.last_mut().and_then(|d| d.bundle.as_mut()) else {
+                        continue;
+                    };
+                    assets
                 }
-                Ok(target) if !target.starts_with(&site_real) => {
-                    diags.error(
-                        &rel,
-                        None,
-                        "symbolic link to a place outside the site folder: not read",
-                    );
-                    continue;
-                }
-                // A link inside the site is read like the file it points to.
-                Ok(_) => {}
+            };
+            if asset != Path::new("index.md") {
+                assets.push(asset);
             }
-        }
-        if entry.file_type().is_dir() {
-            if path.join("index.md").is_file() {
-                walker.skip_current_dir();
-                docs.push(bundle(site_dir, path, &name, diags));
-            }
-            continue;
-        }
-        if path.extension().is_some_and(|e| e == "md") {
-            // Only regular files are read: a named pipe or a device would block or
-            // never end.
-            if !path.metadata().is_ok_and(|m| m.is_file()) {
-                diags.error(&rel, None, "not a regular file: not read");
-                continue;
-            }
-            let stem = path
+        } else if file.extension().is_some_and(|e| e == "md") {
+            let stem = file
                 .file_stem()
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
             docs.push(DocFile {
-                path: rel,
+                path: file.clone(),
                 stem,
                 bundle: None,
             });
         } else {
             diags.warning(
-                &rel,
+                file,
                 None,
                 "not a markdown file and not inside a bundle folder: ignored",
             );
@@ -107,43 +84,12 @@ pub fn documents(site_dir: &Path, section: &str, diags: &mut Diagnostics) -> Vec
     docs
 }
 
-fn bundle(site_dir: &Path, dir: &Path, name: &str, diags: &mut Diagnostics) -> DocFile {
-    let mut assets = Vec::new();
-    for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let Ok(rel) = e.path().strip_prefix(dir) else {
-                    continue;
-                };
-                let file_name = e.file_name().to_string_lossy();
-                if rel != Path::new("index.md")
-                    && !file_name.starts_with('.')
-                    && !is_editor_backup(&file_name)
-                {
-                    assets.push(rel.to_path_buf());
-                }
-            }
-            Ok(_) => {}
-            Err(e) => diags.error(&relative(site_dir, dir), None, format!("cannot read: {e}")),
-        }
-    }
+fn new_bundle(dir: &Path) -> DocFile {
     DocFile {
-        path: relative(site_dir, &dir.join("index.md")),
-        stem: name.to_string(),
-        bundle: Some((relative(site_dir, dir), assets)),
+        path: dir.join("index.md"),
+        stem: dir
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        bundle: Some((dir.to_path_buf(), Vec::new())),
     }
-}
-
-/// Files editors leave while saving: `x.md~`, `#x.md#`, `.x.md.swp`, vim's `4913`.
-pub fn is_editor_backup(name: &str) -> bool {
-    name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-}
-
-pub fn relative(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base)
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }

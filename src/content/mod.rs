@@ -189,7 +189,7 @@ impl Reader<'_> {
 }
 
 fn read_text(site_dir: &Path, file: &DocFile, diags: &mut Diagnostics) -> Option<String> {
-    let bytes = match std::fs::read(site_dir.join(&file.path)) {
+    let bytes = match crate::files::read(site_dir, &file.path) {
         Ok(b) => b,
         Err(e) => {
             diags.error(&file.path, None, format!("cannot read: {e}"));

@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use crate::files;
+
 /// Where the ledgers live, relative to the site folder.
 pub const LEDGER_DIR: &str = ".hearth/newsletter";
 
@@ -60,8 +62,13 @@ pub struct Counts {
     pub skipped: usize,
 }
 
+/// The ledger of `issue`, relative to the site folder.
+pub fn rel_path(issue: u32) -> PathBuf {
+    Path::new(LEDGER_DIR).join(format!("issue-{issue}.log"))
+}
+
 pub fn path(site_dir: &Path, issue: u32) -> PathBuf {
-    site_dir.join(LEDGER_DIR).join(format!("issue-{issue}.log"))
+    site_dir.join(rel_path(issue))
 }
 
 impl Ledger {
@@ -72,7 +79,8 @@ impl Ledger {
         issue: u32,
         recipients: impl FnOnce() -> Vec<String>,
     ) -> Result<Ledger> {
-        let path = path(site_dir, issue);
+        let rel = rel_path(issue);
+        let path = site_dir.join(&rel);
         if !path.exists() {
             let mut text = String::new();
             for r in recipients() {
@@ -80,12 +88,10 @@ impl Ledger {
                 text.push_str(&r);
                 text.push('\n');
             }
-            super::record::write_durably(&path, text.as_bytes())?;
+            files::write_durably(site_dir, &rel, text.as_bytes())?;
         }
-        let (order, states) = read(&path)?;
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
+        let (order, states) = read(site_dir, &rel)?;
+        let file = files::open(site_dir, &rel, files::Mode::Append)
             .with_context(|| format!("cannot open the ledger `{}`", path.display()))?;
         drop_torn_line(&path, &file)?;
         Ok(Ledger {
@@ -134,8 +140,12 @@ impl Ledger {
 
 /// Cuts a half-written last line off, so that the next line appended starts clean
 /// (a torn `D` line glued to the next could name another address).
-fn drop_torn_line(path: &Path, file: &std::fs::File) -> Result<()> {
-    let bytes = std::fs::read(path)
+fn drop_torn_line(path: &Path, mut file: &std::fs::File) -> Result<()> {
+    use std::io::{Read as _, Seek as _};
+    // Read through the handle opened without following links, not by name again.
+    let mut bytes = Vec::new();
+    file.rewind()
+        .and_then(|_| file.read_to_end(&mut bytes))
         .with_context(|| format!("cannot read the ledger `{}`", path.display()))?;
     if bytes.last().is_some_and(|b| *b != b'\n') {
         let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
@@ -151,9 +161,9 @@ fn one_line(text: &str) -> String {
 
 type Read = (Vec<String>, BTreeMap<String, State>);
 
-fn read(path: &Path) -> Result<Read> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the ledger `{}`", path.display()))?;
+fn read(site_dir: &Path, rel: &Path) -> Result<Read> {
+    let text = files::read_to_string(site_dir, rel)
+        .with_context(|| format!("cannot read the ledger `{}`", site_dir.join(rel).display()))?;
     let mut order = Vec::new();
     let mut states = BTreeMap::new();
     // Only whole lines count: a kill can leave half a line at the end.
@@ -220,11 +230,11 @@ fn problems(order: &[String], states: &BTreeMap<String, State>) -> Problems {
 
 /// The counts of an issue's ledger and its problems, or `None` if it has none.
 pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Problems)>> {
-    let path = path(site_dir, issue);
-    if !path.exists() {
+    let rel = rel_path(issue);
+    if !site_dir.join(&rel).exists() {
         return Ok(None);
     }
-    let (order, states) = read(&path)?;
+    let (order, states) = read(site_dir, &rel)?;
     Ok(Some((counts(&order, &states), problems(&order, &states))))
 }
 

@@ -55,10 +55,9 @@ struct RecordFile {
 /// The recorded issues, oldest first. A missing file is an empty record; a broken
 /// one is a problem with its line.
 pub fn load(site_dir: &Path, diags: &mut Diagnostics) -> Vec<Issue> {
-    let path = site_dir.join(RECORD_FILE);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_to_string(site_dir, Path::new(RECORD_FILE)) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(crate::files::Refused::Missing) => return Vec::new(),
         Err(e) => {
             diags.error(Path::new(RECORD_FILE), None, format!("cannot read: {e}"));
             return Vec::new();
@@ -99,27 +98,7 @@ pub fn append(site_dir: &Path, issues: &[Issue], issue: Issue) -> Result<()> {
         "# Newsletter issues sent by `hearth newsletter send`. Commit this file with the site:\n\
          # it decides what the next issue holds and builds the archive at /newsletter/.\n\n{body}"
     );
-    write_durably(&site_dir.join(RECORD_FILE), text.as_bytes())
-}
-
-/// Writes `bytes` to `path` through a temporary file, fsync and rename, so that a
-/// crash leaves either the old or the new file.
-pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let tmp = path.with_extension("tmp");
-    {
-        use std::io::Write as _;
-        let mut file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::files::write_durably(site_dir, Path::new(RECORD_FILE), text.as_bytes()).map(drop)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use super::settings::{self, Settings};
 use super::subscribers::{self, Subscriber, Subscribers};
 use crate::build::{self, BuildOptions, Loaded};
 use crate::diag::Diagnostic;
+use crate::files;
 
 /// After this many recipients in a row without a delivery, a send stops: a dead
 /// server must not burn through the list.
@@ -110,7 +111,14 @@ impl Newsletter {
             .subscribers
             .strip_prefix(&self.site_dir)
             .unwrap_or(&self.settings.subscribers);
-        let mut subs = subscribers::read(&self.settings.subscribers, display, &suppressed)?;
+        // Read only inside the site, never through a link out of it.
+        let csv = files::regular_file(&self.site_dir, display).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the subscribers file `{}`: {e}",
+                display.display()
+            )
+        })?;
+        let mut subs = subscribers::read(&csv, display, &suppressed)?;
         crate::diag::attach_sources(&mut subs.skipped, &self.site_dir);
         Ok(subs)
     }
@@ -125,26 +133,22 @@ pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, 
     let subs = n.subscribers().unwrap_or_default();
     let rendered = n.render(&draft, &subs.columns)?;
     let sample = subs.list.first().cloned().unwrap_or_else(sample_subscriber);
-    let html_path = out.map(Path::to_path_buf).unwrap_or_else(|| {
-        n.site_dir
-            .join(".hearth/preview")
-            .join(format!("issue-{}.html", draft.number))
-    });
-    let text_path = html_path.with_extension("txt");
-    if let Some(dir) = html_path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-    }
-    std::fs::write(
-        &html_path,
-        email::personalize(&rendered.html, &sample, true),
-    )
-    .with_context(|| format!("cannot write `{}`", html_path.display()))?;
-    std::fs::write(
-        &text_path,
-        email::personalize(&rendered.text, &sample, false),
-    )
-    .with_context(|| format!("cannot write `{}`", text_path.display()))?;
+    // `--out FILE` is the user's own choice; the default place is inside the site,
+    // where nothing is written through a link.
+    let (base, html_rel) = match out {
+        Some(file) => (
+            file.parent().unwrap_or(Path::new("")).to_path_buf(),
+            PathBuf::from(file.file_name().context("--out needs a file name")?),
+        ),
+        None => (
+            n.site_dir.clone(),
+            Path::new(".hearth/preview").join(format!("issue-{}.html", draft.number)),
+        ),
+    };
+    let html = email::personalize(&rendered.html, &sample, true);
+    let html_path = files::write(&base, &html_rel, html.as_bytes())?;
+    let text = email::personalize(&rendered.text, &sample, false);
+    let text_path = files::write(&base, &html_rel.with_extension("txt"), text.as_bytes())?;
     Ok((html_path, text_path, draft.is_empty()))
 }
 
@@ -225,15 +229,9 @@ impl Delivery {
 struct SendLock(#[allow(dead_code)] File);
 
 fn lock(site_dir: &Path) -> Result<Option<SendLock>> {
-    let dir = site_dir.join(ledger::LEDGER_DIR);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let path = dir.join("send.lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    let rel = Path::new(ledger::LEDGER_DIR).join("send.lock");
+    let path = site_dir.join(&rel);
+    let file = files::open(site_dir, &rel, files::Mode::Keep)?;
     match file.try_lock() {
         Ok(()) => Ok(Some(SendLock(file))),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -282,7 +280,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         // A slot with nothing to say is passed over, not kept pending until
         // something is published.
         if let Some(slot) = &due {
-            record::write_durably(&skipped_slot_path(&n.site_dir), iso(slot).as_bytes())?;
+            files::write_durably(&n.site_dir, &skipped_slot_path(), iso(slot).as_bytes())?;
         }
         return Ok(SendReport::NothingNew {
             last: n.issues().last().map(|i| i.number),
@@ -306,18 +304,19 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     deliver(n, sending, subs, sender, false, opts).map(SendReport::Sent)
 }
 
-/// Where `--if-due` remembers a slot it passed over because nothing was new.
-fn skipped_slot_path(site_dir: &Path) -> PathBuf {
-    site_dir.join(ledger::LEDGER_DIR).join("skipped-slot")
+/// Where `--if-due` remembers a slot it passed over because nothing was new
+/// (relative to the site).
+fn skipped_slot_path() -> PathBuf {
+    Path::new(ledger::LEDGER_DIR).join("skipped-slot")
 }
 
 /// The last moment the schedule was served: the last issue, or a later slot that
 /// was passed over for lack of news.
 fn last_slot_handled(n: &Newsletter) -> Result<Option<Timestamp>> {
     let issue = n.issues().last().and_then(Issue::timestamp);
-    let skipped = match std::fs::read_to_string(skipped_slot_path(&n.site_dir)) {
+    let skipped = match files::read_to_string(&n.site_dir, &skipped_slot_path()) {
         Ok(text) => text.trim().parse::<Timestamp>().ok(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(files::Refused::Missing) => None,
         Err(e) => return Err(e).context("cannot read the skipped-slot marker"),
     };
     Ok(issue.max(skipped))
@@ -427,21 +426,29 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     let draft = n.next_draft();
     let subs = n.subscribers()?;
     let rendered = n.render(&draft, &subs.columns)?;
-    let default_dir = n
-        .site_dir
-        .join(".hearth/outbox")
-        .join(format!("issue-{}", draft.number));
-    let dir = outbox.map_or_else(|| default_dir.clone(), Path::to_path_buf);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    // The default outbox is hearth's own: an earlier dry run's messages go. A folder
-    // given with --outbox is the user's: nothing in it is removed.
-    if dir == default_dir {
-        for entry in std::fs::read_dir(&dir)?.flatten() {
-            if entry.path().extension().is_some_and(|e| e == "eml") {
-                std::fs::remove_file(entry.path())?;
-            }
+    let default_rel = Path::new(".hearth/outbox").join(format!("issue-{}", draft.number));
+    // A folder given with --outbox is the user's: made if missing, nothing in it is
+    // removed. The default outbox is hearth's own, inside the site, never through a
+    // link: an earlier dry run's messages go.
+    let dir = match outbox {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            dir.to_path_buf()
         }
-    }
+        None => {
+            let dir = files::folder(&n.site_dir, &default_rel)?;
+            for entry in std::fs::read_dir(&dir)?.flatten() {
+                let is_file = entry
+                    .file_type()
+                    .is_ok_and(|t| t.is_file() || t.is_symlink());
+                if is_file && entry.path().extension().is_some_and(|e| e == "eml") {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+            dir
+        }
+    };
     let env = n.envelope(&rendered, false)?;
     for (i, subscriber) in subs.list.iter().enumerate() {
         let message = email::message(&env, subscriber)?;
@@ -456,9 +463,8 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
                 }
             })
             .collect();
-        let path = dir.join(format!("{:05}-{name}.eml", i + 1));
-        std::fs::write(&path, message.formatted())
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        let file = PathBuf::from(format!("{:05}-{name}.eml", i + 1));
+        files::write(&dir, &file, &message.formatted())?;
     }
     Ok(SendReport::DryRun {
         issue: draft.number,

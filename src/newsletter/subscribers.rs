@@ -164,14 +164,14 @@ pub fn parse_address(raw: &str) -> Result<Address, &'static str> {
 /// The suppressed addresses of the site (lower case).
 pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
     let path = site_dir.join(SUPPRESSED_FILE);
-    match std::fs::read_to_string(&path) {
+    match crate::files::read_to_string(site_dir, Path::new(SUPPRESSED_FILE)) {
         Ok(text) => Ok(text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_lowercase)
             .collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(crate::files::Refused::Missing) => Ok(BTreeSet::new()),
         Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
     }
 }
@@ -183,16 +183,12 @@ pub fn suppress(site_dir: &Path, address: &Address) -> Result<bool> {
         return Ok(false);
     }
     let path: PathBuf = site_dir.join(SUPPRESSED_FILE);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-    }
     let fresh = !path.exists();
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    let mut file = crate::files::open(
+        site_dir,
+        Path::new(SUPPRESSED_FILE),
+        crate::files::Mode::Append,
+    )?;
     if fresh {
         writeln!(
             file,

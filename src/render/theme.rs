@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::diag::Diagnostics;
+use crate::files;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_theme.rs"));
 
@@ -54,15 +53,22 @@ impl Theme {
             }
         }
         let theme_dir = Path::new("themes").join(theme_name);
-        if site_dir.join(&theme_dir).is_dir() {
-            theme.add_templates(site_dir, &theme_dir.join("templates"), diags);
-            theme.add_static(site_dir, &theme_dir.join("static"), diags);
-        } else if theme_name != "hearth" {
-            diags.error(
+        match files::resolve(site_dir, &theme_dir) {
+            Ok(dir) if dir.is_dir() => {
+                theme.add_templates(site_dir, &theme_dir.join("templates"), diags);
+                theme.add_static(site_dir, &theme_dir.join("static"), diags);
+            }
+            Err(e @ (files::Refused::Outside(_) | files::Refused::Broken(_))) => {
+                diags.error(&theme_dir, None, e.to_string());
+            }
+            _ if theme_name == "hearth" => {}
+            _ => {
+                diags.error(
                 Path::new(crate::config::FILE_NAME),
                 None,
                 format!("theme `{theme_name}` not found: there is no folder `{}` (the built-in theme is `hearth`)", theme_dir.display()),
             );
+            }
         }
         theme.add_templates(site_dir, Path::new("templates"), diags);
         theme.add_static(site_dir, Path::new("static"), diags);
@@ -71,7 +77,7 @@ impl Theme {
 
     fn add_templates(&mut self, site_dir: &Path, dir: &Path, diags: &mut Diagnostics) {
         for (name, rel) in files_under(site_dir, dir, diags) {
-            match std::fs::read_to_string(site_dir.join(&rel)) {
+            match files::read_to_string(site_dir, &rel) {
                 Ok(text) => {
                     self.templates.insert(name, (text, Origin::Site(rel)));
                 }
@@ -90,29 +96,19 @@ impl Theme {
 /// Files under `site_dir/dir`: name relative to `dir` (with `/`) and path relative to
 /// the site. Hidden files and editor backups are skipped.
 fn files_under(site_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
-    let full = site_dir.join(dir);
-    if !full.is_dir() {
-        return Vec::new();
+    let tree = files::walk(site_dir, dir);
+    for (path, problem) in &tree.problems {
+        diags.error(path, None, problem.to_string());
     }
-    let mut out = Vec::new();
-    for entry in WalkDir::new(&full).min_depth(1).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let Ok(name) = e.path().strip_prefix(&full) else {
-                    continue;
-                };
-                let hidden = name
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-                let backup =
-                    crate::content::discover::is_editor_backup(&e.file_name().to_string_lossy());
-                if !hidden && !backup {
-                    out.push((name.to_string_lossy().replace('\\', "/"), dir.join(name)));
-                }
-            }
-            Ok(_) => {}
-            Err(e) => diags.error(dir, None, format!("cannot read: {e}")),
-        }
-    }
-    out
+    tree.files
+        .into_iter()
+        .filter_map(|rel| {
+            let name = rel
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((name, rel))
+        })
+        .collect()
 }

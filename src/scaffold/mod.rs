@@ -1,11 +1,13 @@
 //! `hearth init` and `hearth new`: a working starter site, and new content files
 //! with their front matter filled in, from templates embedded in the binary.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 
+use crate::files;
 use crate::model::Slug;
 
 const CONFIG: &str = include_str!("hearth.toml");
@@ -122,14 +124,11 @@ pub fn init(dir: &Path, today: Date, timezone: &str) -> Result<Vec<PathBuf>> {
         ("subscribers.csv".into(), SUBSCRIBERS.to_string()),
         (".gitignore".into(), GITIGNORE.to_string()),
     ];
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     for (rel, text) in &files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create `{}`", parent.display()))?;
-        }
-        std::fs::write(&path, text)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        files::open(dir, rel, files::Mode::New)?
+            .write_all(text.as_bytes())
+            .with_context(|| format!("cannot write `{}`", dir.join(rel).display()))?;
     }
     Ok(files.into_iter().map(|(rel, _)| rel).collect())
 }
@@ -167,25 +166,14 @@ pub fn new(
     .replace("authors = [\"\"]", "authors = []")
     .replace("organizers = [\"\"]", "organizers = []");
     let path = site_dir.join(&rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    if path.symlink_metadata().is_ok() {
+        bail!(
+            "`{}` already exists; hearth new never replaces a file (choose another title)",
+            path.display()
+        )
     }
-    let mut file = match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            bail!(
-                "`{}` already exists; hearth new never replaces a file (choose another title)",
-                path.display()
-            )
-        }
-        Err(e) => return Err(e).with_context(|| format!("cannot create `{}`", path.display())),
-    };
-    use std::io::Write as _;
+    // Never through a link: `content/posts -> ~` must not put a file in the home.
+    let mut file = files::open(site_dir, Path::new(&rel), files::Mode::New)?;
     file.write_all(text.as_bytes())
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(path)

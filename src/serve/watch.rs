@@ -56,7 +56,7 @@ pub fn classify(site_dir: &Path, path: &Path) -> Change {
 
 /// Files editors write while saving, which never hold the saved content.
 fn is_editor_file(name: &str) -> bool {
-    crate::content::discover::is_editor_backup(name)
+    crate::files::is_editor_backup(name)
         || name.starts_with(".#")
         || name.ends_with(".swp")
         || name.ends_with(".swo")
