@@ -135,16 +135,10 @@ pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, 
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
     }
-    std::fs::write(
-        &html_path,
-        email::personalize(&rendered.html, &sample, true),
-    )
-    .with_context(|| format!("cannot write `{}`", html_path.display()))?;
-    std::fs::write(
-        &text_path,
-        email::personalize(&rendered.text, &sample, false),
-    )
-    .with_context(|| format!("cannot write `{}`", text_path.display()))?;
+    std::fs::write(&html_path, rendered.html.fill(&sample, true))
+        .with_context(|| format!("cannot write `{}`", html_path.display()))?;
+    std::fs::write(&text_path, rendered.text.fill(&sample, false))
+        .with_context(|| format!("cannot write `{}`", text_path.display()))?;
     Ok((html_path, text_path, draft.is_empty()))
 }
 
