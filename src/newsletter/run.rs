@@ -363,7 +363,9 @@ fn deliver(
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        let Some(subscriber) = by_key.get(address) else {
+        // A ledger begun by an older hearth may hold an address in another spelling
+        // (a Unicode domain); its lines stay as written, the lookup is normalised.
+        let Some(subscriber) = by_key.get(&subscribers::normalize(address)) else {
             // Unsubscribed (or removed from the list) since the issue began.
             ledger.record(
                 address,
