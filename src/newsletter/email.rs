@@ -1,7 +1,8 @@
 //! The digest email: rendered once from the theme's `email/digest.html` and
 //! `email/digest.txt` (CSS inlined, links absolute), then personalised per
-//! subscriber by filling in placeholders, and wrapped in a standards-compliant
-//! multipart/alternative message with unsubscribe headers and optional DKIM.
+//! subscriber by filling in the fields the templates printed (see `personal`), and
+//! wrapped in a standards-compliant multipart/alternative message with unsubscribe
+//! headers and optional DKIM.
 
 use std::time::SystemTime;
 
@@ -12,6 +13,7 @@ use lettre::message::{Mailbox, MultiPart};
 use serde::Serialize;
 
 use super::compose::Draft;
+use super::personal::{Personal, Placeholders};
 use super::settings::Settings;
 use super::subscribers::Subscriber;
 use crate::model::Site;
@@ -22,17 +24,13 @@ use crate::render::views::{EventView, MemberView, PostView, SiteView, Views};
 /// Gmail clips messages above 102 KB; hearth warns before that happens.
 pub const CLIP_BYTES: usize = 102 * 1024;
 
-/// Placeholder for a subscriber field: filled in after rendering, per recipient.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
-
-/// One issue rendered for everybody: subscriber fields are still placeholders.
+/// One issue rendered for everybody: subscriber fields are filled in per recipient.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub number: u32,
     pub subject: String,
-    pub html: String,
-    pub text: String,
+    pub html: Personal,
+    pub text: Personal,
 }
 
 #[derive(Serialize)]
@@ -98,7 +96,9 @@ pub fn subject(views: &Views<'_>, settings: &Settings, issue: &IssueView) -> Res
         site: &views.site,
         issue,
     })?;
-    let text = tera::Tera::one_off(&settings.subject, &ctx, false).map_err(|e| {
+    let mut tera = crate::render::engine::new();
+    tera.autoescape_on(Vec::new());
+    let text = tera.render_str(&settings.subject, &ctx).map_err(|e| {
         anyhow!(
             "the `subject` template of [newsletter] does not render: {}",
             crate::render::error_chain(&e)
@@ -148,14 +148,17 @@ pub fn render(
     let content = IssueContent::new(draft, &views);
     let mut issue = issue_view(site, draft, &content);
     issue.subject = subject(&views, settings, &issue)?;
-    let mut recipient = serde_json::Map::new();
-    for key in ["name", "email"]
-        .iter()
-        .copied()
-        .chain(columns.iter().map(String::as_str))
-    {
-        recipient.insert(key.to_string(), format!("{OPEN}{key}{CLOSE}").into());
+    let mut fields: Vec<String> = vec!["name".into(), "email".into()];
+    for column in columns {
+        if !fields.contains(column) {
+            fields.push(column.clone());
+        }
     }
+    let placeholders = Placeholders::new(fields)?;
+    let recipient = placeholders
+        .tokens()
+        .map(|(field, token)| (field.to_string(), token.into()))
+        .collect();
     let ctx = EmailContext {
         site: &views.site,
         issue: &issue,
@@ -183,7 +186,8 @@ pub fn render(
     let html = inliner
         .inline(&html)
         .context("cannot inline the email's CSS")?;
-    let text = render("email/digest.txt")?;
+    let html = placeholders.compile(&html);
+    let text = placeholders.compile(&render("email/digest.txt")?);
     if html.len() > CLIP_BYTES {
         tracing::warn!(
             "the HTML of issue {} is {} KB: Gmail clips emails above 102 KB",
@@ -197,35 +201,6 @@ pub fn render(
         html,
         text,
     })
-}
-
-/// `template` with every placeholder replaced by the subscriber's field, escaped for
-/// HTML when `html`.
-pub fn personalize(template: &str, subscriber: &Subscriber, html: bool) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find(OPEN) {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + OPEN.len_utf8()..];
-        let Some(close) = after.find(CLOSE) else {
-            rest = after;
-            continue;
-        };
-        let key = &after[..close];
-        let value = match key {
-            "name" => subscriber.name.clone(),
-            "email" => subscriber.address.to_string(),
-            other => subscriber.field(other).unwrap_or_default().to_string(),
-        };
-        if html {
-            out.push_str(&crate::render::escape_html(&value));
-        } else {
-            out.push_str(&value);
-        }
-        rest = &after[close + CLOSE.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// How one message is addressed and marked.
@@ -310,8 +285,8 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
     if let Some(reply_to) = &settings.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
-    let html = personalize(&env.rendered.html, subscriber, true);
-    let text = personalize(&env.rendered.text, subscriber, false);
+    let html = env.rendered.html.fill(subscriber, true);
+    let text = env.rendered.text.fill(subscriber, false);
     let mut message = builder
         .multipart(MultiPart::alternative_plain_html(text, html))
         .context("cannot build the email")?;
@@ -372,29 +347,6 @@ fn dkim_config(dkim: &super::settings::Dkim) -> Result<lettre::message::dkim::Dk
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn subscriber(name: &str) -> Subscriber {
-        Subscriber {
-            address: "ada@example.org".parse().expect("address"),
-            name: name.to_string(),
-            columns: vec!["city".to_string()].into(),
-            values: vec!["Zürich".to_string()],
-        }
-    }
-
-    #[test]
-    fn placeholders_are_filled_per_subscriber_and_escaped_in_html() {
-        let template = format!("Hi {OPEN}name{CLOSE} from {OPEN}city{CLOSE} <{OPEN}email{CLOSE}>");
-        let s = subscriber("<b>Ada</b> & co");
-        assert_eq!(
-            personalize(&template, &s, true),
-            "Hi &lt;b&gt;Ada&lt;/b&gt; &amp; co from Zürich <ada@example.org>"
-        );
-        assert_eq!(
-            personalize(&template, &s, false),
-            "Hi <b>Ada</b> & co from Zürich <ada@example.org>"
-        );
-    }
 
     #[test]
     fn header_text_cannot_break_a_header() {

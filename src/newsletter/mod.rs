@@ -6,6 +6,7 @@
 //! - [`record`]: `newsletter/issues.toml`, what each sent issue held.
 //! - [`compose`]: what the next issue holds.
 //! - [`email`]: the HTML and text parts, personalised, as a MIME message.
+//! - [`personal`]: subscriber fields in an email rendered once, unforgeable by content.
 //! - [`ledger`]: per-recipient delivery state, durable after every message.
 //! - [`send`]: SMTP delivery with retries and a rate limit.
 //! - [`schedule`]: cron schedules in the site's time zone.
@@ -14,6 +15,7 @@
 pub mod compose;
 pub mod email;
 pub mod ledger;
+pub mod personal;
 pub mod record;
 pub mod run;
 pub mod schedule;

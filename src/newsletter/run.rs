@@ -145,9 +145,9 @@ pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, 
             Path::new(".hearth/preview").join(format!("issue-{}.html", draft.number)),
         ),
     };
-    let html = email::personalize(&rendered.html, &sample, true);
+    let html = rendered.html.fill(&sample, true);
     let html_path = files::write(&base, &html_rel, html.as_bytes())?;
-    let text = email::personalize(&rendered.text, &sample, false);
+    let text = rendered.text.fill(&sample, false);
     let text_path = files::write(&base, &html_rel.with_extension("txt"), text.as_bytes())?;
     Ok((html_path, text_path, draft.is_empty()))
 }
@@ -368,7 +368,9 @@ fn deliver(
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        let Some(subscriber) = by_key.get(address) else {
+        // A ledger begun by an older hearth may hold an address in another spelling
+        // (a Unicode domain); its lines stay as written, the lookup is normalised.
+        let Some(subscriber) = by_key.get(&subscribers::normalize(address)) else {
             // Unsubscribed (or removed from the list) since the issue began.
             ledger.record(
                 address,

@@ -163,17 +163,46 @@ fn resolve(
         .subject
         .clone()
         .unwrap_or_else(|| DEFAULT_SUBJECT.to_string());
-    let subscribers = site_dir.join(raw.subscribers.as_deref().unwrap_or("subscribers.csv"));
+    let subscribers = subscribers_path(raw.subscribers.as_deref().unwrap_or("subscribers.csv"))
+        .map_err(|why| at("subscribers", why))
+        .ok()
+        .map(|rel| site_dir.join(rel));
     Some(Settings {
         from: from?,
         reply_to,
         subject,
-        subscribers,
+        subscribers: subscribers?,
         schedule,
         upcoming_days,
         unsubscribe,
         smtp: None,
     })
+}
+
+/// The subscribers file must be a relative path inside the site: a pull request
+/// must not point hearth at `/etc/passwd` or at a file beside the site.
+fn subscribers_path(value: &str) -> Result<&Path, String> {
+    use std::path::Component;
+    let path = Path::new(value);
+    let inside = path
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if value.trim().is_empty() || !inside || value.starts_with(['/', '\\']) {
+        return Err(
+            "`subscribers` must be a relative path inside the site folder (such as `subscribers.csv`), with no `..` and not absolute".to_string(),
+        );
+    }
+    Ok(path)
+}
+
+/// Whether `host` is this machine: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn resolve_smtp(
@@ -214,6 +243,15 @@ fn resolve_smtp(
             ),
         );
     }
+    if security == Security::None && raw.username.is_some() && !is_loopback(&raw.host) {
+        error(
+            "security",
+            format!(
+                "`security = \"none\"` would send the password of `username` in clear to `{}`; use `starttls` or `tls`, or `none` only with a relay on this machine (`localhost`, 127.0.0.1, ::1)",
+                raw.host
+            ),
+        );
+    }
     if raw.username.is_some() && raw.password_env.is_none() {
         error(
             "username",
@@ -251,4 +289,48 @@ fn resolve_smtp(
         },
         dkim,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subscribers_file_stays_inside_the_site() {
+        for good in ["subscribers.csv", "./lists/members.csv", "a/b.csv"] {
+            assert!(subscribers_path(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "/etc/passwd",
+            "../x.csv",
+            "lists/../../x.csv",
+            "",
+            "\\\\host\\x",
+        ] {
+            assert!(subscribers_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_this_machine_is_loopback() {
+        for local in [
+            "localhost",
+            "LOCALHOST.",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+        ] {
+            assert!(is_loopback(local), "{local}");
+        }
+        for remote in [
+            "smtp.example.org",
+            "10.0.0.1",
+            "localhost.evil.org",
+            "::2",
+            "128.0.0.1",
+        ] {
+            assert!(!is_loopback(remote), "{remote}");
+        }
+    }
 }

@@ -32,15 +32,31 @@ impl Subscriber {
         self.values.get(i).map(String::as_str)
     }
 
-    /// The address as the ledger and suppression list keep it: lower case.
+    /// The address as the ledger and suppression list keep it (see `normalize`).
     pub fn key(&self) -> String {
         key(&self.address)
     }
 }
 
-/// An address as the ledger and suppression list keep it: lower case.
+/// An address as the ledger and suppression list keep it (see `normalize`).
 pub fn key(address: &Address) -> String {
-    address.to_string().to_lowercase()
+    normalize(address.as_ref())
+}
+
+/// The one form in which addresses are compared: the local part in lower case (no
+/// provider tells `Ada` from `ada` apart), the domain in lower-case ASCII (IDNA /
+/// UTS-46 punycode), so `d@exämple.org`, `D@xn--exmple-cua.org` and
+/// `d@EXÄMPLE.org` are one address. A domain IDNA refuses is only lower-cased.
+///
+/// For an all-ASCII address this is exactly the lower-cased address, the key of
+/// earlier hearth versions, so their ledgers and suppression lists still match.
+pub fn normalize(address: &str) -> String {
+    let address = address.trim();
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address.to_lowercase();
+    };
+    let domain = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+    format!("{}@{domain}", local.to_lowercase())
 }
 
 #[derive(Debug, Default)]
@@ -69,10 +85,13 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         .map(|h| h.to_lowercase())
         .collect();
     let Some(email_col) = headers.iter().position(|h| h == "email") else {
+        // The first line is not named: a file that is no subscriber list (a
+        // `[newsletter] subscribers` pointed at something else) must not be echoed.
         bail!(
-            "`{}`: the header row has no `email` column (found: {})",
+            "`{}`: the first line is not a header row with an `email` column ({} column{} found); it must name the columns, such as `email,name`",
             display.display(),
-            headers.join(", ")
+            headers.len(),
+            if headers.len() == 1 { "" } else { "s" }
         );
     };
     let name_col = headers.iter().position(|h| h == "name");
@@ -101,7 +120,7 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         let address = match parse_address(raw) {
             Ok(a) => a,
             Err(why) => {
-                diags.warning(display, here, format!("`{raw}` skipped: {why}"));
+                diags.warning(display, here, format!("`{}` skipped: {why}", shown(raw)));
                 continue;
             }
         };
@@ -110,7 +129,7 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
             diags.warning(
                 display,
                 here,
-                format!("`{raw}` skipped: the address is listed twice"),
+                format!("`{}` skipped: the address is listed twice", shown(raw)),
             );
             continue;
         }
@@ -132,6 +151,20 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
     }
     out.skipped = diags.into_items();
     Ok(out)
+}
+
+/// A value of the `email` column as a message shows it: at most 80 characters, no
+/// control characters (a terminal must not take them as commands).
+fn shown(raw: &str) -> String {
+    let mut text: String = raw
+        .chars()
+        .take(80)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if raw.chars().count() > 80 {
+        text.push('…');
+    }
+    text
 }
 
 /// A name fit for a header and a greeting: no control characters.
@@ -161,7 +194,7 @@ pub fn parse_address(raw: &str) -> Result<Address, &'static str> {
     Ok(address)
 }
 
-/// The suppressed addresses of the site (lower case).
+/// The suppressed addresses of the site, normalised (see `normalize`).
 pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
     let path = site_dir.join(SUPPRESSED_FILE);
     match crate::files::read_to_string(site_dir, Path::new(SUPPRESSED_FILE)) {
@@ -169,7 +202,7 @@ pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_lowercase)
+            .map(normalize)
             .collect()),
         Err(crate::files::Refused::Missing) => Ok(BTreeSet::new()),
         Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
@@ -242,6 +275,44 @@ mod tests {
             .collect();
         assert_eq!(lines, [Some(3), Some(5)]);
         assert_eq!(subs.suppressed, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn one_address_in_any_spelling_has_one_key() {
+        let one = [
+            "d@exämple.org",
+            "D@xn--exmple-cua.org",
+            "d@EXÄMPLE.org",
+            "d@XN--EXMPLE-CUA.ORG",
+        ];
+        for spelling in one {
+            assert_eq!(normalize(spelling), "d@xn--exmple-cua.org", "{spelling}");
+        }
+        // All-ASCII addresses keep the key of earlier versions: lower case.
+        for ascii in [
+            "Ada.Lovelace+News@Mail.Example.ORG",
+            "x@xn--zz-bad.org",
+            "a@b_c.org",
+        ] {
+            assert_eq!(normalize(ascii), ascii.to_lowercase());
+        }
+        let address: Address = "Émile@Bücher.org".parse().expect("an IDN address");
+        assert_eq!(key(&address), "émile@xn--bcher-kva.org");
+    }
+
+    #[test]
+    fn a_file_without_a_header_row_is_not_echoed() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let csv = dir.path().join("s.csv");
+        std::fs::write(&csv, "root:x:0:0:root:/root:/bin/bash\n")?;
+        let error = read(&csv, Path::new("s.csv"), &BTreeSet::new())
+            .expect_err("no email column")
+            .to_string();
+        assert!(
+            !error.contains("root") && error.contains("1 column found"),
+            "{error}"
+        );
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! page gets a typed context (see `views` and `docs/templates.md`), and the result is
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
+pub mod engine;
 pub mod structured;
 pub mod theme;
 pub mod views;
@@ -26,9 +27,8 @@ pub struct Rendered {
 
 /// Compiles the theme's templates. Syntax errors are reported per template file.
 pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
-    let mut tera = tera::Tera::default();
+    let mut tera = engine::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    tera.set_escape_fn(escape_html);
     let sources: Vec<(&str, &str)> = theme
         .templates
         .iter()
