@@ -285,8 +285,8 @@ impl Doc<'_, '_> {
             assets: &assets,
         };
         match self.cache {
-            Some(cache) => cache.render(self.split.body, summary, &links),
-            None => markdown::render(self.split.body, summary, &links),
+            Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
+            None => markdown::render(self.split.body, summary, &links, config.markdown),
         }
     }
 
