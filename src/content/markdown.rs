@@ -599,6 +599,27 @@ mod tests {
             Markdown::default(),
         );
         assert_eq!(summary.summary_html.trim(), "<p>a</p>");
+        // Markdown decodes entities in a destination before the check sees it.
+        let html = md("[e](&#106;ava&#115;cript&#58;x)").content_html;
+        assert_eq!(html.trim(), "<p>e</p>");
+    }
+
+    #[test]
+    fn the_cache_keeps_bodies_apart_by_their_markdown_options() {
+        let cache = BodyCache::default();
+        let links = LinkBase::default();
+        let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
+        let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
+        assert!(
+            safe.content_html.contains("&lt;b&gt;"),
+            "{}",
+            safe.content_html
+        );
+        assert!(
+            raw.content_html.contains("<b>x</b>"),
+            "{}",
+            raw.content_html
+        );
     }
 
     #[test]
