@@ -27,6 +27,23 @@ struct RawConfig {
     extra: Extra,
     newsletter: Option<RawNewsletter>,
     smtp: Option<RawSmtp>,
+    markdown: Option<RawMarkdown>,
+}
+
+/// `[markdown]` as written.
+#[derive(Debug, Deserialize)]
+struct RawMarkdown {
+    unsafe_html: Option<bool>,
+}
+
+/// How markdown bodies are rendered (`[markdown]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Markdown {
+    /// Raw HTML in bodies passes through as written. Off by default: content comes
+    /// from pull requests, so raw HTML is shown as text, heading attributes keep only
+    /// `#id` and `.class`, and links to `javascript:`, `vbscript:` and `data:` lose
+    /// their target (as Hugo's `markup.goldmark.renderer.unsafe = false`).
+    pub unsafe_html: bool,
 }
 
 /// `[newsletter]` as written; `newsletter::settings` checks it when a newsletter
@@ -83,6 +100,7 @@ pub struct Config {
     pub extra: serde_json::Value,
     pub newsletter: Option<RawNewsletter>,
     pub smtp: Option<RawSmtp>,
+    pub markdown: Markdown,
     /// The text of hearth.toml, to place later problems at their line.
     pub text: String,
 }
@@ -144,6 +162,7 @@ fn resolve(
         extra,
         newsletter,
         smtp,
+        markdown,
     } = raw;
     let path = Path::new(FILE_NAME);
     let errors_before = diags.items().len();
@@ -216,6 +235,9 @@ fn resolve(
         extra: extra.0,
         newsletter,
         smtp,
+        markdown: markdown.map_or_else(Markdown::default, |RawMarkdown { unsafe_html }| Markdown {
+            unsafe_html: unsafe_html.unwrap_or(false),
+        }),
         text: text.to_string(),
     })
 }

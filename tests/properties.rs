@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use hearth::config::Markdown;
 use hearth::content::frontmatter::{self, DateText, Extra};
 use hearth::content::markdown::{LinkBase, render};
 use hearth::diag::Diagnostics;
@@ -509,7 +510,7 @@ proptest! {
         summary in prop::option::of(markdown_text()),
     ) {
         let assets = vec!["photo.png".to_string()];
-        let rendered = render(&body, summary.as_deref(), &link_base(&assets));
+        let rendered = render(&body, summary.as_deref(), &link_base(&assets), Markdown::default());
         let ids: BTreeSet<_> = rendered.toc.iter().map(|h| h.id.as_str()).collect();
         prop_assert_eq!(ids.len(), rendered.toc.len(), "heading ids are unique");
     }
@@ -519,7 +520,7 @@ proptest! {
         parts in prop::collection::vec(prop_oneof![plain_words(), raw_html()], 0..8),
     ) {
         let summary = parts.concat();
-        let rendered = render("Body.", Some(&summary), &LinkBase::default());
+        let rendered = render("Body.", Some(&summary), &LinkBase::default(), Markdown::default());
         let html = &rendered.summary_html;
         for (i, _) in html.match_indices('<') {
             let name: String = html[i + 1..]
@@ -542,6 +543,48 @@ proptest! {
     }
 }
 
+/// Raw HTML, heading attributes and script links an author might put in a body.
+fn hostile_markdown() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        raw_html(),
+        prop::sample::select(vec![
+            "## H {#id .c onclick=x}",
+            "[a](javascript:x)",
+            "[a](<JaVa\tScript:x>)",
+            "![i](data:image/png;base64,x)",
+            "<vbscript:x>",
+            "[r]\n\n[r]: javascript:x\n",
+            "<!-- a --><script>x</script>",
+            "<div onclick=x>\n",
+        ])
+        .prop_map(str::to_string),
+        markdown_text(),
+    ];
+    prop::collection::vec(piece, 0..10).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    #[test]
+    fn a_body_makes_no_script_unless_the_site_allows_raw_html(body in hostile_markdown()) {
+        let html = render(&body, None, &LinkBase::default(), Markdown::default()).content_html;
+        for (i, _) in html.match_indices('<') {
+            let tag = &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)];
+            let lower = tag.to_ascii_lowercase();
+            prop_assert!(!lower.starts_with("<script"), "{:?} from {:?}", tag, body);
+            prop_assert!(
+                !lower.split_whitespace().any(|a| a.starts_with("on") && a.contains('=')),
+                "{:?} from {:?}", tag, body
+            );
+            prop_assert!(
+                !lower.contains("href=\"javascript") && !lower.contains("src=\"data"),
+                "{:?} from {:?}", tag, body
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(cases(24))]
 
@@ -555,7 +598,7 @@ proptest! {
     ) {
         let line = format!("{}text *em*\n", prefixes.concat());
         let body = line.repeat(lines);
-        let rendered = render(&body, None, &LinkBase::default());
+        let rendered = render(&body, None, &LinkBase::default(), Markdown::default());
         prop_assert!(rendered.content_html.contains("text"));
     }
 }

@@ -12,7 +12,8 @@ use super::markdown::{self, LinkBase};
 use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
 use crate::model::time::DateSpec;
-use crate::model::{Event, EventStatus, Member, Page, Post, Slug, Source};
+use crate::model::url::UrlKind;
+use crate::model::{Event, EventStatus, Member, Page, Post, SafeUrl, Slug, Source};
 
 #[derive(Debug, Deserialize)]
 struct RawPost {
@@ -189,23 +190,91 @@ impl Doc<'_, '_> {
         value: Option<String>,
         page_url: &str,
         config: &Config,
-    ) -> Option<String> {
-        let value = value?;
-        if value.starts_with("https://") || value.starts_with("http://") {
-            return Some(value);
+    ) -> Option<SafeUrl> {
+        let url = self.url(key, value)?;
+        let resolved = match url.kind() {
+            UrlKind::External => return Some(url),
+            UrlKind::Mail => {
+                self.error(
+                    key,
+                    format!("`{key}` is a `mailto:` address, not a picture: use an https URL, `/path` for a file in static/, or a file beside this one"),
+                );
+                return None;
+            }
+            UrlKind::SitePath => format!("{}{}", config.root, &url.as_str()[1..]),
+            UrlKind::Relative => {
+                let name = url.as_str().trim_start_matches("./");
+                if !asset_names(self.file).iter().any(|a| a == name) {
+                    self.error(
+                        key,
+                        format!("`{key}` names `{url}`, which is not beside this file: make the file a bundle (NAME/index.md) with `{url}` in it, or use `/path` for a file in static/"),
+                    );
+                    return None;
+                }
+                format!("{page_url}{name}")
+            }
+        };
+        self.checked_url(key, &resolved)
+    }
+
+    /// A URL-valued key (`online`, `rsvp`, ...), accepted only as an http(s) or mailto
+    /// URL or a path; anything else is an error at the key's line.
+    fn url(&mut self, key: &str, value: Option<String>) -> Option<SafeUrl> {
+        self.checked_url(key, &value?)
+    }
+
+    fn checked_url(&mut self, key: &str, value: &str) -> Option<SafeUrl> {
+        SafeUrl::parse(value)
+            .map_err(|msg| self.error(key, format!("`{key}`: {msg}")))
+            .ok()
+    }
+
+    /// The member's `links`, each URL checked; a bad one is reported at its own line.
+    fn links(&mut self, links: BTreeMap<String, String>) -> Vec<(String, SafeUrl)> {
+        let mut out = Vec::with_capacity(links.len());
+        for (label, value) in links {
+            match SafeUrl::parse(&value) {
+                Ok(url) => out.push((label, url)),
+                Err(msg) => {
+                    let loc = self.link_location(&label);
+                    let path = self.file.path.clone();
+                    self.diags
+                        .error(&path, loc, format!("`links.{label}`: {msg}"));
+                }
+            }
         }
-        if let Some(rooted) = value.strip_prefix('/') {
-            return Some(format!("{}{rooted}", config.root));
-        }
-        let name = value.trim_start_matches("./");
-        if asset_names(self.file).iter().any(|a| a == name) {
-            return Some(format!("{page_url}{name}"));
-        }
-        self.error(
-            key,
-            format!("`{key}` names `{value}`, which is not beside this file: make the file a bundle (NAME/index.md) with `{value}` in it, or use `/path` for a file in static/"),
-        );
-        None
+        out
+    }
+
+    /// The line of one entry of `links`: under a `[links]` table, in a YAML block, or
+    /// else the line of `links` itself (an inline table).
+    fn link_location(&self, label: &str) -> Option<Location> {
+        let front = self.split.front;
+        let first = self.split.front_line;
+        let lines: Vec<&str> = front.lines().collect();
+        let start = lines
+            .iter()
+            .position(|l| l.trim() == "[links]")
+            .or_else(|| Some(frontmatter::key_line(front, "links", first)?.line - first))?;
+        let is_entry = |line: &str| {
+            let line = line.trim_start();
+            [
+                label.to_string(),
+                format!("\"{label}\""),
+                format!("'{label}'"),
+            ]
+            .iter()
+            .filter_map(|written| line.strip_prefix(written.as_str()))
+            .any(|rest| rest.trim_start().starts_with(['=', ':']))
+        };
+        let entry = lines
+            .iter()
+            .enumerate()
+            .skip(start + 1)
+            .take_while(|(_, l)| !l.trim_start().starts_with('['))
+            .find(|(_, l)| is_entry(l))
+            .map_or(start, |(i, _)| i);
+        Some(Location::line(entry + first))
     }
 
     fn body(&self, summary: Option<&str>, page_url: &str, config: &Config) -> crate::model::Body {
@@ -216,8 +285,8 @@ impl Doc<'_, '_> {
             assets: &assets,
         };
         match self.cache {
-            Some(cache) => cache.render(self.split.body, summary, &links),
-            None => markdown::render(self.split.body, summary, &links),
+            Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
+            None => markdown::render(self.split.body, summary, &links, config.markdown),
         }
     }
 
@@ -315,6 +384,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
     let joined = doc.day("joined", &raw.joined, tz);
     let spotlight = doc.day("spotlight", &raw.spotlight, tz);
     let avatar = doc.asset_url("avatar", raw.avatar, &url, config);
+    let links = doc.links(raw.links);
     let body = doc.body(raw.summary.as_deref(), &url, config);
     Some(Member {
         source: doc.source(),
@@ -325,7 +395,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
         avatar,
         joined,
         location: raw.location,
-        links: raw.links.into_iter().collect(),
+        links,
         tags: raw.tags,
         spotlight,
         draft: raw.draft,
@@ -361,6 +431,8 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         }
     };
     let organizers = doc.members("organizers", &raw.organizers, ctx);
+    let online = doc.url("online", raw.online);
+    let rsvp = doc.url("rsvp", raw.rsvp);
     let tz = tz?;
     let (start, all_day) = doc.date("start", &raw.start, &tz)?;
     let end = raw
@@ -384,8 +456,8 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         all_day,
         timezone,
         location: raw.location,
-        online: raw.online,
-        rsvp: raw.rsvp,
+        online,
+        rsvp,
         organizers,
         tags: raw.tags,
         status: status?,

@@ -237,6 +237,8 @@ const KNOWN_KEYS: &[&str] = &[
     "posts_per_page",
     "feed_limit",
     "smtp",
+    "markdown",
+    "unsafe_html",
 ];
 
 fn warn_unknown(
@@ -247,15 +249,29 @@ fn warn_unknown(
     diags: &mut Diagnostics,
 ) {
     for key in keys {
+        // serde_ignored writes `?` for the `Some` of an optional table: not a key.
+        let key = &key
+            .split('.')
+            .filter(|part| *part != "?")
+            .collect::<Vec<_>>()
+            .join(".");
         let top = key.split('.').next().unwrap_or(key);
-        diags.warning(
-            path,
-            key_line(text, top, first_line),
-            format!("unknown key `{key}` is ignored"),
-        );
-        let hint =
-            crate::diag::did_you_mean(&crate::diag::closest(top, KNOWN_KEYS.iter().copied()))
-                .unwrap_or_else(|| format!("free fields go under `[extra]`, as `extra.{top}`"));
+        // A key inside a table (`[markdown]`, `[smtp]`) is placed on its own line and
+        // compared with the keys a table can hold, not with top-level ones.
+        let inner = key.split_once('.');
+        let loc = inner
+            .and_then(|(table, rest)| table_key_line(text, table, rest))
+            .map(|l| Location::line(l.line + first_line - 1))
+            .or_else(|| key_line(text, top, first_line));
+        diags.warning(path, loc, format!("unknown key `{key}` is ignored"));
+        let written = inner.map_or(top, |(_, rest)| rest);
+        let close =
+            crate::diag::did_you_mean(&crate::diag::closest(written, KNOWN_KEYS.iter().copied()));
+        let hint = match (close, inner) {
+            (Some(hint), _) => hint,
+            (None, Some(_)) => continue,
+            (None, None) => format!("free fields go under `[extra]`, as `extra.{top}`"),
+        };
         diags.hint(hint);
     }
 }
@@ -455,5 +471,31 @@ mod tests {
         assert!(!diags.has_errors());
         assert_eq!(d.location.map(|l| l.line), Some(3));
         assert!(d.message.contains("colour"));
+    }
+
+    #[test]
+    fn an_unknown_key_of_a_table_is_placed_on_its_line_with_a_hint() {
+        #[derive(Debug, Deserialize)]
+        struct Conf {
+            #[allow(dead_code)]
+            markdown: Option<Table>,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Table {
+            #[allow(dead_code)]
+            unsafe_html: Option<bool>,
+        }
+        let mut diags = Diagnostics::default();
+        let text = "[markdown]\nunsafe_htm = true\n";
+        let conf: Option<Conf> = from_toml(text, 1, Path::new("hearth.toml"), &mut diags);
+        assert!(conf.is_some());
+        let d = &diags.items()[0];
+        assert_eq!(d.location.map(|l| l.line), Some(2));
+        assert!(d.message.contains("`markdown.unsafe_htm`"), "{}", d.message);
+        assert!(
+            d.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("`unsafe_html`"))
+        );
     }
 }

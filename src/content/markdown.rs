@@ -1,5 +1,6 @@
 //! Markdown bodies to HTML: CommonMark plus tables, footnotes, strikethrough and task
-//! lists; stable heading ids; a summary; links to a bundle's own files made absolute.
+//! lists; stable heading ids; a summary; links to a bundle's own files made absolute;
+//! raw HTML, heading attributes and script links kept out unless the site allows them.
 
 use std::collections::HashSet;
 
@@ -9,6 +10,8 @@ use pulldown_cmark::{
 
 use super::highlight;
 
+use crate::config::Markdown;
+use crate::model::url::is_script_like;
 use crate::model::{Body, Heading, Slug};
 
 const MORE_MARKER: &str = "<!-- more -->";
@@ -22,8 +25,16 @@ pub struct BodyCache {
     generation: std::sync::atomic::AtomicU64,
 }
 
-/// Every input of `render`: body, summary, base path, page URL, bundle files.
-type CacheKey = (String, Option<String>, String, String, Vec<String>);
+/// Every input of `render`: body, summary, base path, page URL, bundle files, and
+/// the `[markdown]` options.
+type CacheKey = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Vec<String>,
+    Markdown,
+);
 
 impl BodyCache {
     /// Starts a build: entries not used by it are dropped at `finish`.
@@ -41,13 +52,20 @@ impl BodyCache {
     }
 
     /// The body for these inputs, rendered now or taken from an earlier build.
-    pub fn render(&self, body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
+    pub fn render(
+        &self,
+        body: &str,
+        summary: Option<&str>,
+        links: &LinkBase<'_>,
+        markdown: Markdown,
+    ) -> Body {
         let key: CacheKey = (
             body.to_string(),
             summary.map(str::to_string),
             links.root.to_string(),
             links.page_url.to_string(),
             links.assets.to_vec(),
+            markdown,
         );
         let current = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut entries) = self.entries.lock()
@@ -56,7 +74,7 @@ impl BodyCache {
             *used = current;
             return cached.clone();
         }
-        let rendered = render(body, summary, links);
+        let rendered = render(body, summary, links, markdown);
         if let Ok(mut entries) = self.entries.lock() {
             entries.insert(key, (rendered.clone(), current));
         }
@@ -76,24 +94,49 @@ pub struct LinkBase<'a> {
     pub assets: &'a [String],
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+/// Who wrote the text being rendered, which decides what of it may become markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// A body on a site with `unsafe_html = true`: rendered as written.
+    Site,
+    /// A body: raw HTML is shown as text (plain comments such as `<!-- more -->`
+    /// stay), headings keep only `#id` and `.class`, script links lose their target.
+    Body,
+    /// Front-matter text (`summary`): as `Body`, and no attribute syntax or comments.
+    FrontMatter,
+}
+
+fn options(trust: Trust) -> Options {
+    let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_SMART_PUNCTUATION;
+    match trust {
+        Trust::Site | Trust::Body => options | Options::ENABLE_HEADING_ATTRIBUTES,
+        Trust::FrontMatter => options,
+    }
+}
+
+/// The events of `text`, links resolved and guarded as `trust` asks.
+fn events<'a>(text: &'a str, trust: Trust, links: &LinkBase<'_>) -> Vec<Event<'a>> {
+    let events = Parser::new_ext(text, options(trust)).map(|e| rewrite_link(e, links));
+    match trust {
+        Trust::Site => events.collect(),
+        Trust::Body | Trust::FrontMatter => guard(events, trust),
+    }
 }
 
 /// Renders a document body. The summary is `summary` when given (front-matter text:
-/// raw HTML in it is escaped), else the text before `<!-- more -->`, else the first
-/// paragraph.
-pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
-    let events = with_heading_ids(
-        Parser::new_ext(body, options())
-            .map(|e| rewrite_link(e, links))
-            .collect(),
-    );
+/// raw HTML and attribute syntax in it stay text), else the text before
+/// `<!-- more -->`, else the first paragraph.
+pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown: Markdown) -> Body {
+    let trust = if markdown.unsafe_html {
+        Trust::Site
+    } else {
+        Trust::Body
+    };
+    let events = with_heading_ids(events(body, trust, links));
     let toc = table_of_contents(&events);
     let word_count = events
         .iter()
@@ -105,16 +148,9 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
     let events = highlight_code(events);
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
-        Parser::new_ext(text, options())
-            .map(|e| match e {
-                Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-                other => rewrite_link(other, links),
-            })
-            .collect()
+        self::events(text, Trust::FrontMatter, links)
     } else if let Some(cut) = body.find(MORE_MARKER) {
-        Parser::new_ext(&body[..cut], options())
-            .map(|e| rewrite_link(e, links))
-            .collect()
+        self::events(&body[..cut], trust, links)
     } else {
         first_paragraph(&events)
     };
@@ -132,6 +168,103 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>) -> Body {
         toc,
         word_count,
     }
+}
+
+/// Keeps markup that content did not ask hearth for out of `events`: raw HTML becomes
+/// visible text (an author sees what did not render, and why), heading attributes
+/// other than `#id` and `.class` go, and a link or image to `javascript:`,
+/// `vbscript:` or `data:` keeps its text but loses its target.
+fn guard<'a>(events: impl Iterator<Item = Event<'a>>, trust: Trust) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    // For each open link or image: whether its start was dropped.
+    let mut dropped = Vec::new();
+    let mut block: Option<String> = None;
+    for event in events {
+        match (&mut block, event) {
+            (None, Event::Start(Tag::HtmlBlock)) => block = Some(String::new()),
+            (Some(text), Event::Html(h) | Event::Text(h)) => text.push_str(&h),
+            (Some(_), Event::End(TagEnd::HtmlBlock)) => {
+                out.extend(html_block(block.take().unwrap_or_default(), trust));
+            }
+            (_, Event::Html(h) | Event::InlineHtml(h)) => out.push(raw_html(h, trust)),
+            (
+                _,
+                Event::Start(Tag::Heading {
+                    level, id, classes, ..
+                }),
+            ) => {
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs: Vec::new(),
+                }));
+            }
+            (_, Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. }))) => {
+                let script = match &tag {
+                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                        is_script_like(dest_url)
+                    }
+                    _ => false,
+                };
+                dropped.push(script);
+                if !script {
+                    out.push(Event::Start(tag));
+                }
+            }
+            (_, Event::End(end @ (TagEnd::Link | TagEnd::Image))) => {
+                if !dropped.pop().unwrap_or(false) {
+                    out.push(Event::End(end));
+                }
+            }
+            (_, other) => out.push(other),
+        }
+    }
+    if let Some(text) = block {
+        out.extend(html_block(text, trust));
+    }
+    out
+}
+
+/// A raw HTML block of a body or summary: a plain comment in a body stays, anything
+/// else becomes a paragraph of its text.
+fn html_block<'a>(text: String, trust: Trust) -> Vec<Event<'a>> {
+    if trust == Trust::Body && is_plain_comment(&text) {
+        return vec![
+            Event::Start(Tag::HtmlBlock),
+            Event::Html(CowStr::from(text)),
+            Event::End(TagEnd::HtmlBlock),
+        ];
+    }
+    vec![
+        Event::Start(Tag::Paragraph),
+        Event::Text(CowStr::from(text.trim_end().to_string())),
+        Event::End(TagEnd::Paragraph),
+    ]
+}
+
+fn raw_html(html: CowStr<'_>, trust: Trust) -> Event<'_> {
+    if trust == Trust::Body && is_plain_comment(&html) {
+        Event::InlineHtml(html)
+    } else {
+        Event::Text(html)
+    }
+}
+
+/// `<!-- text -->` and nothing else: a comment no browser can end early, so the
+/// text after it cannot become markup.
+fn is_plain_comment(html: &str) -> bool {
+    let html = html.trim();
+    let Some(inner) = html
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+    else {
+        return false;
+    };
+    !inner.contains("--")
+        && !inner.starts_with('>')
+        && !inner.starts_with("->")
+        && !inner.ends_with('-')
 }
 
 /// Replaces fenced code blocks in a known language with highlighted HTML.
@@ -328,7 +461,7 @@ mod tests {
     use super::*;
 
     fn md(body: &str) -> Body {
-        render(body, None, &LinkBase::default())
+        render(body, None, &LinkBase::default(), Markdown::default())
     }
 
     #[test]
@@ -380,9 +513,113 @@ mod tests {
             "Body.",
             Some("Hi <script>alert(1)</script>"),
             &LinkBase::default(),
+            Markdown::default(),
         );
         assert!(!b.summary_html.contains("<script>"), "{}", b.summary_html);
         assert!(b.summary_html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn raw_html_in_a_body_is_text_unless_the_site_allows_it() {
+        let body = "<div onclick=x>\n\nA <b>b</b> <!-- note -->\n\n<!-- more -->\n\n<!-- a --><script>x</script>\n";
+        let html = md(body).content_html;
+        for kept in [
+            "<!-- note -->",
+            "<!-- more -->",
+            "&lt;div onclick=x&gt;",
+            "&lt;b&gt;",
+        ] {
+            assert!(html.contains(kept), "{kept} missing in {html}");
+        }
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        let site = Markdown { unsafe_html: true };
+        let html = render(body, None, &LinkBase::default(), site).content_html;
+        assert!(html.contains("<div onclick=x>") && html.contains("<script>x</script>"));
+    }
+
+    #[test]
+    fn only_plain_comments_count_as_comments() {
+        assert!(is_plain_comment("<!-- more -->\n"));
+        for not in [
+            "<!-->",
+            "<!--->",
+            "<!-- a --><b>",
+            "<!-- a -- b -->",
+            "<!--->-->",
+            "<p>",
+        ] {
+            assert!(!is_plain_comment(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn headings_keep_only_id_and_class_of_their_attributes() {
+        let html = md("## Hi {#here .note onclick=alert(1) style=x}\n").content_html;
+        assert!(html.contains(r#"<h2 id="here" class="note">"#), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("style"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_front_matter_summary_has_no_attribute_syntax() {
+        let b = render(
+            "Body.",
+            Some("# Hi {onmouseover=alert(1) #x}"),
+            &LinkBase::default(),
+            Markdown { unsafe_html: true },
+        );
+        assert_eq!(
+            b.summary_html.trim(),
+            "<h1>Hi {onmouseover=alert(1) #x}</h1>"
+        );
+    }
+
+    #[test]
+    fn script_and_data_links_keep_their_text_and_lose_their_target() {
+        let body = "[a](javascript:alert(1)) [b](<VBScript:x>) ![c](data:image/png;base64,x) [d](/ok/) <javascript:y>";
+        let html = md(body).content_html;
+        assert!(!html.to_lowercase().contains("script:x\""), "{html}");
+        assert!(
+            !html.contains("href=\"javascript") && !html.contains("src="),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p>a b c <a href=\"/ok/\">d</a> javascript:y</p>"),
+            "{html}"
+        );
+        let summary = render(
+            "B.",
+            Some("[a](javascript:x)"),
+            &LinkBase::default(),
+            Markdown::default(),
+        );
+        assert_eq!(summary.summary_html.trim(), "<p>a</p>");
+        // Markdown decodes entities in a destination before the check sees it.
+        let html = md("[e](&#106;ava&#115;cript&#58;x)").content_html;
+        assert_eq!(html.trim(), "<p>e</p>");
+    }
+
+    #[test]
+    fn the_cache_keeps_bodies_apart_by_their_markdown_options() {
+        let cache = BodyCache::default();
+        let links = LinkBase::default();
+        let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
+        let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
+        assert!(
+            safe.content_html.contains("&lt;b&gt;"),
+            "{}",
+            safe.content_html
+        );
+        assert!(
+            raw.content_html.contains("<b>x</b>"),
+            "{}",
+            raw.content_html
+        );
     }
 
     #[test]
@@ -394,7 +631,7 @@ mod tests {
             assets: &assets,
         };
         let md = "![A team](photo.png) [other](other.png) [x](/events/x/) [y](//cdn.example/y)";
-        let html = render(md, None, &links).content_html;
+        let html = render(md, None, &links, Markdown::default()).content_html;
         assert!(
             html.contains(r#"src="/club/posts/recap/photo.png""#),
             "{html}"

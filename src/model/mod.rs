@@ -4,6 +4,7 @@
 
 pub mod slug;
 pub mod time;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 pub use slug::Slug;
+pub use url::SafeUrl;
 
 /// URL path of an item under the site root: `/posts/slug/`, or `/slug/` for a
 /// standalone page (empty `section`).
@@ -65,7 +67,7 @@ pub struct Post {
     pub tags: Vec<String>,
     pub authors: Vec<Slug>,
     /// URL path (or absolute URL) of the post's image.
-    pub image: Option<String>,
+    pub image: Option<SafeUrl>,
     /// Whether the newsletter digest includes this post.
     pub newsletter: bool,
     pub body: Body,
@@ -80,11 +82,11 @@ pub struct Member {
     pub role: Option<String>,
     pub pronouns: Option<String>,
     /// URL path (or absolute URL) of the portrait.
-    pub avatar: Option<String>,
+    pub avatar: Option<SafeUrl>,
     pub joined: Option<Date>,
     pub location: Option<String>,
     /// Label and URL, sorted by label.
-    pub links: Vec<(String, String)>,
+    pub links: Vec<(String, SafeUrl)>,
     pub tags: Vec<String>,
     pub spotlight: Option<Date>,
     pub draft: bool,
@@ -111,8 +113,8 @@ pub struct Event {
     pub all_day: bool,
     pub timezone: String,
     pub location: Option<String>,
-    pub online: Option<String>,
-    pub rsvp: Option<String>,
+    pub online: Option<SafeUrl>,
+    pub rsvp: Option<SafeUrl>,
     pub organizers: Vec<Slug>,
     pub tags: Vec<String>,
     pub status: EventStatus,

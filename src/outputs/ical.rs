@@ -120,7 +120,11 @@ fn vevent(w: &mut Lines, site: &Site, event: &Event, uid_domain: &str) {
     }
     w.text("SUMMARY", &event.title);
     w.text("DESCRIPTION", &description(event, &url));
-    if let Some(place) = event.location.as_deref().or(event.online.as_deref()) {
+    if let Some(place) = event
+        .location
+        .as_deref()
+        .or(event.online.as_ref().map(crate::model::SafeUrl::as_str))
+    {
         w.text("LOCATION", place);
     }
     // A URI value, not text: written as it is, without text escaping.

@@ -177,6 +177,7 @@ mod tests {
             extra: serde_json::Value::Null,
             newsletter: None,
             smtp: None,
+            markdown: Default::default(),
         }
     }
 

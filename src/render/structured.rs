@@ -19,7 +19,8 @@ fn script_safe(value: &Value) -> String {
 }
 
 fn absolute(config: &Config, url: &str) -> String {
-    if url.starts_with('/') {
+    // `//host/x` is already absolute (protocol-relative), not a site path.
+    if url.starts_with('/') && !url.starts_with("//") {
         config.permalink(url)
     } else {
         url.to_string()
@@ -57,7 +58,7 @@ pub fn post(site: &Site, post: &Post) -> String {
         data["description"] = json!(post.body.summary_text);
     }
     if let Some(image) = &post.image {
-        data["image"] = json!(absolute(c, image));
+        data["image"] = json!(absolute(c, image.as_str()));
     }
     script_safe(&data)
 }
@@ -76,7 +77,7 @@ pub fn member(site: &Site, member: &Member) -> String {
         data["jobTitle"] = json!(role);
     }
     if let Some(avatar) = &member.avatar {
-        data["image"] = json!(absolute(c, avatar));
+        data["image"] = json!(absolute(c, avatar.as_str()));
     }
     if let Some(location) = &member.location {
         data["homeLocation"] = json!({ "@type": "Place", "name": location });

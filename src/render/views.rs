@@ -8,7 +8,9 @@ use crate::config::Config;
 use crate::model::time::{
     human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation,
 };
-use crate::model::{Body, Event, EventStatus, Heading, Member, Page, Post, Site, Slug, Tag};
+use crate::model::{
+    Body, Event, EventStatus, Heading, Member, Page, Post, SafeUrl, Site, Slug, Tag,
+};
 
 #[derive(Debug, Serialize)]
 pub struct SiteView<'a> {
@@ -319,7 +321,7 @@ fn member_refs(slugs: &[Slug], site: &Site, urls: &Urls<'_>) -> Vec<MemberRef> {
                 slug: slug.to_string(),
                 name: m.name.clone(),
                 url: Some(urls.item("members", slug)),
-                avatar: m.avatar.clone(),
+                avatar: m.avatar.as_ref().map(ToString::to_string),
             },
             // A draft member is left out of the site: name the slug, link nowhere.
             None => MemberRef {
@@ -351,7 +353,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         authors: member_refs(&p.authors, site, urls),
         summary_html: &p.body.summary_html,
         summary_text: &p.body.summary_text,
-        image: p.image.as_deref(),
+        image: p.image.as_ref().map(SafeUrl::as_str),
         reading_minutes: reading_minutes(&p.body),
         draft: p.draft,
         extra: &p.extra,
@@ -376,7 +378,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         role: m.role.as_deref(),
         pronouns: m.pronouns.as_deref(),
         location: m.location.as_deref(),
-        avatar: m.avatar.as_deref(),
+        avatar: m.avatar.as_ref().map(SafeUrl::as_str),
         joined: m.joined.as_ref().map(human),
         joined_iso: m.joined.as_ref().map(machine),
         spotlight: m.spotlight.as_ref().map(human),
@@ -384,7 +386,10 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         links: m
             .links
             .iter()
-            .map(|(label, url)| LinkView { label, url })
+            .map(|(label, url)| LinkView {
+                label,
+                url: url.as_str(),
+            })
             .collect(),
         tags: tag_refs(&m.tags, urls),
         summary_html: &m.body.summary_html,
@@ -424,8 +429,8 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         when: when(e),
         timezone: &e.timezone,
         location: e.location.as_deref(),
-        online: e.online.as_deref(),
-        rsvp: e.rsvp.as_deref(),
+        online: e.online.as_ref().map(SafeUrl::as_str),
+        rsvp: e.rsvp.as_ref().map(SafeUrl::as_str),
         organizers: member_refs(&e.organizers, site, urls),
         tags: tag_refs(&e.tags, urls),
         status: e.status,
@@ -464,7 +469,11 @@ fn google_calendar_url(e: &Event, permalink: &str) -> String {
     } else {
         format!("{}\n\n{permalink}", e.body.summary_text)
     };
-    let location = e.location.as_deref().or(e.online.as_deref()).unwrap_or("");
+    let location = e
+        .location
+        .as_deref()
+        .or(e.online.as_ref().map(SafeUrl::as_str))
+        .unwrap_or("");
     format!(
         "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}&details={}&location={}&ctz={}",
         percent_encode(&e.title),
