@@ -14,6 +14,9 @@ use crate::diag::{Diagnostics, Location};
 use crate::model::time::DateSpec;
 use crate::model::{Event, EventStatus, Member, Page, Post, Slug, Source};
 
+/// The most tags one post, member or event may have.
+pub const MAX_TAGS: usize = 50;
+
 #[derive(Debug, Deserialize)]
 struct RawPost {
     title: String,
@@ -158,6 +161,59 @@ impl Doc<'_, '_> {
             .map(|(z, _)| z.date())
     }
 
+    /// The tags as written, one per slug (`Rust` and `rust` are one tag: the first
+    /// spelling is kept and the others are named in a warning), at most `MAX_TAGS`.
+    /// Tags fan out into tag pages that list each other, so their number is capped.
+    fn tags(&mut self, written: Vec<String>) -> Vec<String> {
+        let mut seen: std::collections::HashMap<Slug, usize> = std::collections::HashMap::new();
+        let mut kept: Vec<String> = Vec::new();
+        let mut merged: Vec<String> = Vec::new();
+        for name in written {
+            let Some(slug) = Slug::from_text(&name) else {
+                continue;
+            };
+            match seen.get(&slug).and_then(|&first| kept.get(first)) {
+                Some(first) if merged.len() < 3 => {
+                    let note = format!("`{}` into `{}`", name.trim(), first.trim());
+                    if !merged.contains(&note) {
+                        merged.push(note);
+                    }
+                }
+                Some(_) => {}
+                // Past the cap only the count matters; nothing more is kept.
+                None if seen.contains_key(&slug) || kept.len() > MAX_TAGS => {
+                    seen.insert(slug, usize::MAX);
+                }
+                None => {
+                    seen.insert(slug, kept.len());
+                    kept.push(name);
+                }
+            }
+        }
+        if seen.len() > MAX_TAGS {
+            self.error(
+                "tags",
+                format!(
+                    "`tags` has {} different tags; at most {MAX_TAGS} are allowed",
+                    seen.len()
+                ),
+            );
+            kept.truncate(MAX_TAGS);
+        } else if !merged.is_empty() {
+            let loc = self.at("tags");
+            let path = self.file.path.clone();
+            self.diags.warning(
+                &path,
+                loc,
+                format!(
+                    "`tags` names the same tag more than once (same URL slug); merged {}",
+                    merged.join(", ")
+                ),
+            );
+        }
+        kept
+    }
+
     fn members(&mut self, key: &str, slugs: &[String], ctx: &Context<'_>) -> Vec<Slug> {
         let mut out = Vec::new();
         for written in slugs {
@@ -287,6 +343,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         .and_then(|u| doc.date("updated", u, tz))
         .map(|(z, _)| z);
     let authors = doc.members("authors", &raw.authors, ctx);
+    let tags = doc.tags(raw.tags);
     let slug = slug?;
     let url = item_url(ctx.config, "posts", &slug);
     let image = doc.asset_url("image", raw.image, &url, ctx.config);
@@ -298,7 +355,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         date: date?,
         updated,
         draft: raw.draft,
-        tags: raw.tags,
+        tags,
         authors,
         image,
         newsletter: raw.newsletter.unwrap_or(true),
@@ -311,6 +368,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
     let raw: RawMember = doc.parse()?;
     let tz = &config.timezone;
     let slug = doc.slug(raw.slug.as_deref())?;
+    let tags = doc.tags(raw.tags);
     let url = item_url(config, "members", &slug);
     let joined = doc.day("joined", &raw.joined, tz);
     let spotlight = doc.day("spotlight", &raw.spotlight, tz);
@@ -326,7 +384,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
         joined,
         location: raw.location,
         links: raw.links.into_iter().collect(),
-        tags: raw.tags,
+        tags,
         spotlight,
         draft: raw.draft,
         body,
@@ -361,6 +419,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         }
     };
     let organizers = doc.members("organizers", &raw.organizers, ctx);
+    let tags = doc.tags(raw.tags);
     let tz = tz?;
     let (start, all_day) = doc.date("start", &raw.start, &tz)?;
     let end = raw
@@ -387,7 +446,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         online: raw.online,
         rsvp: raw.rsvp,
         organizers,
-        tags: raw.tags,
+        tags,
         status: status?,
         draft: raw.draft,
         body,
