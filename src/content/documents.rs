@@ -264,7 +264,25 @@ impl Doc<'_, '_> {
         None
     }
 
-    fn body(&self, summary: Option<&str>, page_url: &str, config: &Config) -> crate::model::Body {
+    fn body(
+        &mut self,
+        summary: Option<&str>,
+        page_url: &str,
+        config: &Config,
+    ) -> crate::model::Body {
+        if let Some((offset, cells)) = markdown::too_many_table_cells(self.split.body) {
+            let loc = Location::of_offset(self.split.body, offset, self.body_line());
+            let path = self.file.path.clone();
+            self.diags.error(
+                &path,
+                Some(Location::line(loc.line)),
+                format!(
+                    "the tables of this document have over {} cells (about {cells} by here); split them up, or link a CSV file instead",
+                    markdown::MAX_TABLE_CELLS
+                ),
+            );
+            return crate::model::Body::default();
+        }
         let assets = asset_names(self.file);
         let links = LinkBase {
             root: &config.root,
@@ -275,6 +293,11 @@ impl Doc<'_, '_> {
             Some(cache) => cache.render(self.split.body, summary, &links),
             None => markdown::render(self.split.body, summary, &links),
         }
+    }
+
+    /// The file line on which the markdown body starts (after the closing fence).
+    fn body_line(&self) -> usize {
+        self.split.front_line + self.split.front.matches('\n').count() + 1
     }
 
     fn source(&self) -> Source {
