@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     };
     init_logging(cli.quiet, cli.verbose);
     let out = Output::new(cli.quiet);
-    match run(cli) {
+    match run_with_big_stacks(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Content problems are listed one per line, each with its place.
@@ -46,6 +46,30 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// Stack for every thread that renders templates. Tera recurses once per nested
+/// include, macro call and block; cycles are refused before rendering
+/// (`render::recursion`), and this leaves room for deep but finite nesting. It is
+/// address space: only the pages a render touches are used.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// `run` on a thread with a big stack, with rayon's workers given the same.
+fn run_with_big_stacks(cli: Cli) -> anyhow::Result<()> {
+    // Fails only when a pool exists already, which then keeps its own stacks.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global();
+    let worker = std::thread::Builder::new()
+        .name("hearth".to_string())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
+    match worker {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("hearth stopped on an internal error"))),
+        Err(e) => Err(anyhow::anyhow!("cannot start a thread: {e}")),
     }
 }
 

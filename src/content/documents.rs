@@ -15,6 +15,9 @@ use crate::model::time::DateSpec;
 use crate::model::url::UrlKind;
 use crate::model::{Event, EventStatus, Member, Page, Post, SafeUrl, Slug, Source};
 
+/// The most tags one post, member or event may have.
+pub const MAX_TAGS: usize = 50;
+
 #[derive(Debug, Deserialize)]
 struct RawPost {
     title: String,
@@ -159,6 +162,59 @@ impl Doc<'_, '_> {
             .map(|(z, _)| z.date())
     }
 
+    /// The tags as written, one per slug (`Rust` and `rust` are one tag: the first
+    /// spelling is kept and the others are named in a warning), at most `MAX_TAGS`.
+    /// Tags fan out into tag pages that list each other, so their number is capped.
+    fn tags(&mut self, written: Vec<String>) -> Vec<String> {
+        let mut seen: std::collections::HashMap<Slug, usize> = std::collections::HashMap::new();
+        let mut kept: Vec<String> = Vec::new();
+        let mut merged: Vec<String> = Vec::new();
+        for name in written {
+            let Some(slug) = Slug::from_text(&name) else {
+                continue;
+            };
+            match seen.get(&slug).and_then(|&first| kept.get(first)) {
+                Some(first) if merged.len() < 3 => {
+                    let note = format!("`{}` into `{}`", name.trim(), first.trim());
+                    if !merged.contains(&note) {
+                        merged.push(note);
+                    }
+                }
+                Some(_) => {}
+                // Past the cap only the count matters; nothing more is kept.
+                None if seen.contains_key(&slug) || kept.len() > MAX_TAGS => {
+                    seen.insert(slug, usize::MAX);
+                }
+                None => {
+                    seen.insert(slug, kept.len());
+                    kept.push(name);
+                }
+            }
+        }
+        if seen.len() > MAX_TAGS {
+            self.error(
+                "tags",
+                format!(
+                    "`tags` has {} different tags; at most {MAX_TAGS} are allowed",
+                    seen.len()
+                ),
+            );
+            kept.truncate(MAX_TAGS);
+        } else if !merged.is_empty() {
+            let loc = self.at("tags");
+            let path = self.file.path.clone();
+            self.diags.warning(
+                &path,
+                loc,
+                format!(
+                    "`tags` names the same tag more than once (same URL slug); merged {}",
+                    merged.join(", ")
+                ),
+            );
+        }
+        kept
+    }
+
     fn members(&mut self, key: &str, slugs: &[String], ctx: &Context<'_>) -> Vec<Slug> {
         let mut out = Vec::new();
         for written in slugs {
@@ -277,7 +333,25 @@ impl Doc<'_, '_> {
         Some(Location::line(entry + first))
     }
 
-    fn body(&self, summary: Option<&str>, page_url: &str, config: &Config) -> crate::model::Body {
+    fn body(
+        &mut self,
+        summary: Option<&str>,
+        page_url: &str,
+        config: &Config,
+    ) -> crate::model::Body {
+        if let Some((offset, cells)) = markdown::too_many_table_cells(self.split.body) {
+            let loc = Location::of_offset(self.split.body, offset, self.body_line());
+            let path = self.file.path.clone();
+            self.diags.error(
+                &path,
+                Some(Location::line(loc.line)),
+                format!(
+                    "the tables of this document have over {} cells (about {cells} by here); split them up, or link a CSV file instead",
+                    markdown::MAX_TABLE_CELLS
+                ),
+            );
+            return crate::model::Body::default();
+        }
         let assets = asset_names(self.file);
         let links = LinkBase {
             root: &config.root,
@@ -288,6 +362,11 @@ impl Doc<'_, '_> {
             Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
             None => markdown::render(self.split.body, summary, &links, config.markdown),
         }
+    }
+
+    /// The file line on which the markdown body starts (after the closing fence).
+    fn body_line(&self) -> usize {
+        self.split.front_line + self.split.front.matches('\n').count() + 1
     }
 
     fn source(&self) -> Source {
@@ -356,6 +435,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         .and_then(|u| doc.date("updated", u, tz))
         .map(|(z, _)| z);
     let authors = doc.members("authors", &raw.authors, ctx);
+    let tags = doc.tags(raw.tags);
     let slug = slug?;
     let url = item_url(ctx.config, "posts", &slug);
     let image = doc.asset_url("image", raw.image, &url, ctx.config);
@@ -367,7 +447,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         date: date?,
         updated,
         draft: raw.draft,
-        tags: raw.tags,
+        tags,
         authors,
         image,
         newsletter: raw.newsletter.unwrap_or(true),
@@ -380,6 +460,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
     let raw: RawMember = doc.parse()?;
     let tz = &config.timezone;
     let slug = doc.slug(raw.slug.as_deref())?;
+    let tags = doc.tags(raw.tags);
     let url = item_url(config, "members", &slug);
     let joined = doc.day("joined", &raw.joined, tz);
     let spotlight = doc.day("spotlight", &raw.spotlight, tz);
@@ -396,7 +477,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
         joined,
         location: raw.location,
         links,
-        tags: raw.tags,
+        tags,
         spotlight,
         draft: raw.draft,
         body,
@@ -433,6 +514,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
     let organizers = doc.members("organizers", &raw.organizers, ctx);
     let online = doc.url("online", raw.online);
     let rsvp = doc.url("rsvp", raw.rsvp);
+    let tags = doc.tags(raw.tags);
     let tz = tz?;
     let (start, all_day) = doc.date("start", &raw.start, &tz)?;
     let end = raw
@@ -459,7 +541,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         online,
         rsvp,
         organizers,
-        tags: raw.tags,
+        tags,
         status: status?,
         draft: raw.draft,
         body,

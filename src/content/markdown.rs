@@ -94,6 +94,56 @@ pub struct LinkBase<'a> {
     pub assets: &'a [String],
 }
 
+/// The most table cells one document may have. Each cell costs a few hundred bytes
+/// while a page renders, and pulldown-cmark pads short rows up to the header's
+/// width (up to 2^18 empty cells per table), so a few kilobytes of `|` can ask for
+/// gigabytes. A real table of 10 columns and 10,000 rows stays under it.
+pub const MAX_TABLE_CELLS: usize = 100_000;
+
+/// Where the document's tables first go past `MAX_TABLE_CELLS`: the byte offset in
+/// `body` of the line where the count does, and the cells counted by then.
+/// Counted from the text before parsing, because the parser allocates every cell of
+/// the document before it hands out the first event. The count is an upper bound:
+/// each line that looks like a delimiter row (in a quote or list too) starts a
+/// table as wide as it has pipes, which runs to the next blank line, and the header
+/// and every row count that width.
+pub fn too_many_table_cells(body: &str) -> Option<(usize, usize)> {
+    let mut cells = 0usize;
+    let mut width: Option<usize> = None;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let bare = line.trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+        match width {
+            Some(_) if bare.trim().is_empty() => width = None,
+            Some(w) => cells = cells.saturating_add(w),
+            None if is_delimiter_row(bare) => {
+                let w = bare.matches('|').count() + 1;
+                width = Some(w);
+                // The header row above, then this table's rows as they come.
+                cells = cells.saturating_add(w);
+            }
+            None => {}
+        }
+        if cells > MAX_TABLE_CELLS {
+            return Some((at, cells));
+        }
+    }
+    None
+}
+
+/// `|---|:--:|`, possibly after a list marker: only pipes, dashes, colons and
+/// blanks, with at least one pipe and one dash.
+fn is_delimiter_row(line: &str) -> bool {
+    let line = line.trim();
+    line.contains('|')
+        && line.contains('-')
+        && line
+            .chars()
+            .all(|c| matches!(c, '|' | '-' | ':' | '>' | '+' | '*') || c.is_whitespace())
+}
+
 /// Who wrote the text being rendered, which decides what of it may become markup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trust {

@@ -3,6 +3,7 @@
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
 pub mod engine;
+pub mod recursion;
 pub mod structured;
 pub mod theme;
 pub mod views;
@@ -48,7 +49,7 @@ pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
         diags.error(Path::new(&file), None, format!("template error: {message}"));
         return None;
     }
-    Some(tera)
+    recursion::check(&tera, theme, diags).then_some(tera)
 }
 
 /// Where rendered files go as they are made: pages are rendered on many threads at

@@ -2,11 +2,28 @@
 //! answers `/posts/x` with a redirect to `/posts/x/`, unknown URLs with the theme's
 //! 404 page, and streams build events to open tabs (server-sent events) so they
 //! reload by themselves.
+//!
+//! It may be bound beyond loopback (`--bind`), so nothing a client sends can make
+//! it hold much: a request head (request line and headers) is at most 64 KiB and
+//! must arrive within 10 s, else 431 or 408 and the connection closes. At most 64
+//! connections are open at once; when full, the oldest connection still waiting
+//! for its request head is closed to make room (a browser sends its request at
+//! once, so idle connections cannot lock it out), and when none is waiting a new
+//! one gets a quick 503. Event streams (live reload) stay open by design, at most
+//! 16 of them. The accept loop never waits on a client.
+//!
+//! Only requests naming this server in `Host` are answered (421 otherwise), which
+//! stops DNS rebinding: a hostile page can reach this port through a DNS name it
+//! controls, never through an address. Allowed: `localhost`, loopback addresses
+//! and the bound address; when bound to all interfaces (`0.0.0.0`, `::`), any IP
+//! address, so a phone on the LAN can open `http://192.168.1.20:1111/`. DNS names
+//! other than `localhost` are refused: use the address.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::io::{Read as _, Write as _};
+use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::{Event, Shared, Snapshot};
 use crate::build::CopyFrom;
@@ -14,29 +31,283 @@ use crate::build::CopyFrom;
 /// The path of the event stream the reload script listens to.
 pub const EVENTS_PATH: &str = "/__hearth/events";
 
-/// Accepts connections until the process ends, one thread per connection.
+/// The most bytes of a request head: the request line and all headers.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long a client has to send its whole request head.
+const HEAD_TIME: Duration = Duration::from_secs(10);
+/// How long one write may wait for a client that does not read.
+const WRITE_TIME: Duration = Duration::from_secs(10);
+/// Connections open at once, event streams included.
+pub const MAX_CONNECTIONS: usize = 64;
+/// Event streams (open tabs) at once.
+pub const MAX_STREAMS: usize = 16;
+
+/// Accepts connections until the process ends, one thread per admitted connection.
 pub fn run(listener: TcpListener, shared: Arc<Shared>) {
+    let Ok(local) = listener.local_addr() else {
+        return;
+    };
+    let gate = Arc::new(Gate::default());
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let stream = match stream {
+            Ok(stream) => stream,
+            // Out of file handles, say: let connections close rather than spin.
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let Some(ticket) = Gate::admit(&gate, &stream) else {
+            busy(stream);
+            continue;
+        };
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            let _ = handle(stream, &shared);
+        let spawned = std::thread::Builder::new().spawn(move || {
+            let ticket = ticket;
+            let _ = handle(stream, &shared, &ticket, local.ip(), local.port());
         });
+        if spawned.is_err() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
-fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    // Headers are read and dropped; nothing here needs them.
-    let mut line = String::new();
-    while reader.read_line(&mut line)? > 2 {
-        line.clear();
+/// Counts open connections and event streams, and knows which connections are
+/// still waiting for their request head (those may be closed to make room).
+#[derive(Default)]
+struct Gate {
+    state: Mutex<GateState>,
+}
+
+#[derive(Default)]
+struct GateState {
+    open: usize,
+    streams: usize,
+    next_id: u64,
+    /// Oldest first, with a handle to close each.
+    waiting: VecDeque<(u64, TcpStream)>,
+}
+
+/// One admitted connection; dropping it gives its place back.
+struct Ticket {
+    gate: Arc<Gate>,
+    id: u64,
+    stream: std::sync::atomic::AtomicBool,
+}
+
+impl Gate {
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
-    let mut parts = request_line.split_whitespace();
+
+    /// A place for `stream`, closing the oldest waiting connection when full; `None`
+    /// when every place is taken by a connection that is being served.
+    fn admit(gate: &Arc<Gate>, stream: &TcpStream) -> Option<Ticket> {
+        let mut state = gate.lock();
+        if state.open >= MAX_CONNECTIONS {
+            let (_, oldest) = state.waiting.pop_front()?;
+            // Its thread sees the end of input and gives its place back.
+            let _ = oldest.shutdown(Shutdown::Both);
+        }
+        state.open += 1;
+        state.next_id += 1;
+        let id = state.next_id;
+        if let Ok(handle) = stream.try_clone() {
+            state.waiting.push_back((id, handle));
+        }
+        Some(Ticket {
+            gate: Arc::clone(gate),
+            id,
+            stream: false.into(),
+        })
+    }
+}
+
+impl Ticket {
+    /// The request head is in: this connection is no longer one to close for room.
+    fn head_read(&self) {
+        self.gate.lock().waiting.retain(|(id, _)| *id != self.id);
+    }
+
+    /// Takes a place for an event stream; false when all are taken.
+    fn open_stream(&self) -> bool {
+        let mut state = self.gate.lock();
+        if state.streams >= MAX_STREAMS {
+            return false;
+        }
+        state.streams += 1;
+        self.stream.store(true, std::sync::atomic::Ordering::SeqCst);
+        true
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut state = self.gate.lock();
+        state.open = state.open.saturating_sub(1);
+        state.waiting.retain(|(id, _)| *id != self.id);
+        if self.stream.load(std::sync::atomic::Ordering::SeqCst) {
+            state.streams = state.streams.saturating_sub(1);
+        }
+    }
+}
+
+/// Turns a connection away at once, without reading from it.
+fn busy(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections now",
+    );
+}
+
+/// Why a request head could not be read.
+#[derive(Debug, PartialEq, Eq)]
+enum HeadError {
+    /// Past `MAX_HEAD_BYTES`.
+    TooLarge,
+    /// Not complete within `HEAD_TIME`.
+    Slow,
+    /// The client went away.
+    Closed,
+}
+
+/// Reads the request head (up to and including the empty line), never holding more
+/// than `MAX_HEAD_BYTES`, within `HEAD_TIME` in all, however slowly bytes arrive.
+fn read_head(stream: &TcpStream) -> Result<Vec<u8>, HeadError> {
+    let deadline = Instant::now() + HEAD_TIME;
+    let mut head: Vec<u8> = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(HeadError::Slow)?;
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|_| HeadError::Closed)?;
+        let room = (MAX_HEAD_BYTES + 1 - head.len()).min(chunk.len());
+        let n = match (&*stream).read(&mut chunk[..room]) {
+            Ok(0) => return Err(HeadError::Closed),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(HeadError::Slow);
+            }
+            Err(_) => return Err(HeadError::Closed),
+        };
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(end) = head_end(&head[from..]) {
+            head.truncate(from + end);
+            return Ok(head);
+        }
+        if head.len() > MAX_HEAD_BYTES {
+            return Err(HeadError::TooLarge);
+        }
+    }
+}
+
+/// Where the head in `bytes` ends (just past its empty line), if it does.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The request line and the `Host` header of a head.
+struct Request<'a> {
+    method: &'a str,
+    target: &'a str,
+    host: Option<&'a str>,
+}
+
+fn parse_head(head: &str) -> Request<'_> {
+    let mut lines = head.lines();
+    let mut parts = lines.next().unwrap_or("").split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let host = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, value)| value.trim());
+    Request {
+        method,
+        target,
+        host,
+    }
+}
+
+/// Whether a `Host` value names this server, bound to `bound` on `port` (see the
+/// module comment): `localhost`, a loopback address or the bound address; any IP
+/// address when bound to all interfaces; never another DNS name. A port, when
+/// given, must be ours.
+pub fn host_allowed(host: &str, bound: IpAddr, port: u16) -> bool {
+    let (name, given_port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, "")) => (name, None),
+            Some((name, tail)) => match tail.strip_prefix(':') {
+                Some(p) => (name, Some(p)),
+                None => return false,
+            },
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, p)) if !p.contains(':') => (name, Some(p)),
+            _ => (host, None),
+        },
+    };
+    if given_port.is_some_and(|p| p.parse::<u16>().ok() != Some(port)) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip == bound || bound.is_unspecified(),
+        Err(_) => false,
+    }
+}
+
+fn handle(
+    mut stream: TcpStream,
+    shared: &Shared,
+    ticket: &Ticket,
+    bound: IpAddr,
+    port: u16,
+) -> std::io::Result<()> {
+    stream.set_write_timeout(Some(WRITE_TIME))?;
+    let head = match read_head(&stream) {
+        Ok(head) => head,
+        Err(HeadError::Closed) => return Ok(()),
+        Err(HeadError::Slow) => return refuse(&mut stream, 408, "the request took too long\n"),
+        Err(HeadError::TooLarge) => {
+            return refuse(&mut stream, 431, "the request head is over 64 KiB\n");
+        }
+    };
+    ticket.head_read();
+    let head = String::from_utf8_lossy(&head);
+    let request = parse_head(&head);
+    let (method, target) = (request.method, request.target);
+    match request.host {
+        None => return refuse(&mut stream, 400, "a Host header is required\n"),
+        Some(host) if !host_allowed(host, bound, port) => {
+            let text = format!(
+                "hearth serve answers only to localhost and IP addresses, not `{host}`: open it by address\n"
+            );
+            return refuse(&mut stream, 421, &text);
+        }
+        Some(_) => {}
+    }
     if method != "GET" && method != "HEAD" {
         return respond(
             &mut stream,
@@ -49,16 +320,55 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     }
     let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
     if path == EVENTS_PATH {
+        if !ticket.open_stream() {
+            return refuse(&mut stream, 503, "too many open tabs\n");
+        }
         return events(stream, shared);
     }
+    serve_path(&mut stream, shared, &path, target, method)
+}
+
+/// Answers with an error status and closes. Bytes the client still sends are read
+/// and dropped for a moment (bounded), so that it sees the answer rather than a
+/// reset connection.
+fn refuse(stream: &mut TcpStream, status: u16, text: &str) -> std::io::Result<()> {
+    respond(
+        stream,
+        status,
+        "text/plain; charset=utf-8",
+        text.as_bytes(),
+        &[],
+        "GET",
+    )?;
+    stream.shutdown(Shutdown::Write)?;
+    stream.set_read_timeout(Some(Duration::from_millis(500)))?;
+    let mut sink = [0u8; 8192];
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut drained = 0usize;
+    while Instant::now() < until && drained < 16 * 1024 * 1024 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+    Ok(())
+}
+
+fn serve_path(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    path: &str,
+    target: &str,
+    method: &str,
+) -> std::io::Result<()> {
     let snapshot = shared.snapshot();
-    match lookup(&snapshot, &path) {
+    match lookup(&snapshot, path) {
         Found::File(rel) => {
             let body = match read(&snapshot, rel) {
                 Ok(body) => body,
                 // A copied file deleted since the last build: it is gone.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return not_found(&mut stream, &snapshot, method);
+                    return not_found(stream, &snapshot, method);
                 }
                 Err(e) => return Err(e),
             };
@@ -68,7 +378,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             } else {
                 body
             };
-            respond(&mut stream, 200, kind, &body, &[], method)
+            respond(stream, 200, kind, &body, &[], method)
         }
         Found::Folder(location) => {
             let query = target.split_once('?').map(|(_, q)| q);
@@ -77,7 +387,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 None => format!("Location: {location}"),
             };
             respond(
-                &mut stream,
+                stream,
                 301,
                 "text/plain; charset=utf-8",
                 b"moved\n",
@@ -85,7 +395,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 method,
             )
         }
-        Found::Nothing => not_found(&mut stream, &snapshot, method),
+        Found::Nothing => not_found(stream, &snapshot, method),
     }
 }
 
@@ -158,8 +468,13 @@ fn respond(
     let reason = match status {
         200 => "OK",
         301 => "Moved Permanently",
+        400 => "Bad Request",
         404 => "Not Found",
-        _ => "Method Not Allowed",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        421 => "Misdirected Request",
+        431 => "Request Header Fields Too Large",
+        _ => "Service Unavailable",
     };
     let mut head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
@@ -337,6 +652,44 @@ mod tests {
             .unwrap_or_default();
         assert!(out.contains("<p>x</p><script>"), "{out}");
         assert!(out.ends_with("</script>\n</body></html>"));
+    }
+
+    #[test]
+    fn only_this_servers_names_are_answered() {
+        let loopback: IpAddr = "127.0.0.1".parse().expect("ip");
+        let lan: IpAddr = "192.168.1.20".parse().expect("ip");
+        let all: IpAddr = "0.0.0.0".parse().expect("ip");
+        for host in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "[::1]:1111",
+            "LOCALHOST",
+            "127.0.0.1",
+        ] {
+            assert!(host_allowed(host, loopback, 1111), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "127.0.0.1:2222",
+            "[::1",
+            "[::1]x",
+            "",
+        ] {
+            assert!(!host_allowed(host, loopback, 1111), "{host}");
+        }
+        assert!(host_allowed("192.168.1.20:1111", lan, 1111));
+        assert!(!host_allowed("192.168.1.21:1111", lan, 1111));
+        assert!(host_allowed("192.168.1.21:1111", all, 1111));
+        assert!(host_allowed("[fe80::1]:1111", all, 1111));
+        assert!(!host_allowed("192.168.1.21.nip.io:1111", all, 1111));
+    }
+
+    #[test]
+    fn a_head_ends_at_its_empty_line() {
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nbody"), Some(27));
+        assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
     }
 
     #[test]
