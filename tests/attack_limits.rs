@@ -11,54 +11,15 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{NOW, Run, Site};
+use common::{Measured, NOW, Run, Site, status_kib};
 
 /// A safety bound for one build: the attacks below took minutes before the limits.
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// What a build printed and the most memory it held.
-struct Measured {
-    run: Run,
-    /// The largest `VmHWM` of the process seen while it ran, in KiB.
-    peak_kib: u64,
-}
-
-/// `hearth build` of `site`, failed as a hang past `LIMIT`, its peak memory sampled
-/// from `/proc/PID/status` while it runs.
 fn build_measured(site: &Site) -> Measured {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["build", site.path().to_str().expect("utf-8"), "--now", NOW])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start hearth");
-    let deadline = Instant::now() + LIMIT;
-    let mut peak_kib = 0;
-    while child.try_wait().expect("poll").is_none() {
-        peak_kib = peak_kib.max(status_kib(child.id(), "VmHWM:").unwrap_or(0));
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("hearth build did not finish within {LIMIT:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let out = child.wait_with_output().expect("output");
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    Measured { run, peak_kib }
-}
-
-/// A `KEY: N kB` line of `/proc/PID/status`.
-fn status_kib(pid: u32, key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line[key.len()..].split_whitespace().next()?.parse().ok()
+    common::build_measured(site, LIMIT)
 }
 
 fn post(title: &str, front: &str, body: &str) -> String {
@@ -181,6 +142,40 @@ fn wide_tables_fail_cleanly_in_bounded_memory() {
         assert!(
             measured.peak_kib < PAGE_MEMORY_KIB,
             "{name}: the build held {} KiB",
+            measured.peak_kib
+        );
+    }
+}
+
+#[test]
+fn dense_markup_renders_in_bounded_memory_or_fails_cleanly() {
+    // 6 MB of one-letter lines took 1.5 GB: the parser keeps a node per line and
+    // per break, and the first paragraph (the whole post) was copied as the summary.
+    let site = Site::fixture("basic");
+    site.write(
+        "content/posts/lines.md",
+        post("Lines", "", &"a\n".repeat(3_000_000)),
+    );
+    let measured = build_measured(&site);
+    fails_naming(&measured.run, "content/posts/lines.md:", "too much markup");
+    assert!(
+        measured.peak_kib < PAGE_MEMORY_KIB,
+        "{} KiB",
+        measured.peak_kib
+    );
+
+    // Just under the limit, a post of lines and one of links build within it.
+    for (name, body) in [
+        ("lines", "a\n".repeat(1_450_000)),
+        ("links", "[a](b) ".repeat(720_000)),
+    ] {
+        let site = Site::fixture("basic");
+        site.write(&format!("content/posts/{name}.md"), post(name, "", &body));
+        let measured = build_measured(&site);
+        measured.run.success();
+        assert!(
+            measured.peak_kib < PAGE_MEMORY_KIB,
+            "{name}: {} KiB",
             measured.peak_kib
         );
     }

@@ -3,29 +3,17 @@
 //! Whatever the tree, nothing is read from outside the site, nothing outside
 //! changes, and a build publishes nothing of it.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
 use hearth::files;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::TestCaseError;
 
 const SECRET: &str = "OUTSIDE-SECRET-7f3a";
-
-/// Few cases (each builds a site), a fixed seed under CI, no regression files.
-fn cases(n: u32) -> Config {
-    let rng_seed = match std::env::var_os("CI") {
-        Some(_) => proptest::test_runner::RngSeed::Fixed(0x4845_4152_5448),
-        None => proptest::test_runner::RngSeed::Random,
-    };
-    Config {
-        cases: n,
-        failure_persistence: None,
-        rng_seed,
-        ..Config::default()
-    }
-}
 
 /// Places where hearth reads or writes.
 const PLACES: &[&str] = &[
@@ -182,7 +170,7 @@ fn probes() -> Vec<PathBuf> {
 }
 
 proptest! {
-    #![proptest_config(cases(40))]
+    #![proptest_config(common::proptest_cases(40))]
 
     #[test]
     fn no_tree_of_links_lets_hearth_read_write_or_publish_outside_the_site(

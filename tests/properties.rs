@@ -3,6 +3,8 @@
 //! runs a few hundred cases at most so the file stays fast in `cargo test`; the fuzz
 //! targets in `fuzz/` search the same code for much longer.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -21,20 +23,8 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde::Deserialize;
 
-/// A few hundred cases, and no regression files written beside the tests. Under CI
-/// (`CI` set) the inputs come from a fixed seed, so a run there is repeatable;
-/// elsewhere every run draws new inputs and keeps exploring.
 fn cases(n: u32) -> Config {
-    let rng_seed = match std::env::var_os("CI") {
-        Some(_) => proptest::test_runner::RngSeed::Fixed(0x4845_4152_5448),
-        None => proptest::test_runner::RngSeed::Random,
-    };
-    Config {
-        cases: n,
-        failure_persistence: None,
-        rng_seed,
-        ..Config::default()
-    }
+    common::proptest_cases(n)
 }
 
 /// Text built from pieces that trouble parsers and paths: fences, line ends, a byte

@@ -339,17 +339,10 @@ impl Doc<'_, '_> {
         page_url: &str,
         config: &Config,
     ) -> crate::model::Body {
-        if let Some((offset, cells)) = markdown::too_many_table_cells(self.split.body) {
+        if let Some((offset, why)) = markdown::too_big(self.split.body) {
             let loc = Location::of_offset(self.split.body, offset, self.body_line());
             let path = self.file.path.clone();
-            self.diags.error(
-                &path,
-                Some(Location::line(loc.line)),
-                format!(
-                    "the tables of this document have over {} cells (about {cells} by here); split them up, or link a CSV file instead",
-                    markdown::MAX_TABLE_CELLS
-                ),
-            );
+            self.diags.error(&path, Some(Location::line(loc.line)), why);
             return crate::model::Body::default();
         }
         let assets = asset_names(self.file);

@@ -100,6 +100,46 @@ pub struct LinkBase<'a> {
 /// gigabytes. A real table of 10 columns and 10,000 rows stays under it.
 pub const MAX_TABLE_CELLS: usize = 100_000;
 
+/// How much markup one document may hold, weighed by what the parser makes of it:
+/// a `[` counts 3 (a link's nodes and strings), a line break 2 (a text and a break),
+/// each other character that can start markup (`*`, `<`, a backtick, ...) 1. The parser keeps a node of about 100
+/// bytes for each, for the whole document at once, so 6 MB of one-letter lines
+/// would take 600 MB; at this limit a document stays under 500 MB. A 20 MB post of
+/// ordinary prose with a link or two per paragraph weighs about 1.5 million.
+pub const MAX_MARKUP: usize = 3_000_000;
+
+/// Why `body` is too big to render, and the byte offset where it becomes so: too
+/// many table cells or too much markup.
+pub fn too_big(body: &str) -> Option<(usize, String)> {
+    if let Some((offset, cells)) = too_many_table_cells(body) {
+        return Some((
+            offset,
+            format!(
+                "the tables of this document have over {MAX_TABLE_CELLS} cells (about {cells} by here); split them up, or link a CSV file instead"
+            ),
+        ));
+    }
+    let mut weight = 0usize;
+    for (offset, byte) in body.bytes().enumerate() {
+        weight += match byte {
+            // A link or image makes several nodes and its own strings.
+            b'[' => 3,
+            b'\n' => 2,
+            b'*' | b'_' | b'`' | b']' | b'!' | b'<' | b'&' | b'\\' | b'~' | b'|' => 1,
+            _ => 0,
+        };
+        if weight > MAX_MARKUP {
+            return Some((
+                offset,
+                format!(
+                    "this document holds too much markup to render safely (over {MAX_MARKUP} line breaks and markup characters by here); split it into several documents"
+                ),
+            ));
+        }
+    }
+    None
+}
+
 /// Where the document's tables first go past `MAX_TABLE_CELLS`: the byte offset in
 /// `body` of the line where the count does, and the cells counted by then.
 /// Counted from the text before parsing, because the parser allocates every cell of
@@ -107,7 +147,7 @@ pub const MAX_TABLE_CELLS: usize = 100_000;
 /// each line that looks like a delimiter row (in a quote or list too) starts a
 /// table as wide as it has pipes, which runs to the next blank line, and the header
 /// and every row count that width.
-pub fn too_many_table_cells(body: &str) -> Option<(usize, usize)> {
+fn too_many_table_cells(body: &str) -> Option<(usize, usize)> {
     let mut cells = 0usize;
     let mut width: Option<usize> = None;
     let mut offset = 0;
@@ -168,45 +208,62 @@ fn options(trust: Trust) -> Options {
     }
 }
 
-/// The events of `text`, links resolved and guarded as `trust` asks.
-fn events<'a>(text: &'a str, trust: Trust, links: &LinkBase<'_>) -> Vec<Event<'a>> {
-    let events = Parser::new_ext(text, options(trust)).map(|e| rewrite_link(e, links));
-    match trust {
-        Trust::Site => events.collect(),
-        Trust::Body | Trust::FrontMatter => guard(events, trust),
+/// The events of `text`, links resolved and guarded as `trust` asks, one at a time:
+/// a document is never held whole as events (a few megabytes of short lines are
+/// millions of them).
+fn events<'a, 'l>(
+    text: &'a str,
+    trust: Trust,
+    links: &'l LinkBase<'l>,
+) -> Guard<'a, impl Iterator<Item = Event<'a>> + use<'a, 'l>> {
+    Guard {
+        inner: Parser::new_ext(text, options(trust)).map(|e| rewrite_link(e, links)),
+        trust,
+        dropped: Vec::new(),
+        block: None,
+        pending: Vec::new().into_iter(),
     }
 }
 
 /// Renders a document body. The summary is `summary` when given (front-matter text:
 /// raw HTML and attribute syntax in it stay text), else the text before
 /// `<!-- more -->`, else the first paragraph.
+///
+/// The body is parsed twice: once for what the HTML needs from further on (heading
+/// ids, made unique in document order) and for the outline, then again into HTML as
+/// the events come, so memory follows the size of the HTML, not of the events.
 pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown: Markdown) -> Body {
     let trust = if markdown.unsafe_html {
         Trust::Site
     } else {
         Trust::Body
     };
-    let events = with_heading_ids(events(body, trust, links));
-    let toc = table_of_contents(&events);
-    let word_count = events
-        .iter()
-        .map(|e| match e {
-            Event::Text(t) | Event::Code(t) => t.split_whitespace().count(),
-            _ => 0,
-        })
-        .sum();
-    let events = highlight_code(events);
+    let outline = Outline::of(events(body, trust, links));
+    let mut content_html = String::with_capacity(body.len() * 3 / 2);
+    let mut ids = outline.toc.iter().map(|h| h.id.clone());
+    let with_ids = events(body, trust, links).map(|event| match event {
+        Event::Start(Tag::Heading {
+            level,
+            classes,
+            attrs,
+            ..
+        }) => Event::Start(Tag::Heading {
+            level,
+            id: ids.next().map(CowStr::from),
+            classes,
+            attrs,
+        }),
+        other => other,
+    });
+    html::push_html(&mut content_html, Highlight::new(with_ids));
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
-        self::events(text, Trust::FrontMatter, links)
+        events(text, Trust::FrontMatter, links).collect()
     } else if let Some(cut) = body.find(MORE_MARKER) {
-        self::events(&body[..cut], trust, links)
+        events(&body[..cut], trust, links).collect()
     } else {
-        first_paragraph(&events)
+        outline.first_paragraph
     };
-
-    let mut content_html = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut content_html, events.into_iter());
     let summary_text = plain_text(&summary_events);
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, summary_events.into_iter());
@@ -215,41 +272,79 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
         content_html,
         summary_html,
         summary_text,
-        toc,
-        word_count,
+        toc: outline.toc,
+        word_count: outline.word_count,
     }
 }
 
-/// Keeps markup that content did not ask hearth for out of `events`: raw HTML becomes
-/// visible text (an author sees what did not render, and why), heading attributes
-/// other than `#id` and `.class` go, and a link or image to `javascript:`,
-/// `vbscript:` or `data:` keeps its text but loses its target.
-fn guard<'a>(events: impl Iterator<Item = Event<'a>>, trust: Trust) -> Vec<Event<'a>> {
-    let mut out = Vec::new();
-    // For each open link or image: whether its start was dropped.
-    let mut dropped = Vec::new();
-    let mut block: Option<String> = None;
-    for event in events {
-        match (&mut block, event) {
-            (None, Event::Start(Tag::HtmlBlock)) => block = Some(String::new()),
-            (Some(text), Event::Html(h) | Event::Text(h)) => text.push_str(&h),
-            (Some(_), Event::End(TagEnd::HtmlBlock)) => {
-                out.extend(html_block(block.take().unwrap_or_default(), trust));
+/// Keeps markup that content did not ask hearth for out of the events: raw HTML
+/// becomes visible text (an author sees what did not render, and why), heading
+/// attributes other than `#id` and `.class` go, and a link or image to
+/// `javascript:`, `vbscript:` or `data:` keeps its text but loses its target. With
+/// `Trust::Site` the events pass as they are.
+struct Guard<'a, I> {
+    inner: I,
+    trust: Trust,
+    /// For each open link or image: whether its start was dropped.
+    dropped: Vec<bool>,
+    /// The text of the raw HTML block being read.
+    block: Option<String>,
+    /// Events made from one input event, handed out next.
+    pending: std::vec::IntoIter<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Guard<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.pending.next() {
+                return Some(event);
             }
-            (_, Event::Html(h) | Event::InlineHtml(h)) => out.push(raw_html(h, trust)),
+            let Some(event) = self.inner.next() else {
+                let text = self.block.take()?;
+                self.pending = html_block(text, self.trust).into_iter();
+                continue;
+            };
+            if self.trust == Trust::Site {
+                return Some(event);
+            }
+            if let Some(event) = self.step(event) {
+                return Some(event);
+            }
+        }
+    }
+}
+
+impl<'a, I> Guard<'a, I> {
+    /// The event that `event` becomes, if any now; blocks go to `pending`.
+    fn step(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        match (&mut self.block, event) {
+            (None, Event::Start(Tag::HtmlBlock)) => {
+                self.block = Some(String::new());
+                None
+            }
+            (Some(text), Event::Html(h) | Event::Text(h)) => {
+                text.push_str(&h);
+                None
+            }
+            (Some(_), Event::End(TagEnd::HtmlBlock)) => {
+                let text = self.block.take().unwrap_or_default();
+                self.pending = html_block(text, self.trust).into_iter();
+                None
+            }
+            (_, Event::Html(h) | Event::InlineHtml(h)) => Some(raw_html(h, self.trust)),
             (
                 _,
                 Event::Start(Tag::Heading {
                     level, id, classes, ..
                 }),
-            ) => {
-                out.push(Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs: Vec::new(),
-                }));
-            }
+            ) => Some(Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs: Vec::new(),
+            })),
             (_, Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. }))) => {
                 let script = match &tag {
                     Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
@@ -257,23 +352,15 @@ fn guard<'a>(events: impl Iterator<Item = Event<'a>>, trust: Trust) -> Vec<Event
                     }
                     _ => false,
                 };
-                dropped.push(script);
-                if !script {
-                    out.push(Event::Start(tag));
-                }
+                self.dropped.push(script);
+                (!script).then_some(Event::Start(tag))
             }
             (_, Event::End(end @ (TagEnd::Link | TagEnd::Image))) => {
-                if !dropped.pop().unwrap_or(false) {
-                    out.push(Event::End(end));
-                }
+                (!self.dropped.pop().unwrap_or(false)).then_some(Event::End(end))
             }
-            (_, other) => out.push(other),
+            (_, other) => Some(other),
         }
     }
-    if let Some(text) = block {
-        out.extend(html_block(text, trust));
-    }
-    out
 }
 
 /// A raw HTML block of a body or summary: a plain comment in a body stays, anything
@@ -317,103 +404,181 @@ fn is_plain_comment(html: &str) -> bool {
         && !inner.ends_with('-')
 }
 
-/// Replaces fenced code blocks in a known language with highlighted HTML.
-fn highlight_code(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut block: Option<(String, String, Vec<Event<'_>>)> = None;
-    for event in events {
-        match (&mut block, event) {
-            (None, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) => {
+/// Fenced code blocks in a known language replaced with highlighted HTML; only the
+/// code block being read is held.
+struct Highlight<'a, I> {
+    inner: I,
+    pending: std::vec::IntoIter<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Highlight<'a, I> {
+    fn new(inner: I) -> Self {
+        Highlight {
+            inner,
+            pending: Vec::new().into_iter(),
+        }
+    }
+
+    /// The rest of a code block in `lang` that began with `start`: one HTML event,
+    /// or the block's own events when highlighting fails.
+    fn block(&mut self, lang: &str, start: Event<'a>) -> Vec<Event<'a>> {
+        let mut raw = vec![start];
+        let mut code = String::new();
+        for event in self.inner.by_ref() {
+            match event {
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some(html) = highlight::highlight(&code, lang) {
+                        return vec![Event::Html(CowStr::from(html))];
+                    }
+                    raw.push(Event::End(TagEnd::CodeBlock));
+                    return raw;
+                }
+                Event::Text(text) => {
+                    code.push_str(&text);
+                    raw.push(Event::Text(text));
+                }
+                other => raw.push(other),
+            }
+        }
+        raw
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Highlight<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.pending.next() {
+            return Some(event);
+        }
+        match self.inner.next()? {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let start = Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
                 match highlight::language(&info) {
                     Some(lang) => {
-                        let start =
-                            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
-                        block = Some((lang.to_string(), String::new(), vec![start]));
+                        let lang = lang.to_string();
+                        self.pending = self.block(&lang, start).into_iter();
+                        self.pending.next()
                     }
-                    None => out.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))),
+                    None => Some(start),
                 }
             }
-            (Some((_, code, raw)), Event::Text(text)) => {
-                code.push_str(&text);
-                raw.push(Event::Text(text));
-            }
-            (Some(_), Event::End(TagEnd::CodeBlock)) => {
-                let Some((lang, code, mut raw)) = block.take() else {
-                    continue;
-                };
-                match highlight::highlight(&code, &lang) {
-                    Some(html) => out.push(Event::Html(CowStr::from(html))),
-                    None => {
-                        raw.push(Event::End(TagEnd::CodeBlock));
-                        out.append(&mut raw);
-                    }
-                }
-            }
-            (Some((_, _, raw)), other) => raw.push(other),
-            (None, other) => out.push(other),
+            other => Some(other),
         }
     }
-    out
 }
 
-/// Gives every heading an `id`: its own `{#id}` if written, else a slug of its text,
+/// The most events of the first paragraph kept as the summary; a longer first
+/// paragraph is summarised by the start of its text.
+const SUMMARY_EVENTS: usize = 4_096;
+/// How much text of a too-long first paragraph the summary keeps.
+const SUMMARY_CHARS: usize = 600;
+
+/// What a document's HTML needs from further on, and what is said about it: the
+/// headings with their unique ids, the words, and the first paragraph.
+struct Outline<'a> {
+    toc: Vec<Heading>,
+    word_count: usize,
+    first_paragraph: Vec<Event<'a>>,
+}
+
+impl<'a> Outline<'a> {
+    fn of(events: impl Iterator<Item = Event<'a>>) -> Outline<'a> {
+        let mut outline = Outline {
+            toc: Vec::new(),
+            word_count: 0,
+            first_paragraph: Vec::new(),
+        };
+        let mut used = HashSet::new();
+        // The heading being read: its level, written id and text so far.
+        let mut heading: Option<(HeadingLevel, Option<String>, String)> = None;
+        let mut depth = 0usize;
+        // Whether the first top-level paragraph is being read, and was read.
+        let (mut in_first, mut first_done) = (false, false);
+        for event in events {
+            if let Event::Text(t) | Event::Code(t) = &event {
+                outline.word_count += t.split_whitespace().count();
+                if let Some((_, _, text)) = &mut heading {
+                    text.push_str(t);
+                }
+            }
+            match &event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    heading = Some((*level, id.as_ref().map(|id| id.to_string()), String::new()));
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, id, title)) = heading.take() {
+                        outline
+                            .toc
+                            .push(unique_heading(level, id, title, &mut used));
+                    }
+                }
+                Event::Start(Tag::Paragraph) if depth == 0 && !first_done => in_first = true,
+                _ => {}
+            }
+            match &event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if in_first {
+                let ends = depth == 0 && matches!(event, Event::End(TagEnd::Paragraph));
+                outline.first_paragraph.push(event);
+                if outline.first_paragraph.len() > SUMMARY_EVENTS {
+                    // Enough to summarise it; the rest is not kept.
+                    outline.first_paragraph = shortened(&outline.first_paragraph);
+                    (in_first, first_done) = (false, true);
+                } else if ends {
+                    (in_first, first_done) = (false, true);
+                }
+            }
+        }
+        if !first_done {
+            outline.first_paragraph.clear();
+        }
+        outline
+    }
+}
+
+/// A first paragraph too long to be a summary, as a paragraph of its first words.
+fn shortened<'a>(paragraph: &[Event<'a>]) -> Vec<Event<'a>> {
+    let text = plain_text(paragraph);
+    let mut cut: String = text.chars().take(SUMMARY_CHARS).collect();
+    if cut.len() < text.len() {
+        cut = cut
+            .rsplit_once(' ')
+            .map_or(cut.clone(), |(head, _)| head.to_string());
+        cut.push_str(" …");
+    }
+    vec![
+        Event::Start(Tag::Paragraph),
+        Event::Text(CowStr::from(cut)),
+        Event::End(TagEnd::Paragraph),
+    ]
+}
+
+/// A heading of the outline: its own `{#id}` if written, else a slug of its text,
 /// made unique within the document with `-1`, `-2`, ...
-fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut used = HashSet::new();
-    for i in 0..events.len() {
-        let Event::Start(Tag::Heading { id, .. }) = &events[i] else {
-            continue;
-        };
-        let base = match id {
-            Some(id) => id.to_string(),
-            None => {
-                let text = heading_text(&events[i + 1..]);
-                Slug::from_text(&text)
-                    .map_or_else(|| "section".to_string(), |s| s.as_str().to_string())
-            }
-        };
-        let mut unique = base.clone();
-        let mut n = 1;
-        while !used.insert(unique.clone()) {
-            unique = format!("{base}-{n}");
-            n += 1;
-        }
-        if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-            *id = Some(CowStr::from(unique));
-        }
+fn unique_heading(
+    level: HeadingLevel,
+    id: Option<String>,
+    title: String,
+    used: &mut HashSet<String>,
+) -> Heading {
+    let base = id.unwrap_or_else(|| {
+        Slug::from_text(&title).map_or_else(|| "section".to_string(), |s| s.as_str().to_string())
+    });
+    let mut unique = base.clone();
+    let mut n = 1;
+    while !used.insert(unique.clone()) {
+        unique = format!("{base}-{n}");
+        n += 1;
     }
-    events
-}
-
-fn heading_text(events: &[Event<'_>]) -> String {
-    let mut text = String::new();
-    for e in events {
-        match e {
-            Event::End(TagEnd::Heading(_)) => break,
-            Event::Text(t) | Event::Code(t) => text.push_str(t),
-            _ => {}
-        }
+    Heading {
+        level: heading_level(level),
+        id: unique,
+        title,
     }
-    text
-}
-
-fn table_of_contents(events: &[Event<'_>]) -> Vec<Heading> {
-    events
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| match e {
-            Event::Start(Tag::Heading {
-                level,
-                id: Some(id),
-                ..
-            }) => Some(Heading {
-                level: heading_level(*level),
-                id: id.to_string(),
-                title: heading_text(&events[i + 1..]),
-            }),
-            _ => None,
-        })
-        .collect()
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -425,27 +590,6 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
     }
-}
-
-/// The events of the first top-level paragraph, or nothing.
-fn first_paragraph<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
-    let mut depth = 0usize;
-    let mut start = None;
-    for (i, e) in events.iter().enumerate() {
-        match e {
-            Event::Start(Tag::Paragraph) if depth == 0 => start = Some(i),
-            Event::End(TagEnd::Paragraph) if depth == 1 && start.is_some() => {
-                return start.map_or_else(Vec::new, |s| events[s..=i].to_vec());
-            }
-            _ => {}
-        }
-        match e {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Vec::new()
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {

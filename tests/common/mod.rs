@@ -283,3 +283,77 @@ pub fn require_browser_tools() {
         "Chromium is not installed at {CHROMIUM}: {hint} (or `apt-get install chromium`)"
     );
 }
+
+/// What a build printed and the most memory it held.
+pub struct Measured {
+    pub run: Run,
+    /// The largest `VmHWM` of the process seen while it ran, in KiB.
+    pub peak_kib: u64,
+}
+
+/// `hearth build SITE --now NOW`, killed (and the test failed as a hang) if it runs
+/// past `limit`; its peak memory sampled from `/proc/PID/status` while it runs. The
+/// output is read as it comes, so a chatty build cannot block on a full pipe.
+pub fn build_measured(site: &Site, limit: std::time::Duration) -> Measured {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["build", site.path().to_str().expect("utf-8"), "--now", NOW])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start hearth");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = pipe.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = Instant::now() + limit;
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll") {
+            break status;
+        }
+        peak_kib = peak_kib.max(status_kib(child.id(), "VmHWM:").unwrap_or(0));
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("hearth build did not finish within {limit:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let run = Run {
+        code: status.code(),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    };
+    Measured { run, peak_kib }
+}
+
+/// A `KEY: N kB` line of `/proc/PID/status`.
+pub fn status_kib(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Few property cases where each is costly, and no regression files written beside
+/// the tests. Under CI (`CI` set) the inputs come from a fixed seed, so a run there is
+/// repeatable; elsewhere every run draws new inputs and keeps exploring.
+pub fn proptest_cases(n: u32) -> proptest::test_runner::Config {
+    let rng_seed = match std::env::var_os("CI") {
+        Some(_) => proptest::test_runner::RngSeed::Fixed(0x4845_4152_5448),
+        None => proptest::test_runner::RngSeed::Random,
+    };
+    proptest::test_runner::Config {
+        cases: n,
+        failure_persistence: None,
+        rng_seed,
+        ..proptest::test_runner::Config::default()
+    }
+}
