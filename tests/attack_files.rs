@@ -334,3 +334,24 @@ fn the_subscribers_file_is_not_read_through_a_link_out_of_the_site() {
         );
     }
 }
+
+#[test]
+fn send_does_not_write_its_ledger_or_lock_through_a_symlinked_state_folder() {
+    let attack = newsletter_attack();
+    let config = std::fs::read_to_string(attack.path("hearth.toml")).expect("config");
+    // A server that is never reached: the state folder is checked first.
+    attack.write(
+        "hearth.toml",
+        &format!("{config}\n[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\n"),
+    );
+    attack.link(".hearth/newsletter", &attack.outside.join(".ssh"));
+    let before = attack.outside_now();
+    let run = attack.run(&["newsletter", "send"]);
+    run.failure(1);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(attack.outside_now(), before, "outside changed");
+    assert!(
+        !attack.path("newsletter/issues.toml").exists(),
+        "an issue was recorded as sending"
+    );
+}
