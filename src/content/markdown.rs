@@ -119,6 +119,11 @@ pub fn too_big(body: &str) -> Option<(usize, String)> {
             ),
         ));
     }
+    // No byte weighs more than 3: a document this short cannot pass the limit, and
+    // nearly every real one is, so it costs nothing.
+    if body.len().saturating_mul(3) <= MAX_MARKUP {
+        return None;
+    }
     let mut weight = 0usize;
     for (offset, byte) in body.bytes().enumerate() {
         weight += match byte {
@@ -148,6 +153,10 @@ pub fn too_big(body: &str) -> Option<(usize, String)> {
 /// table as wide as it has pipes, which runs to the next blank line, and the header
 /// and every row count that width.
 fn too_many_table_cells(body: &str) -> Option<(usize, usize)> {
+    // A table needs a `|`; most documents have none.
+    if !body.contains('|') {
+        return None;
+    }
     let mut cells = 0usize;
     let mut width: Option<usize> = None;
     let mut offset = 0;
@@ -225,23 +234,39 @@ fn events<'a, 'l>(
     }
 }
 
+/// Documents up to this size (bytes) are parsed once, their events kept for both
+/// passes: at most some tens of megabytes of events.
+const KEEP_EVENTS_BELOW: usize = 256 * 1024;
+
 /// Renders a document body. The summary is `summary` when given (front-matter text:
 /// raw HTML and attribute syntax in it stay text), else the text before
 /// `<!-- more -->`, else the first paragraph.
 ///
-/// The body is parsed twice: once for what the HTML needs from further on (heading
-/// ids, made unique in document order) and for the outline, then again into HTML as
-/// the events come, so memory follows the size of the HTML, not of the events.
+/// Two passes over the events: one for what the HTML needs from further on (heading
+/// ids, made unique in document order) and for the outline, then one into HTML as
+/// the events come. A big document is parsed again for the second, so memory follows
+/// the size of its HTML, not of its events.
 pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown: Markdown) -> Body {
     let trust = if markdown.unsafe_html {
         Trust::Site
     } else {
         Trust::Body
     };
-    let outline = Outline::of(events(body, trust, links));
+    // A small document is parsed once and its events kept; a big one is parsed
+    // twice, so that its events are never all held at once.
+    let kept: Option<Vec<Event<'_>>> =
+        (body.len() <= KEEP_EVENTS_BELOW).then(|| events(body, trust, links).collect());
+    let outline = match &kept {
+        Some(kept) => Outline::of(kept.iter().cloned()),
+        None => Outline::of(events(body, trust, links)),
+    };
     let mut content_html = String::with_capacity(body.len() * 3 / 2);
     let mut ids = outline.toc.iter().map(|h| h.id.clone());
-    let with_ids = events(body, trust, links).map(|event| match event {
+    let second: Box<dyn Iterator<Item = Event<'_>>> = match kept {
+        Some(kept) => Box::new(kept.into_iter()),
+        None => Box::new(events(body, trust, links)),
+    };
+    let with_ids = second.map(|event| match event {
         Event::Start(Tag::Heading {
             level,
             classes,
