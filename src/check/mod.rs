@@ -138,7 +138,7 @@ fn check_links(
             }
         }
     }
-    report(broken, sources, site_dir, diags);
+    report(broken, sources, (site_dir, root), diags);
     (scanned.len(), count)
 }
 
@@ -217,7 +217,7 @@ fn display_url(target: &str, root: &str) -> String {
 fn report(
     broken: Vec<Broken>,
     sources: &BTreeMap<String, PathBuf>,
-    site_dir: &Path,
+    (site_dir, root): (&Path, &str),
     diags: &mut Diagnostics,
 ) {
     let mut told: BTreeSet<(PathBuf, String)> = BTreeSet::new();
@@ -227,7 +227,7 @@ fn report(
     for b in &from_content {
         let source = &sources[&b.page];
         if told.insert((source.clone(), b.link.clone())) {
-            let line = line_of(site_dir, source, &b.link);
+            let line = line_of(site_dir, source, &b.link, root);
             diags.error(
                 source,
                 line,
@@ -249,9 +249,20 @@ fn report(
 }
 
 /// The line of `source` where `link` (or its path without the base path) is written.
-fn line_of(site_dir: &Path, source: &Path, link: &str) -> Option<Location> {
+fn line_of(site_dir: &Path, source: &Path, link: &str, root: &str) -> Option<Location> {
     let text = crate::files::read_to_string(site_dir, source).ok()?;
-    let index = text.lines().position(|line| line.contains(link))?;
+    // Markdown writes `/x/`; the page says `/club/x/` under a base path.
+    let written = link
+        .strip_prefix(root)
+        .filter(|_| root.len() > 1)
+        .map(|rest| format!("/{rest}"));
+    let index = text
+        .lines()
+        .position(|line| line.contains(link))
+        .or_else(|| {
+            let written = written.as_deref()?;
+            text.lines().position(|line| line.contains(written))
+        })?;
     Some(Location::line(index + 1))
 }
 
