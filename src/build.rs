@@ -1,6 +1,7 @@
 //! `hearth build`: config → content → model → rendered pages → output folder, with
 //! every problem collected before anything replaces the previous site.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,11 +14,11 @@ use jiff::Timestamp;
 use crate::config::Config;
 use crate::content::{self, Visibility};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Site, item_path};
+use crate::model::Site;
 use crate::output::{Content, Staging};
 use crate::outputs;
 use crate::render::theme::{Origin, Theme};
-use crate::render::{self, Collect, Rendered, Sink};
+use crate::render::{self, Collect, PagePaths, Rendered, Sink};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -52,6 +53,8 @@ pub struct Loaded {
     pub theme: Theme,
     pub tera: tera::Tera,
     pub warnings: Vec<Diagnostic>,
+    /// The site's own `static/_redirects`, which hearth's alias rules extend.
+    pub own_redirects: Option<String>,
 }
 
 /// Reads and checks everything a build needs. All problems of the site are found in
@@ -100,6 +103,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         "loaded content from {}",
         opts.site_dir.display()
     );
+    let own_redirects = own_redirects(&opts.site_dir, &theme, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
@@ -108,7 +112,18 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         theme,
         tera,
         warnings,
+        own_redirects,
     })
+}
+
+/// The text of a `_redirects` file among the site's static files, if any.
+fn own_redirects(site_dir: &Path, theme: &Theme, diags: &mut Diagnostics) -> Option<String> {
+    let Some(Origin::Site(rel)) = theme.static_files.get(outputs::redirects::PATH) else {
+        return None;
+    };
+    crate::files::read_to_string(site_dir, rel)
+        .map_err(|e| diags.error(rel, None, format!("cannot read: {e}")))
+        .ok()
 }
 
 /// A file that goes into the output as it is.
@@ -142,15 +157,72 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> 
         || outputs::without_pages(site),
     );
     let pages = pages?;
+    let mut machine_files = machine_files;
+    machine_files.extend(outputs::redirects::files(
+        site,
+        loaded.own_redirects.as_deref(),
+    ));
+    machine_files.extend(outputs::sitemap::files(site, &pages));
+    check_places(loaded, &pages, &machine_files, &mut diags);
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
-    for file in machine_files
-        .into_iter()
-        .chain(outputs::sitemap::files(site, &pages))
-    {
+    for file in machine_files {
         sink.put(file)?;
     }
     Ok(warnings)
+}
+
+/// An item's page or alias may not land on a file the site makes itself (a list
+/// page, a feed, the sitemap) or on a static file: either would silently replace
+/// the other. Each clash is an error at the item's file naming the other file.
+/// (Clashes between items are found when the content loads.)
+fn check_places(
+    loaded: &Loaded,
+    pages: &PagePaths,
+    machine_files: &[Rendered],
+    diags: &mut Diagnostics,
+) {
+    let site = &loaded.site;
+    let mut claims: BTreeMap<&str, Vec<(&Path, &str)>> = BTreeMap::new();
+    for (source, route) in site.routes() {
+        let own = std::iter::once((&route.file, &route.url))
+            .chain(route.aliases.iter().map(|a| (&a.file, &a.url)));
+        for (file, url) in own {
+            claims
+                .entry(file)
+                .or_default()
+                .push((&source.path, url.as_str()));
+        }
+    }
+    let mut made: BTreeMap<&str, usize> = BTreeMap::new();
+    let all = pages.listed.iter().chain(&pages.redirects);
+    for path in all.chain(machine_files.iter().map(|f| &f.path)) {
+        *made.entry(path).or_default() += 1;
+    }
+    for (file, items) in &claims {
+        let by_site = made.get(file).copied().unwrap_or(0) > items.len();
+        let static_file = loaded.theme.static_files.get(*file);
+        let other = match (by_site, static_file) {
+            (true, _) => format!("a page hearth makes itself (`{file}`)"),
+            (false, Some(origin)) => format!("the static file {}", describe_static(origin, file)),
+            (false, None) => continue,
+        };
+        let (source, url) = items[0];
+        diags.error(
+            source,
+            None,
+            format!(
+                "{url} is also {other}: change this item's `slug` or `aliases`, or `[permalinks]`"
+            ),
+        );
+    }
+}
+
+fn describe_static(origin: &Origin, name: &str) -> String {
+    match origin {
+        Origin::Builtin(_) => format!("`{name}` of the built-in theme"),
+        Origin::Site(rel) => format!("`{}`", rel.display()),
+    }
 }
 
 /// Renders every file of a loaded site in memory.
@@ -310,34 +382,16 @@ fn static_files(site_dir: &Path, theme: &Theme) -> Vec<(String, CopyFrom)> {
         .collect()
 }
 
-/// The files beside each bundle's `index.md`, placed beside its page.
+/// The files beside each bundle's `index.md`, placed in the item's folder (beside
+/// its page, or for a page ending in `.html`, in the folder of that name).
 fn bundle_files(site: &Site, site_dir: &Path) -> Vec<(String, CopyFrom)> {
     let root = &site.config.root;
-    let sources = site
-        .posts
-        .iter()
-        .map(|p| (&p.source, item_path(root, "posts", &p.slug)))
-        .chain(
-            site.members
-                .iter()
-                .map(|m| (&m.source, item_path(root, "members", &m.slug))),
-        )
-        .chain(
-            site.events
-                .iter()
-                .map(|e| (&e.source, item_path(root, "events", &e.slug))),
-        )
-        .chain(
-            site.pages
-                .iter()
-                .map(|p| (&p.source, item_path(root, "", &p.slug))),
-        );
     let mut files = Vec::new();
-    for (source, url) in sources {
+    for (source, route) in site.routes() {
         let Some(dir) = &source.bundle_dir else {
             continue;
         };
-        let out_dir = url.strip_prefix(root.as_str()).unwrap_or(&url);
+        let out_dir = route.dir.strip_prefix(root.as_str()).unwrap_or(&route.dir);
         for asset in &source.assets {
             let rel = format!("{out_dir}{}", asset.to_string_lossy().replace('\\', "/"));
             files.push((rel, CopyFrom::File(site_dir.join(dir).join(asset))));

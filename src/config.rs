@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::content::frontmatter::{self, Extra, key_line};
 use crate::diag::Diagnostics;
+use crate::model::route::{Kind, Pattern, Permalinks};
 
 pub const FILE_NAME: &str = "hearth.toml";
 
@@ -28,6 +29,16 @@ struct RawConfig {
     newsletter: Option<RawNewsletter>,
     smtp: Option<RawSmtp>,
     markdown: Option<RawMarkdown>,
+    permalinks: Option<RawPermalinks>,
+}
+
+/// `[permalinks]` as written: a URL pattern per kind.
+#[derive(Debug, Deserialize)]
+struct RawPermalinks {
+    posts: Option<String>,
+    members: Option<String>,
+    events: Option<String>,
+    pages: Option<String>,
 }
 
 /// `[markdown]` as written.
@@ -101,6 +112,8 @@ pub struct Config {
     pub newsletter: Option<RawNewsletter>,
     pub smtp: Option<RawSmtp>,
     pub markdown: Markdown,
+    /// The URL pattern of each kind of item (`[permalinks]`).
+    pub permalinks: Permalinks,
     /// The text of hearth.toml, to place later problems at their line.
     pub text: String,
 }
@@ -163,6 +176,7 @@ fn resolve(
         newsletter,
         smtp,
         markdown,
+        permalinks,
     } = raw;
     let path = Path::new(FILE_NAME);
     let errors_before = diags.items().len();
@@ -215,6 +229,9 @@ fn resolve(
     };
     let posts_per_page = at_least_one("posts_per_page", posts_per_page, 10);
     let feed_limit = at_least_one("feed_limit", feed_limit, 20);
+    let permalinks = permalinks.map_or_else(Permalinks::default, |raw| {
+        resolve_permalinks(raw, text, diags)
+    });
     if diags.items()[errors_before..]
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error)
@@ -238,8 +255,39 @@ fn resolve(
         markdown: markdown.map_or_else(Markdown::default, |RawMarkdown { unsafe_html }| Markdown {
             unsafe_html: unsafe_html.unwrap_or(false),
         }),
+        permalinks,
         text: text.to_string(),
     })
+}
+
+/// Checks each pattern of `[permalinks]`; a bad one is an error at its line.
+fn resolve_permalinks(raw: RawPermalinks, text: &str, diags: &mut Diagnostics) -> Permalinks {
+    let RawPermalinks {
+        posts,
+        members,
+        events,
+        pages,
+    } = raw;
+    let mut check = |kind: Kind, written: Option<String>| {
+        let Some(written) = written else {
+            return Pattern::default_for(kind);
+        };
+        Pattern::parse(&written, kind).unwrap_or_else(|msg| {
+            let loc = frontmatter::table_key_line(text, "permalinks", kind.section());
+            diags.error(
+                Path::new(FILE_NAME),
+                loc,
+                format!("`permalinks.{}`: {msg}", kind.section()),
+            );
+            Pattern::default_for(kind)
+        })
+    };
+    Permalinks {
+        posts: check(Kind::Post, posts),
+        members: check(Kind::Member, members),
+        events: check(Kind::Event, events),
+        pages: check(Kind::Page, pages),
+    }
 }
 
 /// A theme is a folder of `themes/`, named plainly: nothing that leads elsewhere.

@@ -56,6 +56,34 @@ fn a_folder_without_its_slash_redirects_to_the_slash() {
 }
 
 #[test]
+fn aliases_and_html_permalinks_are_served_like_other_pages() {
+    let site = Site::fixture("serve");
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        format!("{config}\n[permalinks]\nposts = \"/:year/:slug.html\"\n"),
+    );
+    site.write(
+        "content/posts/2026-11-01-first.md",
+        "+++\ntitle = \"First post\"\naliases = [\"/old/first.html\", \"/news/first/\"]\n+++\nMoved.\n",
+    );
+    let server = Server::start(&site);
+    let page = server.get("/2026/first.html");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    for alias in ["/old/first.html", "/news/first/"] {
+        let response = server.get(alias);
+        assert_eq!(response.status, 200, "GET {alias}");
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(body.contains("/2026/first.html\">"), "GET {alias}: {body}");
+    }
+}
+
+#[test]
 fn an_unknown_url_answers_404_with_the_themes_404_page() {
     let site = Site::fixture("serve");
     let server = Server::start(&site);

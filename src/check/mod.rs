@@ -1,6 +1,7 @@
 //! `hearth check`: builds the site in memory and checks that every internal link,
 //! `#anchor`, image and asset reference of the generated pages leads somewhere. Each
-//! broken link is reported once, at the content file (and line) that holds it.
+//! broken link is reported once, at the content file (and line) that holds it. An
+//! alias's redirect page counts as a page, and its target must exist.
 
 mod html;
 
@@ -11,7 +12,7 @@ use anyhow::Result;
 
 use crate::build::{self, BuildOptions, SiteFiles};
 use crate::diag::{Diagnostic, Diagnostics, Location, Problems};
-use crate::model::{Site, item_path};
+use crate::model::Site;
 
 /// The outcome of a check that found no problem.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     let sources = page_sources(&loaded.site);
     let mut diags = Diagnostics::default();
     let (pages, links) = check_links(&files, &loaded.site, &sources, &opts.site_dir, &mut diags);
+    check_redirects(&files, &loaded.site, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let mut all = warnings;
     all.extend(diags.into_items());
@@ -46,28 +48,30 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
 
 /// Output path of each content page (`posts/x/index.html`) to its markdown source.
 fn page_sources(site: &Site) -> BTreeMap<String, PathBuf> {
-    let root = &site.config.root;
-    let out = |section: &str, slug| {
-        let url = item_path(root, section, slug);
-        format!(
-            "{}index.html",
-            url.strip_prefix(root.as_str()).unwrap_or(&url)
-        )
-    };
-    let mut map = BTreeMap::new();
-    for p in &site.posts {
-        map.insert(out("posts", &p.slug), p.source.path.clone());
+    site.routes()
+        .map(|(source, route)| (route.file.clone(), source.path.clone()))
+        .collect()
+}
+
+/// Follows each alias: its redirect page must be there and lead to a page that is.
+/// (Links on the redirect pages are absolute, so the link check passes them by.)
+fn check_redirects(files: &SiteFiles, site: &Site, diags: &mut Diagnostics) {
+    let existing: BTreeSet<&str> = files.generated.iter().map(|f| f.path.as_str()).collect();
+    for (source, route) in site.routes() {
+        for alias in &route.aliases {
+            let problem = if !existing.contains(alias.file.as_str()) {
+                format!("the alias {} has no redirect page", alias.url)
+            } else if !existing.contains(route.file.as_str()) {
+                format!(
+                    "the alias {} redirects to {}, which was not built",
+                    alias.url, route.url
+                )
+            } else {
+                continue;
+            };
+            diags.error(&source.path, None, problem);
+        }
     }
-    for m in &site.members {
-        map.insert(out("members", &m.slug), m.source.path.clone());
-    }
-    for e in &site.events {
-        map.insert(out("events", &e.slug), e.source.path.clone());
-    }
-    for p in &site.pages {
-        map.insert(out("", &p.slug), p.source.path.clone());
-    }
-    map
 }
 
 /// A link that leads nowhere, and why.
@@ -134,7 +138,7 @@ fn check_links(
             }
         }
     }
-    report(broken, sources, site_dir, diags);
+    report(broken, sources, (site_dir, root), diags);
     (scanned.len(), count)
 }
 
@@ -213,7 +217,7 @@ fn display_url(target: &str, root: &str) -> String {
 fn report(
     broken: Vec<Broken>,
     sources: &BTreeMap<String, PathBuf>,
-    site_dir: &Path,
+    (site_dir, root): (&Path, &str),
     diags: &mut Diagnostics,
 ) {
     let mut told: BTreeSet<(PathBuf, String)> = BTreeSet::new();
@@ -223,7 +227,7 @@ fn report(
     for b in &from_content {
         let source = &sources[&b.page];
         if told.insert((source.clone(), b.link.clone())) {
-            let line = line_of(site_dir, source, &b.link);
+            let line = line_of(site_dir, source, &b.link, root);
             diags.error(
                 source,
                 line,
@@ -245,9 +249,20 @@ fn report(
 }
 
 /// The line of `source` where `link` (or its path without the base path) is written.
-fn line_of(site_dir: &Path, source: &Path, link: &str) -> Option<Location> {
+fn line_of(site_dir: &Path, source: &Path, link: &str, root: &str) -> Option<Location> {
     let text = crate::files::read_to_string(site_dir, source).ok()?;
-    let index = text.lines().position(|line| line.contains(link))?;
+    // Markdown writes `/x/`; the page says `/club/x/` under a base path.
+    let written = link
+        .strip_prefix(root)
+        .filter(|_| root.len() > 1)
+        .map(|rest| format!("/{rest}"));
+    let index = text
+        .lines()
+        .position(|line| line.contains(link))
+        .or_else(|| {
+            let written = written.as_deref()?;
+            text.lines().position(|line| line.contains(written))
+        })?;
     Some(Location::line(index + 1))
 }
 

@@ -13,7 +13,9 @@ use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
 use crate::model::time::DateSpec;
 use crate::model::url::UrlKind;
-use crate::model::{Event, EventStatus, Member, Page, Post, SafeUrl, Slug, Source};
+use crate::model::{
+    Alias, Event, EventStatus, Kind, Member, Page, Post, Route, SafeUrl, Slug, Source,
+};
 
 /// The most tags one post, member or event may have.
 pub const MAX_TAGS: usize = 50;
@@ -33,6 +35,8 @@ struct RawPost {
     summary: Option<String>,
     image: Option<String>,
     newsletter: Option<bool>,
+    #[serde(default)]
+    aliases: Vec<String>,
     #[serde(default)]
     extra: Extra,
 }
@@ -54,6 +58,8 @@ struct RawMember {
     #[serde(default)]
     draft: bool,
     summary: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
     #[serde(default)]
     extra: Extra,
 }
@@ -77,6 +83,8 @@ struct RawEvent {
     draft: bool,
     summary: Option<String>,
     #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
     extra: Extra,
 }
 
@@ -87,6 +95,8 @@ struct RawPage {
     menu: Option<i64>,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
     #[serde(default)]
     extra: Extra,
 }
@@ -401,8 +411,24 @@ pub fn name_date(stem: &str) -> (Option<&str>, &str) {
     }
 }
 
-fn item_url(config: &Config, section: &str, slug: &Slug) -> String {
-    crate::model::item_path(&config.root, section, slug)
+impl Doc<'_, '_> {
+    /// Where the item lives (`[permalinks]`), with its `aliases` checked; a bad
+    /// alias is an error at the `aliases` line and is left out.
+    fn route(
+        &mut self,
+        config: &Config,
+        (kind, slug, date): (Kind, &Slug, Option<jiff::civil::Date>),
+        aliases: Vec<String>,
+    ) -> Route {
+        let mut route = config.permalinks.route(&config.root, kind, slug, date);
+        for written in aliases {
+            match Alias::parse(&written, &config.root) {
+                Ok(alias) => route.aliases.push(alias),
+                Err(msg) => self.error("aliases", format!("`aliases`: {msg}")),
+            }
+        }
+        route
+    }
 }
 
 pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
@@ -429,15 +455,20 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         .map(|(z, _)| z);
     let authors = doc.members("authors", &raw.authors, ctx);
     let tags = doc.tags(raw.tags);
-    let slug = slug?;
-    let url = item_url(ctx.config, "posts", &slug);
-    let image = doc.asset_url("image", raw.image, &url, ctx.config);
-    let body = doc.body(raw.summary.as_deref(), &url, ctx.config);
+    let (slug, date) = (slug?, date?);
+    let route = doc.route(
+        ctx.config,
+        (Kind::Post, &slug, Some(date.date())),
+        raw.aliases,
+    );
+    let image = doc.asset_url("image", raw.image, &route.dir, ctx.config);
+    let body = doc.body(raw.summary.as_deref(), &route.dir, ctx.config);
     Some(Post {
         source: doc.source(),
         slug,
+        route,
         title: raw.title,
-        date: date?,
+        date,
         updated,
         draft: raw.draft,
         tags,
@@ -454,15 +485,16 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
     let tz = &config.timezone;
     let slug = doc.slug(raw.slug.as_deref())?;
     let tags = doc.tags(raw.tags);
-    let url = item_url(config, "members", &slug);
+    let route = doc.route(config, (Kind::Member, &slug, None), raw.aliases);
     let joined = doc.day("joined", &raw.joined, tz);
     let spotlight = doc.day("spotlight", &raw.spotlight, tz);
-    let avatar = doc.asset_url("avatar", raw.avatar, &url, config);
+    let avatar = doc.asset_url("avatar", raw.avatar, &route.dir, config);
     let links = doc.links(raw.links);
-    let body = doc.body(raw.summary.as_deref(), &url, config);
+    let body = doc.body(raw.summary.as_deref(), &route.dir, config);
     Some(Member {
         source: doc.source(),
         slug,
+        route,
         name: raw.name,
         role: raw.role,
         pronouns: raw.pronouns,
@@ -520,11 +552,16 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         return None;
     }
     let slug = slug?;
-    let url = item_url(ctx.config, "events", &slug);
-    let body = doc.body(raw.summary.as_deref(), &url, ctx.config);
+    let route = doc.route(
+        ctx.config,
+        (Kind::Event, &slug, Some(start.date())),
+        raw.aliases,
+    );
+    let body = doc.body(raw.summary.as_deref(), &route.dir, ctx.config);
     Some(Event {
         source: doc.source(),
         slug,
+        route,
         title: raw.title,
         start,
         end,
@@ -545,11 +582,12 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
 pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {
     let raw: RawPage = doc.parse()?;
     let slug = doc.slug(raw.slug.as_deref())?;
-    let url = item_url(config, "", &slug);
-    let body = doc.body(None, &url, config);
+    let route = doc.route(config, (Kind::Page, &slug, None), raw.aliases);
+    let body = doc.body(None, &route.dir, config);
     Some(Page {
         source: doc.source(),
         slug,
+        route,
         title: raw.title,
         menu: raw.menu,
         draft: raw.draft,

@@ -129,7 +129,57 @@ pub fn load(
         issues: Vec::new(),
     };
     site.index_members();
+    check_routes(&site, site_dir, diags);
     site
+}
+
+/// No two published items, or their aliases, may claim the same output file. Each
+/// clash is told at the file that came second (an alias always counts as second),
+/// naming the first.
+fn check_routes(site: &Site, site_dir: &Path, diags: &mut Diagnostics) {
+    let mut taken: BTreeMap<&str, (&Path, &str)> = BTreeMap::new();
+    for (source, route) in site.routes() {
+        if let Some(&(first, url)) = taken.get(route.file.as_str()) {
+            diags.error(
+                &source.path,
+                None,
+                format!(
+                    "its URL {} is also the URL of {} ({url}): give one of them another `slug`, or change `[permalinks]`",
+                    route.url,
+                    first.display()
+                ),
+            );
+        } else {
+            taken.insert(&route.file, (&source.path, &route.url));
+        }
+    }
+    for (source, route) in site.routes() {
+        for alias in &route.aliases {
+            let written = &alias.url[site.config.root.len() - 1..];
+            let Some(&(first, url)) = taken.get(alias.file.as_str()) else {
+                taken.insert(&alias.file, (&source.path, &alias.url));
+                continue;
+            };
+            let what = if first == source.path && url == route.url {
+                "this item's own URL".to_string()
+            } else {
+                format!("{url}, of {}", first.display())
+            };
+            let needle = written.trim_end_matches('/');
+            diags.error(
+                &source.path,
+                line_of(site_dir, &source.path, needle),
+                format!("the alias `{written}` is the same page as {what}: remove it or change it"),
+            );
+        }
+    }
+}
+
+/// The first line of a content file that contains `needle`.
+fn line_of(site_dir: &Path, path: &Path, needle: &str) -> Option<Location> {
+    let text = crate::files::read_to_string(site_dir, path).ok()?;
+    let index = text.lines().position(|line| line.contains(needle))?;
+    Some(Location::line(index + 1))
 }
 
 /// Reads the documents of the site's sections.

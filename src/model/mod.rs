@@ -2,6 +2,7 @@
 //! members, events and pages with resolved dates, slugs and cross-references.
 //! Nothing here touches the disk; rendering reads only these types.
 
+pub mod route;
 pub mod slug;
 pub mod time;
 pub mod url;
@@ -13,18 +14,9 @@ use jiff::Zoned;
 use jiff::civil::Date;
 
 use crate::config::Config;
+pub use route::{Alias, Kind, Permalinks, Route};
 pub use slug::Slug;
 pub use url::SafeUrl;
-
-/// URL path of an item under the site root: `/posts/slug/`, or `/slug/` for a
-/// standalone page (empty `section`).
-pub fn item_path(root: &str, section: &str, slug: &Slug) -> String {
-    if section.is_empty() {
-        format!("{root}{slug}/")
-    } else {
-        format!("{root}{section}/{slug}/")
-    }
-}
 
 /// A heading of a document, for tables of contents and `#anchor` checks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -60,6 +52,8 @@ pub struct Source {
 pub struct Post {
     pub source: Source,
     pub slug: Slug,
+    /// Its URL, output file and aliases.
+    pub route: Route,
     pub title: String,
     pub date: Zoned,
     pub updated: Option<Zoned>,
@@ -78,6 +72,8 @@ pub struct Post {
 pub struct Member {
     pub source: Source,
     pub slug: Slug,
+    /// Its URL, output file and aliases.
+    pub route: Route,
     pub name: String,
     pub role: Option<String>,
     pub pronouns: Option<String>,
@@ -105,6 +101,8 @@ pub enum EventStatus {
 pub struct Event {
     pub source: Source,
     pub slug: Slug,
+    /// Its URL, output file and aliases.
+    pub route: Route,
     pub title: String,
     /// Start, in the event's own time zone.
     pub start: Zoned,
@@ -135,6 +133,8 @@ impl Event {
 pub struct Page {
     pub source: Source,
     pub slug: Slug,
+    /// Its URL, output file and aliases.
+    pub route: Route,
     pub title: String,
     pub menu: Option<i64>,
     pub draft: bool,
@@ -174,6 +174,16 @@ pub struct Site {
 }
 
 impl Site {
+    /// The source file and route of every published item: posts, members, events,
+    /// then pages.
+    pub fn routes(&self) -> impl Iterator<Item = (&Source, &Route)> {
+        let posts = self.posts.iter().map(|p| (&p.source, &p.route));
+        let members = self.members.iter().map(|m| (&m.source, &m.route));
+        let events = self.events.iter().map(|e| (&e.source, &e.route));
+        let pages = self.pages.iter().map(|p| (&p.source, &p.route));
+        posts.chain(members).chain(events).chain(pages)
+    }
+
     pub fn member(&self, slug: &Slug) -> Option<&Member> {
         self.member_index.get(slug).map(|&i| &self.members[i])
     }

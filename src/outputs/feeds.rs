@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::model::time::iso;
-use crate::model::{Post, Site, item_path};
+use crate::model::{Post, Site};
 use crate::render::Rendered;
 
 use super::{absolute_links, xml_escape};
@@ -96,7 +96,7 @@ fn atom(site: &Site) -> String {
 
 fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     let c = &site.config;
-    let url = c.permalink(&item_path(&c.root, "posts", &post.slug));
+    let url = c.permalink(&post.route.url);
     let origin = c.origin();
     let _ = writeln!(x, "  <entry>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));
@@ -114,11 +114,11 @@ fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     );
     for (slug, name) in post.authors.iter().zip(author_names(site, post)) {
         let _ = write!(x, "    <author><name>{}</name>", xml_escape(&name));
-        if site.member(slug).is_some() {
+        if let Some(member) = site.member(slug) {
             let _ = write!(
                 x,
                 "<uri>{}</uri>",
-                xml_escape(&c.permalink(&item_path(&c.root, "members", slug)))
+                xml_escape(&c.permalink(&member.route.url))
             );
         }
         x.push_str("</author>\n");
@@ -194,7 +194,7 @@ fn rss(site: &Site) -> String {
 
 fn rss_item(x: &mut String, site: &Site, post: &Post) {
     let c = &site.config;
-    let url = c.permalink(&item_path(&c.root, "posts", &post.slug));
+    let url = c.permalink(&post.route.url);
     let origin = c.origin();
     let _ = writeln!(x, "  <item>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));

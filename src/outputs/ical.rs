@@ -16,7 +16,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{Dst, Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp, Zoned};
 
-use crate::model::{Event, EventStatus, Site, item_path};
+use crate::model::route::output_file;
+use crate::model::{Event, EventStatus, Site};
 use crate::render::Rendered;
 
 /// RFC 5545 3.1: lines longer than this many octets are folded.
@@ -42,7 +43,7 @@ pub fn files(site: &Site) -> Vec<Rendered> {
                     .unwrap_or(&event.timezone),
             };
             Rendered {
-                path: format!("events/{}/event.ics", event.slug),
+                path: output_file(&site.config.root, &format!("{}event.ics", event.route.dir)),
                 contents: calendar(site, &header, std::slice::from_ref(event)),
             }
         })
@@ -104,9 +105,7 @@ fn calendar(site: &Site, header: &Header<'_>, events: &[Event]) -> String {
 
 /// One `VEVENT`.
 fn vevent(w: &mut Lines, site: &Site, event: &Event, uid_domain: &str) {
-    let url = site
-        .config
-        .permalink(&item_path(&site.config.root, "events", &event.slug));
+    let url = site.config.permalink(&event.route.url);
     w.line("BEGIN:VEVENT");
     w.line(&format!("UID:{}@{uid_domain}", event.slug));
     // DTSTAMP is when this calendar object was made. Taking it from the clock would make

@@ -4,6 +4,7 @@
 
 pub mod feeds;
 pub mod ical;
+pub mod redirects;
 pub mod search;
 pub mod sitemap;
 

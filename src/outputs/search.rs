@@ -23,7 +23,7 @@
 use serde::Serialize;
 
 use crate::model::time::human_date;
-use crate::model::{EventStatus, Site, Slug, item_path};
+use crate::model::{EventStatus, Kind, Site};
 use crate::render::Rendered;
 use crate::render::views::when;
 
@@ -57,25 +57,6 @@ struct Item<'a> {
     x: bool,
 }
 
-#[derive(Clone, Copy, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Kind {
-    Post,
-    Member,
-    Event,
-}
-
-impl Kind {
-    /// The URL section of items of this kind.
-    fn section(self) -> &'static str {
-        match self {
-            Kind::Post => "posts",
-            Kind::Member => "members",
-            Kind::Event => "events",
-        }
-    }
-}
-
 /// The search index of the site.
 pub fn files(site: &Site) -> Vec<Rendered> {
     let index = Index {
@@ -91,12 +72,11 @@ pub fn files(site: &Site) -> Vec<Rendered> {
 }
 
 fn items(site: &Site) -> Vec<Item<'_>> {
-    let url = |kind: Kind, slug: &Slug| item_path(&site.config.root, kind.section(), slug);
     let summary = |text: &str| truncate_summary(text, SUMMARY_CHARS);
     let posts = site.posts.iter().map(|p| Item {
         k: Kind::Post,
         t: &p.title,
-        u: url(Kind::Post, &p.slug),
+        u: p.route.url.clone(),
         s: summary(&p.body.summary_text),
         g: tag_names(&p.tags),
         r: None,
@@ -106,7 +86,7 @@ fn items(site: &Site) -> Vec<Item<'_>> {
     let members = site.members.iter().map(|m| Item {
         k: Kind::Member,
         t: &m.name,
-        u: url(Kind::Member, &m.slug),
+        u: m.route.url.clone(),
         s: summary(&m.body.summary_text),
         g: tag_names(&m.tags),
         r: m.role.as_deref().map(str::trim).filter(|r| !r.is_empty()),
@@ -116,7 +96,7 @@ fn items(site: &Site) -> Vec<Item<'_>> {
     let events = site.events.iter().map(|e| Item {
         k: Kind::Event,
         t: &e.title,
-        u: url(Kind::Event, &e.slug),
+        u: e.route.url.clone(),
         s: summary(&e.body.summary_text),
         g: tag_names(&e.tags),
         r: None,
@@ -159,7 +139,7 @@ mod tests {
     use jiff::tz::TimeZone;
 
     use crate::config::Config;
-    use crate::model::{Body, Event, Member, Post, Source};
+    use crate::model::{Body, Event, Member, Post, Slug, Source};
 
     fn config(root: &str) -> Config {
         Config {
@@ -178,7 +158,13 @@ mod tests {
             newsletter: None,
             smtp: None,
             markdown: Default::default(),
+            permalinks: Default::default(),
         }
+    }
+
+    /// The default route; `site` places it under the site's root.
+    fn route(kind: Kind, title: &str) -> crate::model::Route {
+        crate::model::Permalinks::default().route("/", kind, &slug(title), None)
     }
 
     fn source() -> Source {
@@ -208,6 +194,7 @@ mod tests {
         Post {
             source: source(),
             slug: slug(title),
+            route: route(Kind::Post, title),
             title: title.into(),
             date: zoned(date),
             updated: None,
@@ -225,6 +212,7 @@ mod tests {
         Member {
             source: source(),
             slug: slug(name),
+            route: route(Kind::Member, name),
             name: name.into(),
             role: role.map(Into::into),
             pronouns: None,
@@ -244,6 +232,7 @@ mod tests {
         Event {
             source: source(),
             slug: slug(title),
+            route: route(Kind::Event, title),
             title: title.into(),
             start: zoned("2026-12-03T18:30:00+01:00[Europe/Zurich]"),
             end: Some(zoned("2026-12-03T21:00:00+01:00[Europe/Zurich]")),
@@ -284,6 +273,10 @@ mod tests {
             tags: Default::default(),
         };
         site.index_members();
+        let at_root = |r: &mut crate::model::Route| r.url = format!("{root}{}", &r.url[1..]);
+        site.posts.iter_mut().for_each(|p| at_root(&mut p.route));
+        site.members.iter_mut().for_each(|m| at_root(&mut m.route));
+        site.events.iter_mut().for_each(|e| at_root(&mut e.route));
         site
     }
 

@@ -1,20 +1,21 @@
 //! `/sitemap.xml` listing every published HTML page, with `lastmod` where the content
-//! says when it last changed, and `/robots.txt` pointing to it.
+//! says when it last changed, and `/robots.txt` pointing to it. Redirect pages
+//! (aliases, `/posts/page/1/`) are left out.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::model::Site;
 use crate::model::time::iso;
-use crate::model::{Site, item_path};
-use crate::render::Rendered;
+use crate::render::{PagePaths, Rendered};
 
 use super::xml_escape;
 
-/// Pages that are not content: the not-found page and the `/posts/page/1/` redirect.
-const NOT_PAGES: &[&str] = &["404.html", "posts/page/1/index.html"];
+/// A page that is not content: the not-found page.
+const NOT_PAGES: &[&str] = &["404.html"];
 
 /// The sitemap of the rendered pages (their output paths) and robots.txt.
-pub fn files(site: &Site, pages: &[String]) -> Vec<Rendered> {
+pub fn files(site: &Site, pages: &PagePaths) -> Vec<Rendered> {
     vec![
         Rendered {
             path: "sitemap.xml".to_string(),
@@ -31,12 +32,20 @@ pub fn files(site: &Site, pages: &[String]) -> Vec<Rendered> {
     ]
 }
 
-fn sitemap(site: &Site, pages: &[String]) -> String {
+fn sitemap(site: &Site, pages: &PagePaths) -> String {
     let lastmod = last_modified(site);
     let mut urls: Vec<String> = pages
+        .listed
         .iter()
-        .filter(|p| p.ends_with("index.html") && !NOT_PAGES.contains(&p.as_str()))
-        .map(|p| format!("{}{}", site.config.root, p.trim_end_matches("index.html")))
+        .filter(|p| !NOT_PAGES.contains(&p.as_str()))
+        .map(|p| {
+            // `x/index.html` is served as `x/`; `x.html` as itself.
+            let served = p
+                .strip_suffix("index.html")
+                .filter(|dir| dir.is_empty() || dir.ends_with('/'))
+                .unwrap_or(p);
+            format!("{}{served}", site.config.root)
+        })
         .collect();
     urls.sort();
     let mut x = String::with_capacity(128 + urls.len() * 128);
@@ -64,7 +73,7 @@ fn last_modified(site: &Site) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for post in &site.posts {
         let changed = post.updated.as_ref().unwrap_or(&post.date);
-        map.insert(item_path(root, "posts", &post.slug), iso(changed));
+        map.insert(post.route.url.clone(), iso(changed));
     }
     if let Some(newest) = site
         .posts

@@ -82,15 +82,24 @@ impl Sink for Collect {
     }
 }
 
+/// The output paths of the rendered pages.
+#[derive(Debug, Default)]
+pub struct PagePaths {
+    /// Pages for readers and search engines (the sitemap lists them).
+    pub listed: Vec<String>,
+    /// Redirect pages (aliases, `/posts/page/1/`): written, but not listed.
+    pub redirects: Vec<String>,
+}
+
 /// Renders every page of the site into `sink` and returns the output paths of the
-/// pages (for the sitemap). Template errors go to `diags`; an error from the sink
-/// (a file that cannot be written) is returned.
+/// pages. Template errors go to `diags`; an error from the sink (a file that cannot
+/// be written) is returned.
 pub fn pages(
     site: &Site,
     tera: &tera::Tera,
     sink: &dyn Sink,
     diags: &mut Diagnostics,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<PagePaths> {
     let views = Views::new(site);
     let mut r = PageRenderer {
         site: &views.site,
@@ -114,7 +123,19 @@ pub fn pages(
     );
     newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", Empty {});
+    alias_pages(&mut r, site);
     r.run(tera, sink, diags)
+}
+
+/// A redirect page at each alias of each item, to the item's URL.
+fn alias_pages(r: &mut PageRenderer<'_>, site: &Site) {
+    for (_, route) in site.routes() {
+        let target = site.config.permalink(&route.url);
+        for alias in &route.aliases {
+            let html = redirect_html(&site.config.language, &target);
+            r.text(&alias.file, &alias.url, html);
+        }
+    }
 }
 
 /// Builds one page's template context; called on the thread that renders the page.
@@ -140,10 +161,10 @@ enum Work<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`).
+    /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`,
+    /// `/2019/x.html` → `2019/x.html`).
     fn render(&mut self, template: &'static str, url: &str, ctx: impl Serialize + Send + 'a) {
-        let dir = url.strip_prefix(self.site.root).unwrap_or(url);
-        let path = format!("{dir}index.html");
+        let path = crate::model::route::output_file(self.site.root, url);
         self.render_file(template, &path, url, ctx);
     }
 
@@ -187,11 +208,18 @@ impl<'a> PageRenderer<'a> {
         tera: &tera::Tera,
         sink: &dyn Sink,
         diags: &mut Diagnostics,
-    ) -> anyhow::Result<Vec<String>> {
+    ) -> anyhow::Result<PagePaths> {
         use rayon::prelude::*;
         use std::sync::Mutex;
         type Failures = BTreeMap<(&'static str, String), (usize, String, usize)>;
-        let paths: Vec<String> = self.jobs.iter().map(|j| j.path.clone()).collect();
+        let mut paths = PagePaths::default();
+        for job in &self.jobs {
+            let list = match job.work {
+                Work::Template(..) => &mut paths.listed,
+                Work::Text(_) => &mut paths.redirects,
+            };
+            list.push(job.path.clone());
+        }
         sink.expect(self.jobs.len());
         let failures: Mutex<Failures> = Mutex::default();
         // A template error is noted and the other pages go on (all problems are
@@ -383,13 +411,15 @@ fn post_lists<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     );
 }
 
-/// A tiny page that sends the reader to `target` (absolute URL).
+/// A tiny page that sends the reader to `target` (absolute URL); search engines
+/// are told to index the target instead.
 fn redirect_html(language: &str, target: &str) -> String {
     let target = escape_html(target);
     let language = escape_html(language);
     format!(
         "<!doctype html>\n<html lang=\"{language}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
-         <link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n\
+         <link rel=\"canonical\" href=\"{target}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n\
          <body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
     )
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::model::time::{iso, iso_date};
-use crate::model::{Event, EventStatus, Member, Post, Site, Slug, item_path};
+use crate::model::{Event, EventStatus, Member, Post, Site, Slug};
 
 /// JSON text safe to place inside a `<script>` element.
 fn script_safe(value: &Value) -> String {
@@ -32,7 +32,7 @@ fn person(site: &Site, slug: &Slug) -> Value {
         Some(m) => json!({
             "@type": "Person",
             "name": m.name,
-            "url": site.config.permalink(&item_path(&site.config.root, "members", slug)),
+            "url": site.config.permalink(&m.route.url),
         }),
         None => json!({ "@type": "Person", "name": slug.as_str() }),
     }
@@ -40,7 +40,7 @@ fn person(site: &Site, slug: &Slug) -> Value {
 
 pub fn post(site: &Site, post: &Post) -> String {
     let c = &site.config;
-    let url = c.permalink(&item_path(&c.root, "posts", &post.slug));
+    let url = c.permalink(&post.route.url);
     let mut data = json!({
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -69,7 +69,7 @@ pub fn member(site: &Site, member: &Member) -> String {
         "@context": "https://schema.org",
         "@type": "Person",
         "name": member.name,
-        "url": c.permalink(&item_path(&c.root, "members", &member.slug)),
+        "url": c.permalink(&member.route.url),
         "sameAs": member.links.iter().map(|(_, url)| url).collect::<Vec<_>>(),
         "memberOf": { "@type": "Organization", "name": c.title, "url": c.permalink(&c.root) },
     });
@@ -111,7 +111,7 @@ pub fn event(site: &Site, event: &Event) -> String {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "url": c.permalink(&item_path(&c.root, "events", &event.slug)),
+        "url": c.permalink(&event.route.url),
         "startDate": instant(&event.start),
         "eventStatus": format!("https://schema.org/{status}"),
         "eventAttendanceMode": format!("https://schema.org/{mode}"),

@@ -213,7 +213,7 @@ impl<'a> Views<'a> {
             config: &site.config,
         };
         Views {
-            site: site_view(site, &urls),
+            site: site_view(site),
             posts: site
                 .posts
                 .par_iter()
@@ -239,26 +239,18 @@ impl<'a> Views<'a> {
     }
 }
 
-/// Builds the URL of everything from the site's root path.
+/// The URLs of the site's own pages (items carry theirs in `route`).
 pub struct Urls<'a> {
     pub config: &'a Config,
 }
 
 impl Urls<'_> {
-    pub fn item(&self, section: &str, slug: &Slug) -> String {
-        crate::model::item_path(&self.config.root, section, slug)
-    }
-
-    pub fn section(&self, section: &str) -> String {
-        format!("{}{section}/", self.config.root)
-    }
-
     pub fn tag(&self, slug: &Slug) -> String {
-        self.item("tags", slug)
+        format!("{}tags/{slug}/", self.config.root)
     }
 }
 
-fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
+fn site_view(site: &Site) -> SiteView<'_> {
     let c = &site.config;
     let menu: Vec<MenuItem> = site
         .pages
@@ -266,7 +258,7 @@ fn site_view<'a>(site: &'a Site, urls: &Urls<'_>) -> SiteView<'a> {
         .filter(|p| p.menu.is_some())
         .map(|p| MenuItem {
             title: p.title.clone(),
-            url: urls.item("", &p.slug),
+            url: p.route.url.clone(),
         })
         .collect();
     let sections = [
@@ -313,14 +305,14 @@ fn tag_refs(names: &[String], urls: &Urls<'_>) -> Vec<TagRef> {
         .collect()
 }
 
-fn member_refs(slugs: &[Slug], site: &Site, urls: &Urls<'_>) -> Vec<MemberRef> {
+fn member_refs(slugs: &[Slug], site: &Site) -> Vec<MemberRef> {
     slugs
         .iter()
         .map(|slug| match site.member(slug) {
             Some(m) => MemberRef {
                 slug: slug.to_string(),
                 name: m.name.clone(),
-                url: Some(urls.item("members", slug)),
+                url: Some(m.route.url.clone()),
                 avatar: m.avatar.as_ref().map(ToString::to_string),
             },
             // A draft member is left out of the site: name the slug, link nowhere.
@@ -339,7 +331,7 @@ fn reading_minutes(body: &Body) -> usize {
 }
 
 fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
-    let url = urls.item("posts", &p.slug);
+    let url = p.route.url.clone();
     let item = PostItem {
         slug: p.slug.as_str(),
         title: &p.title,
@@ -350,7 +342,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         updated: p.updated.as_ref().map(human_date),
         updated_iso: p.updated.as_ref().map(iso),
         tags: tag_refs(&p.tags, urls),
-        authors: member_refs(&p.authors, site, urls),
+        authors: member_refs(&p.authors, site),
         summary_html: &p.body.summary_html,
         summary_text: &p.body.summary_text,
         image: p.image.as_ref().map(SafeUrl::as_str),
@@ -367,7 +359,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
 }
 
 fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a> {
-    let url = urls.item("members", &m.slug);
+    let url = m.route.url.clone();
     let human = |d: &jiff::civil::Date| d.strftime("%-d %B %Y").to_string();
     let machine = |d: &jiff::civil::Date| d.to_string();
     MemberView {
@@ -402,13 +394,13 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
 }
 
 fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
-    let url = urls.item("events", &e.slug);
+    let url = e.route.url.clone();
     let time = |z: &jiff::Zoned| format!("{} {}", human_time(z), zone_abbreviation(z));
     let permalink = site.config.permalink(&url);
     EventView {
         slug: e.slug.as_str(),
         title: &e.title,
-        ics_url: format!("{url}event.ics"),
+        ics_url: format!("{}event.ics", e.route.dir),
         google_calendar_url: google_calendar_url(e, &permalink),
         permalink,
         url,
@@ -431,7 +423,7 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         location: e.location.as_deref(),
         online: e.online.as_ref().map(SafeUrl::as_str),
         rsvp: e.rsvp.as_ref().map(SafeUrl::as_str),
-        organizers: member_refs(&e.organizers, site, urls),
+        organizers: member_refs(&e.organizers, site),
         tags: tag_refs(&e.tags, urls),
         status: e.status,
         cancelled: e.status == EventStatus::Cancelled,
@@ -535,7 +527,7 @@ pub fn when(e: &Event) -> String {
 }
 
 fn page_view<'a>(p: &'a Page, urls: &Urls<'_>) -> PageView<'a> {
-    let url = urls.item("", &p.slug);
+    let url = p.route.url.clone();
     PageView {
         slug: p.slug.as_str(),
         title: &p.title,
