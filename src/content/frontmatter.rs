@@ -33,6 +33,12 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
             "the file is empty: it needs front matter, e.g. +++\\ntitle = \"…\"\\n+++".into(),
         ));
     }
+    // Editors and exports leave blank lines before the fence; they are skipped, and
+    // line numbers still count them.
+    let blank = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let blank = text[..blank].rfind('\n').map_or(0, |i| i + 1);
+    let fence_line = text[..blank].matches('\n').count() + 1;
+    let text = &text[blank..];
     let first_end = text.find('\n').unwrap_or(text.len());
     let fence = text[..first_end].trim_end();
     let format = match fence {
@@ -40,7 +46,7 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
         "---" => Format::Yaml,
         _ => {
             return Err((
-                Location::line(1),
+                Location::line(fence_line),
                 "no front matter: start the file with a `+++` line (TOML) or a `---` line (YAML)"
                     .into(),
             ));
@@ -54,16 +60,16 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
             return Ok(Split {
                 format,
                 front: &rest[..offset],
-                front_line: 2,
+                front_line: fence_line + 1,
                 body: &rest[offset + line.len()..],
             });
         }
         offset += line.len();
     }
     Err((
-        Location::line(1),
+        Location::line(fence_line),
         format!(
-            "the front matter opened with `{fence}` on line 1 is never closed: add a `{fence}` line after it"
+            "the front matter opened with `{fence}` on line {fence_line} is never closed: add a `{fence}` line after it"
         ),
     ))
 }
@@ -337,6 +343,54 @@ impl<'de> Deserialize<'de> for DateText {
     }
 }
 
+/// For `#[serde(deserialize_with)]`: a YAML `null` (`tags:` with nothing after it,
+/// or `tags: null`, common in Jekyll and Hugo sites) reads as the empty value.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+/// Names (member slugs) written as a list, as one text, or as one text with commas
+/// between names (`author: "ada, bob"`, as Jekyll sites write it). `null` is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+        impl<'de> Visitor<'de> for NamesVisitor {
+            type Value = NameList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member slug, several separated by commas, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NameList, E> {
+                let names = v.split(',').map(str::trim).filter(|n| !n.is_empty());
+                Ok(NameList(names.map(str::to_owned).collect()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NameList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(NameList(names))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<NameList, E> {
+                Ok(NameList::default())
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<NameList, E> {
+                Ok(NameList::default())
+            }
+        }
+        deserializer.deserialize_any(NamesVisitor)
+    }
+}
+
 /// Free fields: any TOML or YAML table, turned into JSON for templates. TOML dates
 /// become strings.
 #[derive(Debug, Clone, Default)]
@@ -394,6 +448,17 @@ mod tests {
             (s.format, s.front, s.body),
             (Format::Yaml, "title: A\n", "")
         );
+    }
+
+    #[test]
+    fn blank_lines_and_a_byte_order_mark_before_the_fence_are_skipped() {
+        let s = split("\u{feff}\n \r\n+++\ntitle = \"A\"\n+++\nbody\n").expect("toml");
+        assert_eq!(
+            (s.front, s.front_line, s.body),
+            ("title = \"A\"\n", 4, "body\n")
+        );
+        let e = split("\n\n# Just markdown\n").expect_err("no fence");
+        assert_eq!(e.0.line, 3);
     }
 
     #[test]

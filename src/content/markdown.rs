@@ -14,7 +14,17 @@ use crate::config::Markdown;
 use crate::model::url::is_script_like;
 use crate::model::{Body, Heading, Slug};
 
-const MORE_MARKER: &str = "<!-- more -->";
+/// Where the summary ends: the first `<!-- more -->`, written with or without the
+/// spaces (Hugo and Jekyll sites write `<!--more-->`), in any case.
+fn more_marker(body: &str) -> Option<usize> {
+    body.match_indices("<!--").map(|(i, _)| i).find(|&i| {
+        let inner = body[i + 4..].trim_start();
+        inner
+            .get(..4)
+            .is_some_and(|word| word.eq_ignore_ascii_case("more"))
+            && inner[4..].trim_start().starts_with("-->")
+    })
+}
 
 /// Rendered bodies kept between builds of one `hearth serve`, so a rebuild renders
 /// only the documents that changed. Rendering is a pure function of its inputs, and
@@ -259,7 +269,7 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
         events(text, Trust::FrontMatter, links).collect()
-    } else if let Some(cut) = body.find(MORE_MARKER) {
+    } else if let Some(cut) = more_marker(body) {
         events(&body[..cut], trust, links).collect()
     } else {
         outline.first_paragraph
@@ -696,9 +706,12 @@ mod tests {
         let b = md("# Title\n\nFirst *para*.\n\nSecond.\n");
         assert_eq!(b.summary_html.trim(), "<p>First <em>para</em>.</p>");
         assert_eq!(b.summary_text, "First para.");
-        let b = md("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
-        assert!(b.summary_html.contains("Two."));
-        assert!(!b.summary_html.contains("Three."));
+        for marker in ["<!-- more -->", "<!--more-->", "<!--  MORE-->"] {
+            let b = md(&format!("One.\n\nTwo.\n\n{marker}\n\nThree.\n"));
+            assert!(b.summary_html.contains("Two."), "{marker}");
+            assert!(!b.summary_html.contains("Three."), "{marker}");
+        }
+        assert!(md("One.\n\n<!--moreover-->\n\nTwo.\n").summary_text == "One.");
     }
 
     #[test]
