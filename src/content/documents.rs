@@ -26,6 +26,8 @@ struct RawPost {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     #[serde(default, deserialize_with = "frontmatter::nullable")]
     tags: Vec<String>,
     #[serde(default)]
@@ -55,6 +57,8 @@ struct RawMember {
     spotlight: Option<DateText>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     summary: Option<String>,
     #[serde(default)]
     extra: Extra,
@@ -77,6 +81,8 @@ struct RawEvent {
     status: Option<String>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     summary: Option<String>,
     #[serde(default)]
     extra: Extra,
@@ -89,6 +95,8 @@ struct RawPage {
     menu: Option<i64>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     #[serde(default)]
     extra: Extra,
 }
@@ -372,6 +380,7 @@ impl Doc<'_, '_> {
             self.diags.error(&path, Some(Location::line(loc.line)), why);
             return crate::model::Body::default();
         }
+        self.warn_template_leftovers();
         let assets = asset_names(self.file);
         let links = LinkBase {
             root: &config.root,
@@ -382,6 +391,30 @@ impl Doc<'_, '_> {
             Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
             None => markdown::render(self.split.body, summary, &links, config.markdown),
         }
+    }
+
+    /// One warning for the other generator's template syntax left in the body (a
+    /// site moved from Hugo or Jekyll), at the first place, with the count.
+    fn warn_template_leftovers(&mut self) {
+        let found = markdown::template_leftovers(self.split.body);
+        let Some(&(offset, what)) = found.first() else {
+            return;
+        };
+        let loc = Location::of_offset(self.split.body, offset, self.body_line());
+        let more = match found.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more place in this file)".to_string(),
+            n => format!(" (and {n} more places in this file)"),
+        };
+        let path = self.file.path.clone();
+        self.diags.warning(
+            &path,
+            Some(loc),
+            format!("{what} left in the text: it is printed as written{more}"),
+        );
+        self.diags.hint(
+            "hearth runs no shortcodes or Liquid: write it as markdown or HTML, or put it in `code` to show it",
+        );
     }
 
     /// The file line on which the markdown body starts (after the closing fence).
@@ -533,7 +566,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         title: raw.title,
         date: date?,
         updated,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         tags,
         authors,
         image,
@@ -566,7 +599,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
         links,
         tags,
         spotlight,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })
@@ -630,7 +663,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         organizers,
         tags,
         status: status?,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })
@@ -646,7 +679,7 @@ pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {
         slug,
         title: raw.title,
         menu: raw.menu,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })

@@ -287,6 +287,43 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
     }
 }
 
+/// Template syntax of other generators that hearth does not run: the opening
+/// characters and what they are, for the warning.
+const LEFTOVERS: &[(&str, &str)] = &[
+    ("{{<", "Hugo shortcode"),
+    ("{{%", "Hugo shortcode"),
+    ("{%", "Liquid tag"),
+    ("{{ site.", "Liquid variable"),
+    ("{{site.", "Liquid variable"),
+    ("{{ page.", "Liquid variable"),
+    ("{{page.", "Liquid variable"),
+];
+
+/// Where a body still holds another generator's template syntax (`{{< figure >}}`,
+/// `{% include %}`, `{{ site.url }}`) outside code, which hearth prints as written:
+/// the byte offset and what it looks like, in body order. Code spans and blocks are
+/// left alone, since showing such syntax is what they are for.
+pub fn template_leftovers(body: &str) -> Vec<(usize, &'static str)> {
+    // Most bodies have none; they are not parsed again.
+    if !body.contains("{{") && !body.contains("{%") {
+        return Vec::new();
+    }
+    let code: Vec<std::ops::Range<usize>> = Parser::new_ext(body, options(Trust::Body))
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, range)| range)
+        .collect();
+    let mut found: Vec<(usize, &'static str)> = LEFTOVERS
+        .iter()
+        .flat_map(|(open, what)| body.match_indices(open).map(move |(i, _)| (i, *what)))
+        .filter(|(i, _)| !code.iter().any(|r| r.contains(i)))
+        .collect();
+    found.sort_unstable();
+    // `{{%` is also found as `{%` one byte later.
+    found.dedup_by(|later, earlier| later.0 == earlier.0 + 1 && earlier.1 == "Hugo shortcode");
+    found
+}
+
 /// Keeps markup that content did not ask hearth for out of the events: raw HTML
 /// becomes visible text (an author sees what did not render, and why), heading
 /// attributes other than `#id` and `.class` go, and a link or image to
@@ -712,6 +749,25 @@ mod tests {
             assert!(!b.summary_html.contains("Three."), "{marker}");
         }
         assert!(md("One.\n\n<!--moreover-->\n\nTwo.\n").summary_text == "One.");
+    }
+
+    #[test]
+    fn template_syntax_outside_code_is_found() {
+        let body = "A {{< figure src=\"a.png\" >}} and {{% note %}}.\n\n`{% raw %}` is code.\n\n```\n{{ site.url }}\n```\n\n{% include x.html %} {{ site.title }}\n";
+        let found: Vec<(&str, &str)> = template_leftovers(body)
+            .into_iter()
+            .map(|(i, what)| (&body[i..i + 3], what))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("{{<", "Hugo shortcode"),
+                ("{{%", "Hugo shortcode"),
+                ("{% ", "Liquid tag"),
+                ("{{ ", "Liquid variable")
+            ]
+        );
+        assert!(template_leftovers("Set {x} and {{y}}.").is_empty());
     }
 
     #[test]

@@ -5,7 +5,9 @@ pub mod discover;
 pub mod documents;
 pub mod frontmatter;
 pub mod highlight;
+pub mod keys;
 pub mod markdown;
+pub mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -82,6 +84,8 @@ pub fn load(
         }
     }
 
+    diags.group_repeats(GROUP_AFTER);
+    note_future_posts(&posts, visibility, diags);
     let shown = |draft: bool| visibility.drafts || !draft;
     let mut posts: Vec<Post> = posts
         .into_iter()
@@ -117,6 +121,50 @@ pub fn load(
     };
     site.index_members();
     site
+}
+
+/// Up to this many files may each get their own warning of one kind (an unknown
+/// key); more get one warning with the count.
+const GROUP_AFTER: usize = 3;
+
+/// Says once which posts wait for their date, so that a post held back does not
+/// seem lost: the count and the first few, soonest first.
+fn note_future_posts(posts: &[Post], visibility: Visibility<'_>, diags: &mut Diagnostics) {
+    if visibility.drafts {
+        return;
+    }
+    let mut waiting: Vec<&Post> = posts
+        .iter()
+        .filter(|p| !p.draft && p.date.timestamp() > visibility.now)
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    waiting.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.source.path.cmp(&b.source.path))
+    });
+    let named: Vec<String> = waiting
+        .iter()
+        .take(3)
+        .map(|p| {
+            let date = crate::model::time::iso_date(&p.date);
+            format!("{} ({date})", p.source.path.display())
+        })
+        .collect();
+    let more = match waiting.len().saturating_sub(named.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let (count, verb) = match waiting.len() {
+        1 => ("1 post is".to_string(), "it appears"),
+        n => (format!("{n} posts are"), "each appears"),
+    };
+    diags.note(format!(
+        "{count} dated in the future and not published yet: {}{more}; {verb} in the first build after its date, or now with --drafts",
+        named.join(", ")
+    ));
 }
 
 /// Reads the documents of the site's sections.
