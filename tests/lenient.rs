@@ -168,3 +168,14 @@ fn every_slug_collision_is_reported_in_the_first_run() {
     assert_eq!(clashes, 3, "{}", run.stderr);
     assert!(run.stderr.contains("`2026-02-30` is not a valid date"));
 }
+
+#[test]
+fn published_false_holds_a_file_back_like_a_draft() {
+    let site = built_with(&[(
+        "content/posts/held.md",
+        "---\ntitle: Held\ndate: 2026-01-05\npublished: false\n---\n",
+    )]);
+    assert!(!site.public().join("posts/held").exists());
+    site.build(&["--drafts"]).success();
+    assert!(site.page("posts/held/index.html").contains("Held"));
+}

@@ -400,11 +400,17 @@ impl Doc<'_, '_> {
         let Some(&(offset, what)) = found.first() else {
             return;
         };
-        let loc = Location::of_offset(self.split.body, offset, self.body_line());
-        let more = match found.len() - 1 {
-            0 => String::new(),
-            1 => " (and 1 more place in this file)".to_string(),
-            n => format!(" (and {n} more places in this file)"),
+        let line_of = |at: usize| Location::of_offset(self.split.body, at, self.body_line());
+        let loc = line_of(offset);
+        let others: Vec<String> = found[1..]
+            .iter()
+            .take(3)
+            .map(|&(at, what)| format!("{what} on line {}", line_of(at).line))
+            .collect();
+        let more = match found.len().saturating_sub(1 + others.len()) {
+            _ if others.is_empty() => String::new(),
+            0 => format!(" (also: {})", others.join(", ")),
+            n => format!(" (also: {} and {n} more)", others.join(", ")),
         };
         let path = self.file.path.clone();
         self.diags.warning(
