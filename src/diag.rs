@@ -202,7 +202,11 @@ impl Diagnostics {
         let mut others: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
         for d in std::mem::take(&mut self.items) {
-            let count = d.group.as_ref().map_or(0, |g| counts[g]);
+            let count = d
+                .group
+                .as_ref()
+                .and_then(|g| counts.get(g).copied())
+                .unwrap_or(0);
             let Some(group) = d.group.clone().filter(|_| count > at_most) else {
                 kept.push(d);
                 continue;
@@ -401,6 +405,42 @@ mod tests {
                 column: Some(6)
             }
         );
+    }
+
+    #[test]
+    fn many_files_with_one_unknown_key_make_one_warning() {
+        let mut d = Diagnostics::default();
+        for n in 1..=6 {
+            let path = format!("content/posts/{n}.md");
+            d.warning(Path::new(&path), Some(Location::line(3)), "unknown key `x`");
+            d.group_last("unknown key `x`");
+            if n <= 2 {
+                d.warning(Path::new(&path), None, "unknown key `y`");
+                d.group_last("unknown key `y`");
+            }
+        }
+        d.error(Path::new("content/posts/7.md"), None, "bad");
+        d.group_repeats(3);
+        let lines: Vec<String> = d.items().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "content/posts/1.md:3: warning: unknown key `x` in 6 files: here, content/posts/2.md:3, content/posts/3.md:3, content/posts/4.md:3 and 2 more",
+                "content/posts/1.md: warning: unknown key `y`",
+                "content/posts/2.md: warning: unknown key `y`",
+                "content/posts/7.md: error: bad",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_note_about_the_site_has_no_file() {
+        let mut d = Diagnostics::default();
+        d.note("2 posts wait");
+        assert_eq!(d.items()[0].to_string(), "note: 2 posts wait");
+        d.error(Path::new("a.md"), None, "bad");
+        let problems = d.into_result().expect_err("an error");
+        assert_eq!(problems.diagnostics.len(), 1, "a failed run has no notes");
     }
 
     #[test]
