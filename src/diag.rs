@@ -4,11 +4,23 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// How bad a problem is: errors stop the build, warnings do not.
+/// How bad a problem is: errors stop the build, warnings do not, notes only inform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    Note,
     Warning,
     Error,
+}
+
+impl Severity {
+    /// The word a message starts with: `error`, `warning`, `note`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 /// A line and column in a file, both counted from 1.
@@ -53,22 +65,25 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The line of the file the location points into, for showing it.
     pub source_line: Option<String>,
+    /// Problems with the same group (`unknown key `description``) are told once,
+    /// with a count, when many files have them.
+    pub group: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(loc) = self.location {
-            write!(f, ":{}", loc.line)?;
-            if let Some(column) = loc.column {
-                write!(f, ":{column}")?;
+        // A note about the whole site has no file.
+        if !self.path.as_os_str().is_empty() {
+            write!(f, "{}", self.path.display())?;
+            if let Some(loc) = self.location {
+                write!(f, ":{}", loc.line)?;
+                if let Some(column) = loc.column {
+                    write!(f, ":{column}")?;
+                }
             }
+            f.write_str(": ")?;
         }
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, ": {label}: {}", self.message)?;
+        write!(f, "{}: {}", self.severity.label(), self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " (help: {hint})")?;
         }
@@ -87,6 +102,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
         let path = self.path.display().to_string();
         let span = marker_span(line, loc.column);
@@ -159,7 +175,69 @@ impl Diagnostics {
             message,
             hint: None,
             source_line: None,
+            group: None,
         });
+    }
+
+    /// Something a writer should know that is not a problem, about the whole site.
+    pub fn note(&mut self, message: impl Into<String>) {
+        self.push(Severity::Note, Path::new(""), None, message.into());
+    }
+
+    /// Puts the problem reported last into `group` (see [`Diagnostics::group_repeats`]).
+    pub fn group_last(&mut self, group: impl Into<String>) {
+        if let Some(last) = self.items.last_mut() {
+            last.group = Some(group.into());
+        }
+    }
+
+    /// Replaces the problems of each group found in more than `at_most` files by
+    /// one: the first, with the count and a few other places. A handful stay one
+    /// per file; hundreds of files with the same unknown key make one message.
+    pub fn group_repeats(&mut self, at_most: usize) {
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for group in self.items.iter().filter_map(|d| d.group.clone()) {
+            *counts.entry(group).or_default() += 1;
+        }
+        let mut others: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        for d in std::mem::take(&mut self.items) {
+            let count = d
+                .group
+                .as_ref()
+                .and_then(|g| counts.get(g).copied())
+                .unwrap_or(0);
+            let Some(group) = d.group.clone().filter(|_| count > at_most) else {
+                kept.push(d);
+                continue;
+            };
+            match others.get_mut(&group) {
+                Some(places) => places.push(d.place()),
+                None => {
+                    others.insert(group, Vec::new());
+                    kept.push(d);
+                }
+            }
+        }
+        for d in &mut kept {
+            let Some(places) = d.group.as_ref().and_then(|g| others.get(g)) else {
+                continue;
+            };
+            let shown: Vec<&str> = places.iter().take(3).map(String::as_str).collect();
+            let rest = places.len() - shown.len();
+            let more = if rest > 0 {
+                format!(" and {rest} more")
+            } else {
+                String::new()
+            };
+            d.message = format!(
+                "{} in {} files: here, {}{more}",
+                d.message,
+                places.len() + 1,
+                shown.join(", ")
+            );
+        }
+        self.items = kept;
     }
 
     /// Appends the problems of `other`, in their order.
@@ -192,14 +270,25 @@ impl Diagnostics {
         self.items
     }
 
-    /// `Err` with every diagnostic when any is an error, else the warnings.
+    /// `Err` with every problem when any is an error, else the warnings and notes.
+    /// A failed run leaves its notes out: they are about what a build would publish.
     pub fn into_result(self) -> Result<Vec<Diagnostic>, Problems> {
         if self.has_errors() {
-            Err(Problems {
-                diagnostics: self.items,
-            })
+            let mut diagnostics = self.items;
+            diagnostics.retain(|d| d.severity != Severity::Note);
+            Err(Problems { diagnostics })
         } else {
             Ok(self.items)
+        }
+    }
+}
+
+impl Diagnostic {
+    /// `path:line`, or the path alone.
+    pub fn place(&self) -> String {
+        match self.location {
+            Some(loc) => format!("{}:{}", self.path.display(), loc.line),
+            None => self.path.display().to_string(),
         }
     }
 }
@@ -316,6 +405,42 @@ mod tests {
                 column: Some(6)
             }
         );
+    }
+
+    #[test]
+    fn many_files_with_one_unknown_key_make_one_warning() {
+        let mut d = Diagnostics::default();
+        for n in 1..=6 {
+            let path = format!("content/posts/{n}.md");
+            d.warning(Path::new(&path), Some(Location::line(3)), "unknown key `x`");
+            d.group_last("unknown key `x`");
+            if n <= 2 {
+                d.warning(Path::new(&path), None, "unknown key `y`");
+                d.group_last("unknown key `y`");
+            }
+        }
+        d.error(Path::new("content/posts/7.md"), None, "bad");
+        d.group_repeats(3);
+        let lines: Vec<String> = d.items().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "content/posts/1.md:3: warning: unknown key `x` in 6 files: here, content/posts/2.md:3, content/posts/3.md:3, content/posts/4.md:3 and 2 more",
+                "content/posts/1.md: warning: unknown key `y`",
+                "content/posts/2.md: warning: unknown key `y`",
+                "content/posts/7.md: error: bad",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_note_about_the_site_has_no_file() {
+        let mut d = Diagnostics::default();
+        d.note("2 posts wait");
+        assert_eq!(d.items()[0].to_string(), "note: 2 posts wait");
+        d.error(Path::new("a.md"), None, "bad");
+        let problems = d.into_result().expect_err("an error");
+        assert_eq!(problems.diagnostics.len(), 1, "a failed run has no notes");
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn a_wrong_type_names_the_line_of_the_key() {
         "content/posts/typed.md",
         b"+++\ntitle = \"Typed\"\ndate = 2026-01-01\ntags = \"rust\"\n+++\n",
     );
-    assert_names(&err, "content/posts/typed.md:4:", "invalid type");
+    assert_names(&err, "content/posts/typed.md:4:", "`tags`: expected a list");
 }
 
 #[test]

@@ -117,7 +117,11 @@ impl Output {
         }
     }
 
+    /// A problem or note, on stderr. Notes are left out with `--quiet`.
     pub fn diagnostic(&self, d: &Diagnostic) {
+        if self.quiet && d.severity == Severity::Note {
+            return;
+        }
         eprintln!("{}", self.paint_diagnostic(d));
     }
 
@@ -129,15 +133,17 @@ impl Output {
         if !self.color {
             return plain;
         }
-        let (word, code) = match d.severity {
-            Severity::Error => (": error: ", "1;31"),
-            Severity::Warning => (": warning: ", "1;33"),
+        let code = match d.severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Note => "1;36",
         };
-        plain.replacen(
-            word,
-            &format!(": \x1b[{code}m{}\x1b[0m: ", word.trim_matches([':', ' '])),
-            1,
-        )
+        let label = d.severity.label();
+        let painted = format!("\x1b[{code}m{label}\x1b[0m: ");
+        match plain.strip_prefix(&format!("{label}: ")) {
+            Some(rest) => format!("{painted}{rest}"),
+            None => plain.replacen(&format!(": {label}: "), &format!(": {painted}"), 1),
+        }
     }
 
     /// The final word on a failed run.

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::discover::DocFile;
-use super::frontmatter::{self, DateText, Extra, Split};
+use super::frontmatter::{self, DateText, Extra, NameList, Split};
 use super::markdown::{self, LinkBase};
 use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
@@ -28,10 +28,14 @@ struct RawPost {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
-    #[serde(default)]
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
+    #[serde(default, deserialize_with = "frontmatter::nullable")]
     tags: Vec<String>,
     #[serde(default)]
-    authors: Vec<String>,
+    authors: NameList,
+    /// Jekyll's name for `authors`.
+    author: Option<NameList>,
     summary: Option<String>,
     image: Option<String>,
     newsletter: Option<bool>,
@@ -50,13 +54,15 @@ struct RawMember {
     avatar: Option<String>,
     joined: Option<DateText>,
     location: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "frontmatter::nullable")]
     links: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "frontmatter::nullable")]
     tags: Vec<String>,
     spotlight: Option<DateText>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     summary: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
@@ -75,12 +81,14 @@ struct RawEvent {
     online: Option<String>,
     rsvp: Option<String>,
     #[serde(default)]
-    organizers: Vec<String>,
-    #[serde(default)]
+    organizers: NameList,
+    #[serde(default, deserialize_with = "frontmatter::nullable")]
     tags: Vec<String>,
     status: Option<String>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     summary: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
@@ -95,6 +103,8 @@ struct RawPage {
     menu: Option<i64>,
     #[serde(default)]
     draft: bool,
+    /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
+    published: Option<bool>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
@@ -116,6 +126,9 @@ pub struct Doc<'a, 'd> {
     pub cache: Option<&'a markdown::BodyCache>,
     pub split: Split<'a>,
     pub diags: &'d mut Diagnostics,
+    /// The slug this document takes, set even when the document has other errors,
+    /// so that one run reports every slug collision.
+    pub claim: &'d mut Option<Slug>,
 }
 
 impl Doc<'_, '_> {
@@ -131,14 +144,36 @@ impl Doc<'_, '_> {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
-        frontmatter::parse(&self.split, &self.file.path, self.diags)
+        let parsed = frontmatter::parse(&self.split, &self.file.path, self.diags);
+        if parsed.is_none() {
+            self.claim_slug_anyway();
+        }
+        parsed
+    }
+
+    /// The slug of a document whose front matter did not parse, when it can still
+    /// be told: its `slug` if that reads, else its file name.
+    fn claim_slug_anyway(&mut self) {
+        #[derive(Deserialize)]
+        struct SlugOnly {
+            slug: Option<String>,
+        }
+        let mut scratch = Diagnostics::default();
+        let written: Option<SlugOnly> =
+            frontmatter::parse(&self.split, &self.file.path, &mut scratch);
+        if let Some(written) = written {
+            let from_name = FileName::parse(&self.file.stem).slug_text();
+            *self.claim = Slug::from_text(written.slug.as_deref().unwrap_or(&from_name));
+        }
     }
 
     /// The slug: front matter's `slug`, else the file or bundle name without a
-    /// leading `YYYY-MM-DD-`.
+    /// leading `YYYY-MM-DD-` (see [`FileName`]).
     fn slug(&mut self, written: Option<&str>) -> Option<Slug> {
-        let source = written.unwrap_or_else(|| name_date(&self.file.stem).1);
+        let from_name = FileName::parse(&self.file.stem).slug_text();
+        let source = written.unwrap_or(&from_name);
         let slug = Slug::from_text(source);
+        self.claim.clone_from(&slug);
         if slug.is_none() {
             self.error(
                 "slug",
@@ -355,6 +390,7 @@ impl Doc<'_, '_> {
             self.diags.error(&path, Some(Location::line(loc.line)), why);
             return crate::model::Body::default();
         }
+        self.warn_template_leftovers();
         let assets = asset_names(self.file);
         let links = LinkBase {
             root: &config.root,
@@ -365,6 +401,36 @@ impl Doc<'_, '_> {
             Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
             None => markdown::render(self.split.body, summary, &links, config.markdown),
         }
+    }
+
+    /// One warning for the other generator's template syntax left in the body (a
+    /// site moved from Hugo or Jekyll), at the first place, with the count.
+    fn warn_template_leftovers(&mut self) {
+        let found = markdown::template_leftovers(self.split.body);
+        let Some(&(offset, what)) = found.first() else {
+            return;
+        };
+        let line_of = |at: usize| Location::of_offset(self.split.body, at, self.body_line());
+        let loc = line_of(offset);
+        let others: Vec<String> = found[1..]
+            .iter()
+            .take(3)
+            .map(|&(at, what)| format!("{what} on line {}", line_of(at).line))
+            .collect();
+        let more = match found.len().saturating_sub(1 + others.len()) {
+            _ if others.is_empty() => String::new(),
+            0 => format!(" (also: {})", others.join(", ")),
+            n => format!(" (also: {} and {n} more)", others.join(", ")),
+        };
+        let path = self.file.path.clone();
+        self.diags.warning(
+            &path,
+            Some(loc),
+            format!("{what} left in the text: it is printed as written{more}"),
+        );
+        self.diags.hint(
+            "hearth runs no shortcodes or Liquid: write it as markdown or HTML, or put it in `code` to show it",
+        );
     }
 
     /// The file line on which the markdown body starts (after the closing fence).
@@ -396,19 +462,78 @@ fn asset_names(file: &DocFile) -> Vec<String> {
         .collect()
 }
 
-/// Splits `2026-11-20-welcome` into its date and the rest.
-pub fn name_date(stem: &str) -> (Option<&str>, &str) {
-    let bytes = stem.as_bytes();
-    let is_dated = bytes.len() > 11
-        && bytes[10] == b'-'
-        && stem
-            .get(..10)
-            .is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
-    if is_dated {
-        (Some(&stem[..10]), &stem[11..])
-    } else {
-        (None, stem)
+/// A content file's name cut into its parts: `2026-11-20-welcome`, or with a time of
+/// day after the date, as Jekyll session files have it:
+/// `2023-10-17-08-00-lactation-room`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileName<'a> {
+    pub date: Option<&'a str>,
+    /// Hour and minute, when the date is followed by `HH-MM-`.
+    pub time: Option<(&'a str, &'a str)>,
+    /// What follows the date and time.
+    pub rest: &'a str,
+}
+
+impl<'a> FileName<'a> {
+    pub fn parse(stem: &'a str) -> FileName<'a> {
+        let undated = FileName {
+            date: None,
+            time: None,
+            rest: stem,
+        };
+        let is_dated = stem.len() > 11
+            && stem.as_bytes()[10] == b'-'
+            && stem
+                .get(..10)
+                .is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
+        if !is_dated {
+            return undated;
+        }
+        let after = &stem[11..];
+        let time = after
+            .get(..6)
+            .filter(|t| t.len() < after.len())
+            .and_then(|t| Some((t.strip_suffix('-')?.split_once('-')?, t)))
+            .filter(|((h, m), _)| two_digits_below(h, 24) && two_digits_below(m, 60));
+        match time {
+            Some((hm, t)) => FileName {
+                date: Some(&stem[..10]),
+                time: Some(hm),
+                rest: &after[t.len()..],
+            },
+            None => FileName {
+                date: Some(&stem[..10]),
+                time: None,
+                rest: after,
+            },
+        }
     }
+
+    /// The date (and time) as front matter would write it.
+    pub fn date_text(&self) -> Option<String> {
+        let date = self.date?;
+        Some(match self.time {
+            Some((h, m)) => format!("{date}T{h}:{m}:00"),
+            None => date.to_string(),
+        })
+    }
+
+    /// What the slug is made from. A time stays in it, at the end: a day's sessions
+    /// of the same name (`08-00-lactation-room`, `09-00-lactation-room`) get
+    /// different slugs, and a file's URL never depends on which other files exist.
+    pub fn slug_text(&self) -> std::borrow::Cow<'a, str> {
+        match self.time {
+            Some((h, m)) => format!("{}-{h}{m}", self.rest).into(),
+            None => self.rest.into(),
+        }
+    }
+}
+
+/// `08` for an hour below 24: two ASCII digits naming a number below `limit`.
+fn two_digits_below(text: &str, limit: u8) -> bool {
+    text.len() == 2
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text.parse::<u8>().is_ok_and(|n| n < limit)
 }
 
 impl Doc<'_, '_> {
@@ -435,11 +560,9 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
     let raw: RawPost = doc.parse()?;
     let tz = &ctx.config.timezone;
     let slug = doc.slug(raw.slug.as_deref());
-    let date = match (&raw.date, name_date(&doc.file.stem).0) {
+    let date = match (&raw.date, FileName::parse(&doc.file.stem).date_text()) {
         (Some(d), _) => doc.date("date", d, tz).map(|(z, _)| z),
-        (None, Some(d)) => doc
-            .date("date", &DateText(d.to_string()), tz)
-            .map(|(z, _)| z),
+        (None, Some(d)) => doc.date("date", &DateText(d), tz).map(|(z, _)| z),
         (None, None) => {
             doc.error(
                 "title",
@@ -453,7 +576,17 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         .as_ref()
         .and_then(|u| doc.date("updated", u, tz))
         .map(|(z, _)| z);
-    let authors = doc.members("authors", &raw.authors, ctx);
+    let authors = match raw.author {
+        Some(_) if !raw.authors.0.is_empty() => {
+            doc.error(
+                "author",
+                "both `author` and `authors` are set: keep one (`author` is another name for `authors`)",
+            );
+            doc.members("authors", &raw.authors.0, ctx)
+        }
+        Some(author) => doc.members("author", &author.0, ctx),
+        None => doc.members("authors", &raw.authors.0, ctx),
+    };
     let tags = doc.tags(raw.tags);
     let (slug, date) = (slug?, date?);
     let route = doc.route(
@@ -470,7 +603,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         title: raw.title,
         date,
         updated,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         tags,
         authors,
         image,
@@ -504,7 +637,7 @@ pub fn member(mut doc: Doc<'_, '_>, config: &Config) -> Option<Member> {
         links,
         tags,
         spotlight,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })
@@ -536,7 +669,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
             None
         }
     };
-    let organizers = doc.members("organizers", &raw.organizers, ctx);
+    let organizers = doc.members("organizers", &raw.organizers.0, ctx);
     let online = doc.url("online", raw.online);
     let rsvp = doc.url("rsvp", raw.rsvp);
     let tags = doc.tags(raw.tags);
@@ -573,7 +706,7 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         organizers,
         tags,
         status: status?,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })
@@ -590,7 +723,7 @@ pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {
         route,
         title: raw.title,
         menu: raw.menu,
-        draft: raw.draft,
+        draft: raw.draft || raw.published == Some(false),
         body,
         extra: raw.extra.0,
     })
@@ -602,12 +735,31 @@ mod tests {
 
     #[test]
     fn dated_file_names_split_into_date_and_slug() {
+        let parts = |stem| {
+            let name = FileName::parse(stem);
+            (name.date_text(), name.slug_text().into_owned())
+        };
         assert_eq!(
-            name_date("2026-11-20-welcome"),
-            (Some("2026-11-20"), "welcome")
+            parts("2026-11-20-welcome"),
+            (Some("2026-11-20".into()), "welcome".into())
         );
-        assert_eq!(name_date("welcome"), (None, "welcome"));
-        assert_eq!(name_date("2026-13-40-odd"), (None, "2026-13-40-odd"));
-        assert_eq!(name_date("2026-11-20"), (None, "2026-11-20"));
+        assert_eq!(parts("welcome"), (None, "welcome".into()));
+        assert_eq!(parts("2026-13-40-odd"), (None, "2026-13-40-odd".into()));
+        assert_eq!(parts("2026-11-20"), (None, "2026-11-20".into()));
+    }
+
+    #[test]
+    fn a_time_after_the_date_is_kept_at_the_end_of_the_slug() {
+        let name = FileName::parse("2023-10-17-08-00-lactation-room");
+        assert_eq!(name.date_text().as_deref(), Some("2023-10-17T08:00:00"));
+        assert_eq!(name.slug_text(), "lactation-room-0800");
+        // Not a time: a number of things, an hour past 23, nothing after the time.
+        for stem in [
+            "2023-10-17-10-tips",
+            "2023-10-17-24-00-late",
+            "2023-10-17-08-00",
+        ] {
+            assert_eq!(FileName::parse(stem).time, None, "{stem}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::{keys, wording};
 use crate::diag::{Diagnostics, Location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,12 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
             "the file is empty: it needs front matter, e.g. +++\\ntitle = \"…\"\\n+++".into(),
         ));
     }
+    // Editors and exports leave blank lines before the fence; they are skipped, and
+    // line numbers still count them.
+    let blank = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let blank = text[..blank].rfind('\n').map_or(0, |i| i + 1);
+    let fence_line = text[..blank].matches('\n').count() + 1;
+    let text = &text[blank..];
     let first_end = text.find('\n').unwrap_or(text.len());
     let fence = text[..first_end].trim_end();
     let format = match fence {
@@ -40,7 +47,7 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
         "---" => Format::Yaml,
         _ => {
             return Err((
-                Location::line(1),
+                Location::line(fence_line),
                 "no front matter: start the file with a `+++` line (TOML) or a `---` line (YAML)"
                     .into(),
             ));
@@ -54,16 +61,16 @@ pub fn split(text: &str) -> Result<Split<'_>, (Location, String)> {
             return Ok(Split {
                 format,
                 front: &rest[..offset],
-                front_line: 2,
+                front_line: fence_line + 1,
                 body: &rest[offset + line.len()..],
             });
         }
         offset += line.len();
     }
     Err((
-        Location::line(1),
+        Location::line(fence_line),
         format!(
-            "the front matter opened with `{fence}` on line 1 is never closed: add a `{fence}` line after it"
+            "the front matter opened with `{fence}` on line {fence_line} is never closed: add a `{fence}` line after it"
         ),
     ))
 }
@@ -79,6 +86,23 @@ pub fn parse<T: DeserializeOwned>(
         Format::Toml => from_toml(split.front, split.front_line, path, diags),
         Format::Yaml => from_yaml(split.front, split.front_line, path, diags),
     }
+}
+
+/// A document being deserialised: its text, where it starts in its file, and how
+/// it is written.
+struct Front<'a> {
+    text: &'a str,
+    first_line: usize,
+    path: &'a Path,
+    format: Format,
+}
+
+/// Why a document did not deserialise: serde's message and where it points.
+struct Failure {
+    location: Option<Location>,
+    message: String,
+    /// The key the failure is about, when it can be told.
+    key: Option<String>,
 }
 
 /// Deserialises a TOML document that starts on `first_line` of `path`.
@@ -104,20 +128,23 @@ pub fn from_toml<T: DeserializeOwned>(
         }
     };
     let mut unknown = Vec::new();
-    match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
-        Ok(value) => {
-            warn_unknown(&unknown, text, first_line, path, diags);
-            Some(value)
+    let result = serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+    let failure = result.as_ref().err().map(|e| {
+        let location = place(e);
+        Failure {
+            location,
+            message: e.message().to_string(),
+            key: location.and_then(|l| key_on_line(text, l.line + 1 - first_line)),
         }
-        Err(e) => {
-            let (loc, message) = match missing_key(e.message()) {
-                Some(message) => (missing_field_location(first_line), message),
-                None => (place(&e), e.message().trim_end().to_string()),
-            };
-            diags.error(path, loc, message);
-            None
-        }
-    }
+    });
+    let front = Front {
+        text,
+        first_line,
+        path,
+        format: Format::Toml,
+    };
+    report::<T>(&front, &unknown, failure, diags);
+    result.ok()
 }
 
 fn from_yaml<T: DeserializeOwned>(
@@ -139,28 +166,97 @@ fn from_yaml<T: DeserializeOwned>(
     let text_or_map = if text.trim().is_empty() { "{}" } else { text };
     let de = serde_yaml_ng::Deserializer::from_str(text_or_map);
     let mut unknown = Vec::new();
-    match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
-        Ok(value) => {
-            warn_unknown(&unknown, text, first_line, path, diags);
-            Some(value)
+    let result = serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+    let failure = result.as_ref().err().map(yaml_failure(first_line));
+    let front = Front {
+        text,
+        first_line,
+        path,
+        format: Format::Yaml,
+    };
+    report::<T>(&front, &unknown, failure, diags);
+    result.ok()
+}
+
+/// A YAML error as a `Failure`. serde_yaml writes `key: invalid type: ... at line N
+/// column M`; the key and the place are taken out of the text.
+fn yaml_failure(first_line: usize) -> impl Fn(&serde_yaml_ng::Error) -> Failure {
+    move |e| {
+        let location = e.location().map(|l| Location {
+            line: l.line() + first_line - 1,
+            column: Some(l.column()),
+        });
+        let message = e.to_string();
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        let about_value =
+            |rest: &str| rest.starts_with("invalid type") || rest.starts_with("invalid value");
+        match message.split_once(": ") {
+            Some((key, rest)) if !key.contains(' ') && about_value(rest) => Failure {
+                location,
+                message: rest.to_string(),
+                key: Some(key.to_string()),
+            },
+            _ if about_value(&message) || missing_key(&message).is_some() => Failure {
+                location,
+                message,
+                key: None,
+            },
+            _ => Failure {
+                location,
+                message: format!("invalid YAML front matter: {message}"),
+                key: None,
+            },
         }
-        Err(e) => {
-            let loc = e.location().map(|l| Location {
-                line: l.line() + first_line - 1,
-                column: Some(l.column()),
-            });
-            let message = e.to_string();
-            // serde_yaml appends " at line N column M"; the location says that already.
-            let message = match message.find(" at line ") {
-                Some(i) => message[..i].to_string(),
-                None => message,
-            };
-            match missing_key(&message) {
-                Some(message) => diags.error(path, missing_field_location(first_line), message),
-                None => diags.error(path, loc, format!("invalid YAML front matter: {message}")),
-            }
-            None
-        }
+    }
+}
+
+/// Reports the unknown keys and the failure, if any, of one document read as `T`.
+fn report<T: DeserializeOwned>(
+    front: &Front<'_>,
+    unknown: &[String],
+    failure: Option<Failure>,
+    diags: &mut Diagnostics,
+) {
+    let known = keys::known_keys::<T>();
+    // serde_ignored writes `?` for the `Some` of an optional table: not a key.
+    let unknown: Vec<String> = unknown
+        .iter()
+        .map(|key| {
+            key.split('.')
+                .filter(|part| *part != "?")
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect();
+    warn_unknown(&unknown, &known, front, diags);
+    let Some(failure) = failure else { return };
+    let Some(missing) = missing_key(&failure.message) else {
+        let message = wording::plain(&failure.message, failure.key.as_deref());
+        diags.error(front.path, failure.location, message);
+        return;
+    };
+    // A misspelt required key (`titel`) is named where it is written.
+    let misspelt = unknown
+        .iter()
+        .filter(|k| !k.contains('.'))
+        .find(|k| strsim::levenshtein(&k.to_lowercase(), &missing) <= 2);
+    match misspelt.and_then(|k| Some((k, key_line(front.text, k, front.first_line)?))) {
+        Some((written, loc)) => diags.error(
+            front.path,
+            Some(loc),
+            format!(
+                "missing required key `{missing}`: `{written}` on line {} looks like a misspelling of it",
+                loc.line
+            ),
+        ),
+        None => diags.error(
+            front.path,
+            missing_field_location(front.first_line),
+            format!("missing required key `{missing}`"),
+        ),
     }
 }
 
@@ -190,10 +286,10 @@ fn too_deep_flow(text: &str) -> Option<usize> {
     None
 }
 
-/// serde's "missing field `x`" in the words of a site's author.
+/// The key serde's "missing field `x`" names.
 fn missing_key(message: &str) -> Option<String> {
     let key = message.trim().strip_prefix("missing field ")?;
-    Some(format!("missing required key {key}"))
+    Some(key.trim_matches('`').to_string())
 }
 
 /// A missing key has no place of its own; point at the opening fence.
@@ -201,76 +297,61 @@ fn missing_field_location(first_line: usize) -> Option<Location> {
     Some(Location::line(first_line.saturating_sub(1).max(1)))
 }
 
-/// Every key hearth reads in front matter and hearth.toml, for "did you mean" hints.
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "slug",
-    "draft",
-    "tags",
-    "authors",
-    "summary",
-    "image",
-    "newsletter",
-    "name",
-    "role",
-    "pronouns",
-    "avatar",
-    "joined",
-    "location",
-    "links",
-    "spotlight",
-    "start",
-    "end",
-    "timezone",
-    "online",
-    "rsvp",
-    "organizers",
-    "status",
-    "menu",
-    "extra",
-    "base_url",
-    "description",
-    "language",
-    "theme",
-    "posts_per_page",
-    "feed_limit",
-    "smtp",
-    "markdown",
-    "unsafe_html",
-];
+/// The top-level key set on line `line` (from 1) of `text`, when the line sets one.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let written = text.lines().nth(line.checked_sub(1)?)?;
+    let (key, _) = written.split_once(['=', ':'])?;
+    let key = key.trim().trim_matches(['"', '\'']);
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    bare.then(|| key.to_string())
+}
 
-fn warn_unknown(
-    keys: &[String],
-    text: &str,
-    first_line: usize,
-    path: &Path,
-    diags: &mut Diagnostics,
-) {
+/// One warning per unknown key, with a hint from the keys this kind of file knows.
+/// A likely misspelling of `draft` is an error: ignoring it would publish a draft.
+fn warn_unknown(keys: &[String], known: &[String], front: &Front<'_>, diags: &mut Diagnostics) {
+    let path = front.path;
     for key in keys {
-        // serde_ignored writes `?` for the `Some` of an optional table: not a key.
-        let key = &key
-            .split('.')
-            .filter(|part| *part != "?")
-            .collect::<Vec<_>>()
-            .join(".");
         let top = key.split('.').next().unwrap_or(key);
         // A key inside a table (`[markdown]`, `[smtp]`) is placed on its own line and
-        // compared with the keys a table can hold, not with top-level ones.
+        // compared with the keys that table can hold, not with top-level ones.
         let inner = key.split_once('.');
         let loc = inner
-            .and_then(|(table, rest)| table_key_line(text, table, rest))
-            .map(|l| Location::line(l.line + first_line - 1))
-            .or_else(|| key_line(text, top, first_line));
+            .and_then(|(table, rest)| table_key_line(front.text, table, rest))
+            .map(|l| Location::line(l.line + front.first_line - 1))
+            .or_else(|| key_line(front.text, top, front.first_line));
+        if inner.is_none() && known.iter().any(|k| k == "draft") && keys::is_misspelt_draft(top) {
+            diags.error(
+                path,
+                loc,
+                format!("unknown key `{top}`: did you mean `draft`?"),
+            );
+            diags.hint("a misspelt `draft` would publish what is meant to be held back, so it stops the build");
+            continue;
+        }
         diags.warning(path, loc, format!("unknown key `{key}` is ignored"));
+        diags.group_last(format!("unknown key `{key}`"));
+        let candidates: Vec<String> = match inner {
+            Some((table, _)) => known
+                .iter()
+                .filter_map(|k| k.strip_prefix(table)?.strip_prefix('.'))
+                .map(str::to_string)
+                .collect(),
+            None => known.iter().filter(|k| !k.contains('.')).cloned().collect(),
+        };
         let written = inner.map_or(top, |(_, rest)| rest);
-        let close =
-            crate::diag::did_you_mean(&crate::diag::closest(written, KNOWN_KEYS.iter().copied()));
-        let hint = match (close, inner) {
-            (Some(hint), _) => hint,
-            (None, Some(_)) => continue,
-            (None, None) => format!("free fields go under `[extra]`, as `extra.{top}`"),
+        let close = crate::diag::did_you_mean(&keys::suggestions(written, &candidates));
+        let hint = match (close, inner, front.format) {
+            (Some(hint), _, _) => hint,
+            (None, Some(_), _) => continue,
+            (None, None, Format::Toml) => {
+                format!("free fields go under `[extra]`, as `extra.{top}`")
+            }
+            (None, None, Format::Yaml) => {
+                format!("free fields go under `extra`, as `extra: {{ {top}: ... }}`")
+            }
         };
         diags.hint(hint);
     }
@@ -337,6 +418,54 @@ impl<'de> Deserialize<'de> for DateText {
     }
 }
 
+/// For `#[serde(deserialize_with)]`: a YAML `null` (`tags:` with nothing after it,
+/// or `tags: null`, common in Jekyll and Hugo sites) reads as the empty value.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+/// Names (member slugs) written as a list, as one text, or as one text with commas
+/// between names (`author: "ada, bob"`, as Jekyll sites write it). `null` is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+        impl<'de> Visitor<'de> for NamesVisitor {
+            type Value = NameList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member slug, several separated by commas, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NameList, E> {
+                let names = v.split(',').map(str::trim).filter(|n| !n.is_empty());
+                Ok(NameList(names.map(str::to_owned).collect()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NameList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(NameList(names))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<NameList, E> {
+                Ok(NameList::default())
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<NameList, E> {
+                Ok(NameList::default())
+            }
+        }
+        deserializer.deserialize_any(NamesVisitor)
+    }
+}
+
 /// Free fields: any TOML or YAML table, turned into JSON for templates. TOML dates
 /// become strings.
 #[derive(Debug, Clone, Default)]
@@ -394,6 +523,17 @@ mod tests {
             (s.format, s.front, s.body),
             (Format::Yaml, "title: A\n", "")
         );
+    }
+
+    #[test]
+    fn blank_lines_and_a_byte_order_mark_before_the_fence_are_skipped() {
+        let s = split("\u{feff}\n \r\n+++\ntitle = \"A\"\n+++\nbody\n").expect("toml");
+        assert_eq!(
+            (s.front, s.front_line, s.body),
+            ("title = \"A\"\n", 4, "body\n")
+        );
+        let e = split("\n\n# Just markdown\n").expect_err("no fence");
+        assert_eq!(e.0.line, 3);
     }
 
     #[test]

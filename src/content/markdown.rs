@@ -14,7 +14,17 @@ use crate::config::Markdown;
 use crate::model::url::is_script_like;
 use crate::model::{Body, Heading, Slug};
 
-const MORE_MARKER: &str = "<!-- more -->";
+/// Where the summary ends: the first `<!-- more -->`, written with or without the
+/// spaces (Hugo and Jekyll sites write `<!--more-->`), in any case.
+fn more_marker(body: &str) -> Option<usize> {
+    body.match_indices("<!--").map(|(i, _)| i).find(|&i| {
+        let inner = body[i + 4..].trim_start();
+        inner
+            .get(..4)
+            .is_some_and(|word| word.eq_ignore_ascii_case("more"))
+            && inner[4..].trim_start().starts_with("-->")
+    })
+}
 
 /// Rendered bodies kept between builds of one `hearth serve`, so a rebuild renders
 /// only the documents that changed. Rendering is a pure function of its inputs, and
@@ -284,7 +294,7 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
         events(text, Trust::FrontMatter, links).collect()
-    } else if let Some(cut) = body.find(MORE_MARKER) {
+    } else if let Some(cut) = more_marker(body) {
         events(&body[..cut], trust, links).collect()
     } else {
         outline.first_paragraph
@@ -300,6 +310,43 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
         toc: outline.toc,
         word_count: outline.word_count,
     }
+}
+
+/// Template syntax of other generators that hearth does not run: the opening
+/// characters and what they are, for the warning.
+const LEFTOVERS: &[(&str, &str)] = &[
+    ("{{<", "Hugo shortcode"),
+    ("{{%", "Hugo shortcode"),
+    ("{%", "Liquid tag"),
+    ("{{ site.", "Liquid variable"),
+    ("{{site.", "Liquid variable"),
+    ("{{ page.", "Liquid variable"),
+    ("{{page.", "Liquid variable"),
+];
+
+/// Where a body still holds another generator's template syntax (`{{< figure >}}`,
+/// `{% include %}`, `{{ site.url }}`) outside code, which hearth prints as written:
+/// the byte offset and what it looks like, in body order. Code spans and blocks are
+/// left alone, since showing such syntax is what they are for.
+pub fn template_leftovers(body: &str) -> Vec<(usize, &'static str)> {
+    // Most bodies have none; they are not parsed again.
+    if !body.contains("{{") && !body.contains("{%") {
+        return Vec::new();
+    }
+    let code: Vec<std::ops::Range<usize>> = Parser::new_ext(body, options(Trust::Body))
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, range)| range)
+        .collect();
+    let mut found: Vec<(usize, &'static str)> = LEFTOVERS
+        .iter()
+        .flat_map(|(open, what)| body.match_indices(open).map(move |(i, _)| (i, *what)))
+        .filter(|(i, _)| !code.iter().any(|r| r.contains(i)))
+        .collect();
+    found.sort_unstable();
+    // `{{%` is also found as `{%` one byte later.
+    found.dedup_by(|later, earlier| later.0 == earlier.0 + 1 && earlier.1 == "Hugo shortcode");
+    found
 }
 
 /// Keeps markup that content did not ask hearth for out of the events: raw HTML
@@ -721,9 +768,31 @@ mod tests {
         let b = md("# Title\n\nFirst *para*.\n\nSecond.\n");
         assert_eq!(b.summary_html.trim(), "<p>First <em>para</em>.</p>");
         assert_eq!(b.summary_text, "First para.");
-        let b = md("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
-        assert!(b.summary_html.contains("Two."));
-        assert!(!b.summary_html.contains("Three."));
+        for marker in ["<!-- more -->", "<!--more-->", "<!--  MORE-->"] {
+            let b = md(&format!("One.\n\nTwo.\n\n{marker}\n\nThree.\n"));
+            assert!(b.summary_html.contains("Two."), "{marker}");
+            assert!(!b.summary_html.contains("Three."), "{marker}");
+        }
+        assert!(md("One.\n\n<!--moreover-->\n\nTwo.\n").summary_text == "One.");
+    }
+
+    #[test]
+    fn template_syntax_outside_code_is_found() {
+        let body = "A {{< figure src=\"a.png\" >}} and {{% note %}}.\n\n`{% raw %}` is code.\n\n```\n{{ site.url }}\n```\n\n{% include x.html %} {{ site.title }}\n";
+        let found: Vec<(&str, &str)> = template_leftovers(body)
+            .into_iter()
+            .map(|(i, what)| (&body[i..i + 3], what))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("{{<", "Hugo shortcode"),
+                ("{{%", "Hugo shortcode"),
+                ("{% ", "Liquid tag"),
+                ("{{ ", "Liquid variable")
+            ]
+        );
+        assert!(template_leftovers("Set {x} and {{y}}.").is_empty());
     }
 
     #[test]

@@ -5,7 +5,9 @@ pub mod discover;
 pub mod documents;
 pub mod frontmatter;
 pub mod highlight;
+pub mod keys;
 pub mod markdown;
+pub mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -54,37 +56,24 @@ pub fn load(
         site_dir,
         cache: visibility.cache,
     };
-    let members: Vec<Member> =
+    let (members, member_claims) =
         reader.each_doc("members", diags, |doc| documents::member(doc, &config));
     let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
     let ctx = Context {
         config: &config,
         member_slugs: &member_slugs,
     };
-    let posts: Vec<Post> = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
-    let events: Vec<Event> = reader.each_doc("events", diags, |doc| documents::event(doc, &ctx));
-    let pages: Vec<Page> = reader.each_doc("pages", diags, |doc| documents::page(doc, &config));
+    let (posts, post_claims) = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
+    let (events, event_claims) =
+        reader.each_doc("events", diags, |doc| documents::event(doc, &ctx));
+    let (pages, page_claims) = reader.each_doc("pages", diags, |doc| documents::page(doc, &config));
 
-    check_unique(
-        "post",
-        posts.iter().map(|p| (&p.slug, &p.source.path)),
-        diags,
-    );
-    check_unique(
-        "member",
-        members.iter().map(|m| (&m.slug, &m.source.path)),
-        diags,
-    );
-    check_unique(
-        "event",
-        events.iter().map(|e| (&e.slug, &e.source.path)),
-        diags,
-    );
-    check_unique(
-        "page",
-        pages.iter().map(|p| (&p.slug, &p.source.path)),
-        diags,
-    );
+    // Over every document whose slug is known, also those with other errors, so that
+    // a first run lists all collisions.
+    check_unique("post", &post_claims, diags);
+    check_unique("member", &member_claims, diags);
+    check_unique("event", &event_claims, diags);
+    check_unique("page", &page_claims, diags);
     for page in &pages {
         if RESERVED_SLUGS.contains(&page.slug.as_str()) {
             diags.error(
@@ -95,6 +84,8 @@ pub fn load(
         }
     }
 
+    diags.group_repeats(GROUP_AFTER);
+    note_future_posts(&posts, visibility, diags);
     let shown = |draft: bool| visibility.drafts || !draft;
     let mut posts: Vec<Post> = posts
         .into_iter()
@@ -182,6 +173,50 @@ fn line_of(site_dir: &Path, path: &Path, needle: &str) -> Option<Location> {
     Some(Location::line(index + 1))
 }
 
+/// Up to this many files may each get their own warning of one kind (an unknown
+/// key); more get one warning with the count.
+const GROUP_AFTER: usize = 3;
+
+/// Says once which posts wait for their date, so that a post held back does not
+/// seem lost: the count and the first few, soonest first.
+fn note_future_posts(posts: &[Post], visibility: Visibility<'_>, diags: &mut Diagnostics) {
+    if visibility.drafts {
+        return;
+    }
+    let mut waiting: Vec<&Post> = posts
+        .iter()
+        .filter(|p| !p.draft && p.date.timestamp() > visibility.now)
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    waiting.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.source.path.cmp(&b.source.path))
+    });
+    let named: Vec<String> = waiting
+        .iter()
+        .take(3)
+        .map(|p| {
+            let date = crate::model::time::iso_date(&p.date);
+            format!("{} ({date})", p.source.path.display())
+        })
+        .collect();
+    let more = match waiting.len().saturating_sub(named.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let (count, verb) = match waiting.len() {
+        1 => ("1 post is".to_string(), "it appears"),
+        n => (format!("{n} posts are"), "each appears"),
+    };
+    diags.note(format!(
+        "{count} dated in the future and not published yet: {}{more}; {verb} in the first build after its date, or now with --drafts",
+        named.join(", ")
+    ));
+}
+
 /// Reads the documents of the site's sections.
 struct Reader<'a> {
     site_dir: &'a Path,
@@ -190,35 +225,40 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// Loads every document of a section with `build`, in parallel, reporting
-    /// unreadable files. Items and problems keep the order of the files.
+    /// unreadable files. Items and problems keep the order of the files. Also
+    /// returns the slug each document takes, failed ones included.
     fn each_doc<T: Send>(
         &self,
         section: &str,
         diags: &mut Diagnostics,
         build: impl Fn(Doc<'_, '_>) -> Option<T> + Sync,
-    ) -> Vec<T> {
+    ) -> (Vec<T>, Vec<Claim>) {
         use rayon::prelude::*;
         let files = discover::documents(self.site_dir, section, diags);
-        let results: Vec<(Option<T>, Diagnostics)> = files
+        let results: Vec<(Option<T>, Option<Slug>, Diagnostics)> = files
             .par_iter()
             .map(|file| {
                 let mut own = Diagnostics::default();
-                let item = self.one_doc(file, &mut own, &build);
-                (item, own)
+                let mut claim = None;
+                let item = self.one_doc(file, &mut own, &mut claim, &build);
+                (item, claim, own)
             })
             .collect();
         let mut items = Vec::with_capacity(results.len());
-        for (item, own) in results {
+        let mut claims = Vec::with_capacity(results.len());
+        for ((item, claim, own), file) in results.into_iter().zip(&files) {
             diags.extend(own);
             items.extend(item);
+            claims.extend(claim.map(|slug| (slug, file.path.clone())));
         }
-        items
+        (items, claims)
     }
 
     fn one_doc<T>(
         &self,
         file: &DocFile,
         diags: &mut Diagnostics,
+        claim: &mut Option<Slug>,
         build: &impl Fn(Doc<'_, '_>) -> Option<T>,
     ) -> Option<T> {
         let text = read_text(self.site_dir, file, diags)?;
@@ -234,6 +274,7 @@ impl Reader<'_> {
             cache: self.cache,
             split,
             diags,
+            claim,
         })
     }
 }
@@ -262,13 +303,13 @@ fn read_text(site_dir: &Path, file: &DocFile, diags: &mut Diagnostics) -> Option
     }
 }
 
-fn check_unique<'a>(
-    kind: &str,
-    items: impl Iterator<Item = (&'a Slug, &'a std::path::PathBuf)>,
-    diags: &mut Diagnostics,
-) {
+/// A document's slug and file.
+type Claim = (Slug, std::path::PathBuf);
+
+/// Reports every document whose slug an earlier one of its kind has.
+fn check_unique(kind: &str, claims: &[Claim], diags: &mut Diagnostics) {
     let mut seen: BTreeMap<&Slug, &std::path::PathBuf> = BTreeMap::new();
-    for (slug, path) in items {
+    for (slug, path) in claims {
         if let Some(first) = seen.insert(slug, path) {
             diags.error(
                 path,

@@ -19,7 +19,9 @@ pub enum DateSpec {
 
 impl DateSpec {
     pub fn parse(text: &str) -> Result<DateSpec, String> {
-        let text = text.trim();
+        let written = text.trim();
+        let padded = pad_hour(written);
+        let text = padded.as_deref().unwrap_or(written);
         let has_time = text.contains('T') || text.contains('t') || text.contains(' ');
         if has_time {
             if let Ok(ts) = text.parse::<Timestamp>() {
@@ -33,7 +35,7 @@ impl DateSpec {
         } else if let Ok(d) = text.parse::<Date>() {
             return Ok(DateSpec::Day(d));
         }
-        Err(format!("`{text}` is not a valid date"))
+        Err(format!("`{written}` is not a valid date"))
     }
 
     /// How dates may be written, for messages.
@@ -54,6 +56,16 @@ impl DateSpec {
     pub fn is_day(self) -> bool {
         matches!(self, DateSpec::Day(_))
     }
+}
+
+/// `2023-10-17T8:00:00` with the hour made two digits, as RFC 3339 wants; Jekyll
+/// and Hugo sites write one-digit hours. `None` when there is nothing to pad.
+fn pad_hour(text: &str) -> Option<String> {
+    let sep = text.find(['T', 't', ' '])?;
+    let time = &text[sep + 1..];
+    let one_digit = time.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && time.as_bytes().get(1) == Some(&b':');
+    one_digit.then(|| format!("{}0{time}", &text[..=sep]))
 }
 
 fn has_offset(text: &str) -> bool {
@@ -117,6 +129,14 @@ mod tests {
             DateSpec::parse("2026-11-20T17:30:00Z"),
             Ok(DateSpec::Exact(_))
         ));
+        assert_eq!(
+            DateSpec::parse("2023-10-17T8:00:00"),
+            DateSpec::parse("2023-10-17T08:00:00")
+        );
+        assert_eq!(
+            DateSpec::parse("2023-10-17 8:05:00+02:00"),
+            DateSpec::parse("2023-10-17T08:05:00+02:00")
+        );
         assert!(DateSpec::parse("2026-13-01").is_err());
         assert!(DateSpec::parse("next tuesday").is_err());
     }
