@@ -15,7 +15,7 @@
 //!    build succeeded.
 //!
 //! [`build::build`] runs the whole pipeline; the `hearth` binary ([`cli`]) is a thin
-//! layer over it.
+//! layer over it. [`import`] moves a Jekyll, Hugo or Zola site into hearth's shape.
 
 pub mod build;
 pub mod check;
@@ -24,6 +24,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod files;
+pub mod import;
 pub mod model;
 pub mod newsletter;
 pub mod output;

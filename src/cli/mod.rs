@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod import;
 mod init;
 mod newsletter;
 mod serve;
@@ -56,6 +57,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Build, serve on http, watch files and reload open browser tabs on change.
     Serve(serve::ServeArgs),
+    /// Read a Jekyll, Hugo or Zola site and write it as a hearth site.
+    Import(import::ImportArgs),
     /// Compose, preview and send the email digest.
     Newsletter(newsletter::NewsletterArgs),
     /// Print a shell completion script (e.g. `hearth completions bash > ~/.local/share/bash-completion/completions/hearth`).
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(args) => init::new(args, now, &out),
         Command::Build(args) => build::run(args, now, &out),
         Command::Check(args) => check::run(args, now, &out),
+        Command::Import(args) => import::run(args, now, &out),
         Command::Newsletter(args) => newsletter::run(args, now, &out),
         Command::Serve(args) => serve::run(args, cli.now),
         Command::Completions { shell } => {
