@@ -119,13 +119,20 @@ fn parse_offset(zone: &str) -> Option<String> {
     (hours < 24 && minutes < 60).then(|| format!("{sign}{h}:{m}"))
 }
 
-/// The date at the start of a file name (`2019-05-15-name`) and the rest of it.
+/// The date at the start of a file name (`2019-05-15-name`) and the rest of it as
+/// the old generator saw it (Jekyll's `:title`: a time after the date stays in front).
 pub fn from_name(stem: &str) -> (Option<Date>, &str) {
-    let (d, rest) = crate::content::documents::name_date(stem);
-    match d.and_then(|d| d.parse::<Date>().ok()) {
-        Some(d) => (Some(d), rest),
+    let name = crate::content::documents::FileName::parse(stem);
+    match name.date.and_then(|d| d.parse::<Date>().ok()) {
+        Some(d) => (Some(d), &stem[d.to_string().len() + 1..]),
         None => (None, stem),
     }
+}
+
+/// What hearth makes a slug of for a file name: the name without its date, a time
+/// after the date moved to the end (`08-00-talk` -> `talk-0800`).
+pub fn slug_text(stem: &str) -> std::borrow::Cow<'_, str> {
+    crate::content::documents::FileName::parse(stem).slug_text()
 }
 
 /// The date in a Zola `path` or a URL such as `2019/05/15/name` or
@@ -206,6 +213,7 @@ mod tests {
         let day = Date::new(2019, 5, 15).ok();
         assert_eq!(from_name("2019-05-15-old-name"), (day, "old-name"));
         assert_eq!(from_name("old-name"), (None, "old-name"));
+        assert_eq!(slug_text("2023-10-17-08-00-room"), "room-0800");
         assert_eq!(from_path("2019/05/15/old-name"), day);
         assert_eq!(from_path("/inside-rust/2019/05/15/x/"), day);
         assert_eq!(from_path("releases/1.44.1"), None);

@@ -270,7 +270,7 @@ fn slug_source(found: &Found, doc: &Doc) -> String {
     {
         return last.trim_end_matches(".html").to_string();
     }
-    let (_, rest) = dates::from_name(&found.stem);
+    let rest = dates::slug_text(&found.stem);
     if rest.is_empty() {
         doc.front
             .get("title")
