@@ -111,16 +111,18 @@ fn world(entries: &[(String, Entry)]) -> std::io::Result<World> {
     )?;
     for (rel, kind) in entries {
         let path = site.join(rel);
-        let Some(parent) = path.parent() else {
+        let Some(parent) = Path::new(rel).parent() else {
             continue;
         };
         // A place may already be taken by an earlier entry (a file, or a link): then
-        // this entry is left out, as a real tree could not hold both.
-        if std::fs::create_dir_all(parent).is_err() || path.symlink_metadata().is_ok() {
+        // this entry is left out, as a real tree could not hold both. The folders on
+        // the way are made without following links, so that setting up never
+        // writes outside the temporary folder either.
+        if files::folder(&site, parent).is_err() || path.symlink_metadata().is_ok() {
             continue;
         }
         match kind {
-            Entry::Folder => std::fs::create_dir_all(&path)?,
+            Entry::Folder => std::fs::create_dir(&path)?,
             Entry::File => {
                 std::fs::write(&path, "+++\ntitle = \"In\"\ndate = 2026-01-02\n+++\nin\n")?
             }
