@@ -43,14 +43,19 @@ fn import_and_build(name: &str, extra: &[&str]) -> Imported {
     let run = hearth(&args);
     run.success();
     assert_eq!(snapshot(&src), before, "the import changed SRC");
-    hearth(&[
+    let built = hearth(&[
         "build",
         site.to_str().expect("utf-8"),
         "--now",
         NOW,
         "--drafts",
-    ])
-    .success();
+    ]);
+    built.success();
+    assert!(
+        !built.stderr.contains("unknown key"),
+        "the import wrote keys hearth does not know:\n{}",
+        built.stderr
+    );
     Imported {
         dest,
         report: run.stdout.clone(),
@@ -233,6 +238,55 @@ fn assert_old_urls_kept(imported: &Imported, files: &[PathBuf], keys: &[&str]) {
     );
 }
 
+/// Every alias of every imported item answers in the built site: a redirect page
+/// at the old path whose target is a built page.
+fn assert_aliases_answer(imported: &Imported) {
+    let public = imported.site().join("public");
+    let mut broken = Vec::new();
+    let mut count = 0;
+    for (path, front) in dest_documents(&imported.site()) {
+        let aliases = front.get("aliases").and_then(toml::Value::as_array);
+        for alias in aliases
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_str)
+        {
+            count += 1;
+            let rel = alias.trim_start_matches('/');
+            let file = if rel.ends_with(".html") || rel.ends_with(".htm") {
+                public.join(rel)
+            } else {
+                public.join(rel).join("index.html")
+            };
+            let Ok(html) = std::fs::read_to_string(&file) else {
+                broken.push(format!(
+                    "{}: {alias}: no page at the old URL",
+                    path.display()
+                ));
+                continue;
+            };
+            let target = html
+                .split("http-equiv=\"refresh\" content=\"0; url=")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(site_path);
+            let answers = target.as_deref().is_some_and(|t| {
+                let t = t.trim_start_matches('/');
+                public.join(t).is_file() || public.join(t).join("index.html").is_file()
+            });
+            if !answers {
+                broken.push(format!("{}: {alias} -> {target:?}", path.display()));
+            }
+        }
+    }
+    assert!(count > 0, "no aliases were imported");
+    assert!(
+        broken.is_empty(),
+        "old URLs that do not answer:\n{}",
+        broken.join("\n")
+    );
+}
+
 /// Template syntax on a built page (outside code) must be named in the report.
 fn assert_no_unreported_templates(imported: &Imported) {
     let public = imported.site().join("public");
@@ -308,6 +362,7 @@ fn a_jekyll_community_site_moves_over_with_its_urls() {
         imported.report
     );
     assert_old_urls_kept(&imported, &files, &["permalink", "redirect_from"]);
+    assert_aliases_answer(&imported);
     assert_no_unreported_templates(&imported);
     let post = std::fs::read_to_string(
         imported
@@ -351,6 +406,7 @@ fn a_hugo_community_site_moves_over_with_permalinks_and_bundles() {
         imported.report
     );
     assert_old_urls_kept(&imported, &files, &["url", "aliases"]);
+    assert_aliases_answer(&imported);
     assert_no_unreported_templates(&imported);
     let site = imported.site();
     let story = std::fs::read_to_string(site.join("content/posts/contributor-stories-series.md"))
@@ -392,6 +448,7 @@ fn a_zola_blog_moves_over_with_paths_and_aliases() {
         imported.report
     );
     assert_old_urls_kept(&imported, &files, &["path", "aliases"]);
+    assert_aliases_answer(&imported);
     assert_no_unreported_templates(&imported);
     let post = std::fs::read_to_string(imported.site().join("content/posts/rust-1-44-1.md"))
         .expect("post");

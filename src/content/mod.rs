@@ -16,6 +16,7 @@ use jiff::Timestamp;
 
 use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
+use crate::model::route::Kind;
 use crate::model::{Event, Member, Page, Post, Site, Slug, Tag};
 use discover::DocFile;
 use documents::{Context, Doc};
@@ -129,8 +130,15 @@ pub fn load(
 /// naming the first.
 fn check_routes(site: &Site, site_dir: &Path, diags: &mut Diagnostics) {
     let mut taken: BTreeMap<&str, (&Path, &str)> = BTreeMap::new();
+    let mut kinds: BTreeMap<&str, Kind> = BTreeMap::new();
     for (source, route) in site.routes() {
+        // Two items of one kind meet only with one slug (every pattern holds
+        // `:slug`), and that is told already, with both files.
+        let same_kind = kinds.insert(&route.file, route.kind) == Some(route.kind);
         if let Some(&(first, url)) = taken.get(route.file.as_str()) {
+            if same_kind {
+                continue;
+            }
             diags.error(
                 &source.path,
                 None,
