@@ -3,6 +3,7 @@
 //!
 //! - [`settings`]: `[newsletter]` and `[smtp]` of hearth.toml, checked.
 //! - [`subscribers`]: `subscribers.csv` and the suppression list.
+//! - [`token`]: signed links (confirm, unsubscribe) and bounce addresses.
 //! - [`record`]: `newsletter/issues.toml`, what each sent issue held.
 //! - [`compose`]: what the next issue holds.
 //! - [`email`]: the HTML and text parts, personalised, as a MIME message.
@@ -22,3 +23,4 @@ pub mod schedule;
 pub mod send;
 pub mod settings;
 pub mod subscribers;
+pub mod token;
