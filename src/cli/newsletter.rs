@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use super::{Output, say};
 use crate::model::time::{human_time, human_weekday_date, zone_abbreviation};
+use crate::newsletter::changes::{self, Changes};
 use crate::newsletter::ledger::State;
 use crate::newsletter::run::{self, Delivery, Newsletter, SendOptions, SendReport};
 use crate::newsletter::send::Outcome;
@@ -84,7 +85,7 @@ pub fn run(args: NewsletterArgs, now: Timestamp, out: &Output) -> Result<()> {
                 [site, email] => (PathBuf::from(site), email.clone()),
                 _ => bail!("give the address to unsubscribe"),
             };
-            unsubscribe(&site, &email, out)
+            unsubscribe(&site, &email, now, out)
         }
     }
 }
@@ -251,6 +252,11 @@ fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
 fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
     let n = load(site, now, out)?;
     let status = run::status(&n)?;
+    let l = &status.list;
+    say(&format!(
+        "List: {} recipients for the next issue ({} in the subscribers file, {} joined via the endpoint); suppressed: {} left, {} bounced, {} complained.",
+        l.recipients, l.subscribers, l.joined, l.left, l.bounced, l.complained
+    ));
     if status.issues.is_empty() {
         say("No issue has been sent yet.");
     }
@@ -299,7 +305,7 @@ fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
     Ok(())
 }
 
-fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
+fn unsubscribe(site: &Path, email: &str, now: Timestamp, out: &Output) -> Result<()> {
     let address =
         subscribers::parse_address(email).map_err(|why| anyhow::anyhow!("`{email}`: {why}"))?;
     if !site.join(crate::config::FILE_NAME).is_file() {
@@ -309,7 +315,9 @@ fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
             site.display()
         );
     }
-    if subscribers::suppress(site, &address)? {
+    let changes = Changes::load(site)?;
+    if !changes.is_suppressed(&subscribers::key(&address)) {
+        changes::record_suppression(site, &address, now, "unsubscribed (by hand)")?;
         out.summary(&format!(
             "{address} is unsubscribed: no later send reaches it."
         ));

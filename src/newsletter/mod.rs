@@ -4,6 +4,7 @@
 //! - [`settings`]: `[newsletter]` and `[smtp]` of hearth.toml, checked.
 //! - [`subscribers`]: `subscribers.csv` and the suppression list.
 //! - [`token`]: signed links (confirm, unsubscribe) and bounce addresses.
+//! - [`changes`]: joins and suppressions recorded as plain files (endpoint, bounces).
 //! - [`record`]: `newsletter/issues.toml`, what each sent issue held.
 //! - [`compose`]: what the next issue holds.
 //! - [`email`]: the HTML and text parts, personalised, as a MIME message.
@@ -13,6 +14,7 @@
 //! - [`schedule`]: cron schedules in the site's time zone.
 //! - [`run`]: the commands, tying these together.
 
+pub mod changes;
 pub mod compose;
 pub mod email;
 pub mod ledger;

@@ -11,14 +11,17 @@ use jiff::{Timestamp, Zoned};
 
 use crate::model::time::iso;
 
+use super::changes::{self, BounceKind, Changes};
 use super::compose::{self, Draft};
 use super::email::{self, Envelope, Rendered};
 use super::ledger::{self, Counts, Ledger, State};
+use super::personal::Links;
 use super::record::{self, Issue};
 use super::schedule;
 use super::send::{Outcome, Sender};
 use super::settings::{self, Settings};
 use super::subscribers::{self, Subscriber, Subscribers};
+use super::token::Signer;
 use crate::build::{self, BuildOptions, Loaded};
 use crate::diag::Diagnostic;
 use crate::files;
@@ -47,13 +50,32 @@ impl Newsletter {
     /// What every message of `rendered` shares (DKIM key read and checked once).
     fn envelope<'a>(&'a self, rendered: &'a Rendered, test: bool) -> Result<Envelope<'a>> {
         Ok(Envelope {
+            test,
+            dkim: email::dkim(&self.settings)?,
+            signer: self.signer()?,
+            ..self.envelope_without_keys(rendered)
+        })
+    }
+
+    fn envelope_without_keys<'a>(&'a self, rendered: &'a Rendered) -> Envelope<'a> {
+        Envelope {
             settings: &self.settings,
             site: &self.loaded.site,
             rendered,
             date: SystemTime::from(self.now),
-            test,
-            dkim: email::dkim(&self.settings)?,
-        })
+            test: false,
+            dkim: None,
+            signer: None,
+        }
+    }
+
+    /// The key of signed links, when `secret_env` is set (it must then be).
+    pub fn signer(&self) -> Result<Option<Signer>> {
+        self.settings
+            .secret_env
+            .as_deref()
+            .map(|var| Signer::from_env(var, &self.settings.list))
+            .transpose()
     }
 
     /// Loads the published site (no drafts) and its newsletter settings.
@@ -104,8 +126,11 @@ impl Newsletter {
         )
     }
 
+    /// The recipients: `subscribers.csv` and the joins that stand, minus the
+    /// suppressed (see `changes`).
     fn subscribers(&self) -> Result<Subscribers> {
-        let suppressed = subscribers::suppressed(&self.site_dir)?;
+        let changes = Changes::load(&self.site_dir)?;
+        let suppressed = changes.suppressed_keys();
         let display = self
             .settings
             .subscribers
@@ -120,6 +145,7 @@ impl Newsletter {
         })?;
         let mut subs = subscribers::read(&csv, display, &suppressed)?;
         crate::diag::attach_sources(&mut subs.skipped, &self.site_dir);
+        subscribers::add_joined(&mut subs, &changes);
         Ok(subs)
     }
 }
@@ -145,9 +171,19 @@ pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, 
             Path::new(".hearth/preview").join(format!("issue-{}.html", draft.number)),
         ),
     };
-    let html = rendered.html.fill(&sample, true);
+    // A preview needs no DKIM key, and shows the real link only when the key of
+    // signed links is at hand.
+    let env = Envelope {
+        dkim: None,
+        signer: n.signer().ok().flatten(),
+        ..n.envelope_without_keys(&rendered)
+    };
+    let links = Links {
+        unsubscribe: env.unsubscribe_url(&sample.address),
+    };
+    let html = rendered.html.fill(&sample, &links, true);
     let html_path = files::write(&base, &html_rel, html.as_bytes())?;
-    let text = rendered.text.fill(&sample, false);
+    let text = rendered.text.fill(&sample, &links, false);
     let text_path = files::write(&base, &html_rel.with_extension("txt"), text.as_bytes())?;
     Ok((html_path, text_path, draft.is_empty()))
 }
@@ -382,7 +418,18 @@ fn deliver(
         let outcome = sender.send(&message);
         let state = match outcome {
             Outcome::Delivered => State::Delivered,
-            Outcome::Rejected(why) => State::Failed(why),
+            Outcome::Rejected(why) => {
+                // A permanent refusal is a hard bounce: the address is suppressed.
+                changes::record_bounce(
+                    &n.site_dir,
+                    &subscriber.address,
+                    BounceKind::Hard,
+                    Some(issue.number),
+                    &format!("rejected at send: {why}"),
+                    n.now,
+                )?;
+                State::Failed(why)
+            }
             Outcome::Deferred(why) => State::Deferred(why),
         };
         let delivered = state == State::Delivered;
@@ -513,11 +560,40 @@ pub struct IssueStatus {
     pub problems: Vec<(String, State)>,
 }
 
+/// Who is on the list, and how they came and went.
+#[derive(Debug, Default)]
+pub struct ListCounts {
+    /// Valid lines of `subscribers.csv`, suppressed ones included.
+    pub subscribers: usize,
+    /// Joined through the endpoint (and not left since).
+    pub joined: usize,
+    pub left: usize,
+    pub bounced: usize,
+    pub complained: usize,
+    /// Recipients of the next issue.
+    pub recipients: usize,
+}
+
 #[derive(Debug)]
 pub struct Status {
+    pub list: ListCounts,
     pub issues: Vec<IssueStatus>,
     pub next_due: Option<Zoned>,
     pub has_schedule: bool,
+}
+
+fn list_counts(n: &Newsletter) -> Result<ListCounts> {
+    let changes = Changes::load(&n.site_dir)?;
+    let counts = changes.counts();
+    let subs = n.subscribers()?;
+    Ok(ListCounts {
+        subscribers: subs.from_file,
+        joined: changes.active_joins().len(),
+        left: counts.get("left").copied().unwrap_or(0),
+        bounced: counts.get("bounced").copied().unwrap_or(0),
+        complained: counts.get("complained").copied().unwrap_or(0),
+        recipients: subs.list.len(),
+    })
 }
 
 pub fn status(n: &Newsletter) -> Result<Status> {
@@ -544,6 +620,7 @@ pub fn status(n: &Newsletter) -> Result<Status> {
         }
     });
     Ok(Status {
+        list: list_counts(n)?,
         issues,
         next_due,
         has_schedule: n.settings.schedule.is_some(),
