@@ -12,11 +12,16 @@
 //! - [`ledger`]: per-recipient delivery state, durable after every message.
 //! - [`send`]: SMTP delivery with retries and a rate limit.
 //! - [`schedule`]: cron schedules in the site's time zone.
+//! - [`bounces`]: reading the bounce mailbox (DSN, ARF, VERP); [`imap`] its client.
+//! - [`endpoint`]: the HTTP service for joining and leaving.
 //! - [`run`]: the commands, tying these together.
 
+pub mod bounces;
 pub mod changes;
 pub mod compose;
 pub mod email;
+pub mod endpoint;
+pub mod imap;
 pub mod ledger;
 pub mod personal;
 pub mod record;

@@ -11,6 +11,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::model::time::iso;
 
+use super::bounces;
 use super::changes::{self, BounceKind, Changes};
 use super::compose::{self, Draft};
 use super::email::{self, Envelope, Rendered};
@@ -128,7 +129,7 @@ impl Newsletter {
 
     /// The recipients: `subscribers.csv` and the joins that stand, minus the
     /// suppressed (see `changes`).
-    fn subscribers(&self) -> Result<Subscribers> {
+    pub fn recipients(&self) -> Result<Subscribers> {
         let changes = Changes::load(&self.site_dir)?;
         let suppressed = changes.suppressed_keys();
         let display = self
@@ -156,7 +157,7 @@ impl Newsletter {
 /// Writes the next issue as HTML (and its text part beside it) and returns where.
 pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, bool)> {
     let draft = n.next_draft();
-    let subs = n.subscribers().unwrap_or_default();
+    let subs = n.recipients().unwrap_or_default();
     let rendered = n.render(&draft, &subs.columns)?;
     let sample = subs.list.first().cloned().unwrap_or_else(sample_subscriber);
     // `--out FILE` is the user's own choice; the default place is inside the site,
@@ -248,6 +249,9 @@ pub struct Delivery {
     pub suppressed: usize,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
+    /// The bounce mailbox, read first (when configured); a mailbox that cannot be
+    /// read does not stop the send.
+    pub bounces: Option<std::result::Result<bounces::Report, String>>,
 }
 
 impl Delivery {
@@ -290,10 +294,20 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         }
         bail!("another `hearth newsletter send` of this site is running; wait for it to finish");
     };
+    // Bounces first: an address that bounced for good is not mailed again.
+    let bounced = n
+        .settings
+        .bounce_mailbox
+        .is_some()
+        .then(|| bounces::process(n).map_err(|e| format!("{e:#}")));
+    let with_bounces = |mut d: Delivery| {
+        d.bounces = bounced.clone();
+        SendReport::Sent(d)
+    };
     if let Some(issue) = n.issues().last().filter(|i| i.sending) {
-        let subs = n.subscribers()?;
+        let subs = n.recipients()?;
         let sender = n.sender()?;
-        return deliver(n, issue.clone(), subs, sender, true, opts).map(SendReport::Sent);
+        return deliver(n, issue.clone(), subs, sender, true, opts).map(with_bounces);
     }
     let mut due = None;
     if opts.if_due {
@@ -322,7 +336,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
             last: n.issues().last().map(|i| i.number),
         });
     }
-    let subs = n.subscribers()?;
+    let subs = n.recipients()?;
     // Render first: a broken template must stop the send before anything is recorded.
     let rendered = n.render(&draft, &subs.columns)?;
     let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
@@ -337,7 +351,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     let mut sending = issue.clone();
     sending.sending = true;
     record::append(&n.site_dir, n.issues(), sending.clone())?;
-    deliver(n, sending, subs, sender, false, opts).map(SendReport::Sent)
+    deliver(n, sending, subs, sender, false, opts).map(with_bounces)
 }
 
 /// Where `--if-due` remembers a slot it passed over because nothing was new
@@ -473,7 +487,7 @@ fn finish_issue(n: &Newsletter, number: u32) -> Result<()> {
 
 fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     let draft = n.next_draft();
-    let subs = n.subscribers()?;
+    let subs = n.recipients()?;
     let rendered = n.render(&draft, &subs.columns)?;
     let default_rel = Path::new(".hearth/outbox").join(format!("issue-{}", draft.number));
     // A folder given with --outbox is the user's: made if missing, nothing in it is
@@ -526,7 +540,7 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
 fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
     let address =
         subscribers::parse_address(to).map_err(|why| anyhow::anyhow!("--to `{to}`: {why}"))?;
-    let subs = n.subscribers().unwrap_or_default();
+    let subs = n.recipients().unwrap_or_default();
     let subscriber = subs
         .list
         .iter()
@@ -585,7 +599,7 @@ pub struct Status {
 fn list_counts(n: &Newsletter) -> Result<ListCounts> {
     let changes = Changes::load(&n.site_dir)?;
     let counts = changes.counts();
-    let subs = n.subscribers()?;
+    let subs = n.recipients()?;
     Ok(ListCounts {
         subscribers: subs.from_file,
         joined: changes.active_joins().len(),
