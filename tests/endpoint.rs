@@ -335,3 +335,49 @@ fn a_filled_honeypot_a_bad_address_and_too_many_requests_are_refused() {
     assert_eq!(status, 404, "it never serves the site");
     assert!(!Path::new(&site.path().join("newsletter/joined.csv")).exists());
 }
+
+#[test]
+fn the_subscribe_page_and_the_endpoints_pages_are_valid_html_with_the_form() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let port = free_port();
+    let site = site_for(&server, port);
+    site.build(&[]).success();
+    let join = site.page("newsletter/subscribe/index.html");
+    assert!(
+        join.contains(&format!("action=\"http://127.0.0.1:{port}/subscribe\""))
+            && join.contains("name=\"website\""),
+        "{join}"
+    );
+    let endpoint = Endpoint::start(&site, port, MONDAY);
+    endpoint.post_form(
+        "/subscribe",
+        "email=lin%40example.org&name=Lin",
+        "198.51.100.5",
+    );
+    let link = confirm_path(&server, "lin@example.org", port);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut pages = vec![site.public().join("newsletter/subscribe/index.html")];
+    for (name, method, path) in [
+        ("confirm.html", "GET", link.as_str()),
+        ("subscribed.html", "POST", link.as_str()),
+        ("message.html", "GET", "/nothing-here"),
+    ] {
+        let (_, body) = endpoint.request(method, path, &[], "");
+        std::fs::write(dir.path().join(name), body).expect("write");
+        pages.push(dir.path().join(name));
+    }
+    let jar = common::repo_root().join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
+    let output = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "gnu"])
+        .args(&pages)
+        .output()
+        .expect("java runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && report.trim().is_empty(),
+        "{report}"
+    );
+}
