@@ -180,10 +180,17 @@ fn handle(stream: &TcpStream, s: &Service, ticket: &Ticket, peer: IpAddr) -> std
         }
     };
     ticket.head_read();
-    let page = match read_request(stream, &head, more) {
-        Ok(request) => route(s, &request, peer),
-        Err(page) => page,
+    let (page, head_only) = match read_request(stream, &head, more) {
+        Ok(request) => (route(s, &request, peer), request.method == "HEAD"),
+        Err(page) => (page, false),
     };
+    if head_only {
+        let mut page = page;
+        // The length of the page a GET would get, without the page.
+        let length = page.body.len();
+        page.body.clear();
+        return respond_sized(stream, &page, length);
+    }
     respond(stream, &page)
 }
 
@@ -552,7 +559,12 @@ fn page(s: &Service, status: u16, template: &str, ctx: &impl Serialize) -> Resul
     })
 }
 
-fn respond(mut stream: &TcpStream, page: &Page) -> std::io::Result<()> {
+fn respond(stream: &TcpStream, page: &Page) -> std::io::Result<()> {
+    respond_sized(stream, page, page.body.len())
+}
+
+/// Writes `page` with `length` as its Content-Length (that of the body a GET gets).
+fn respond_sized(mut stream: &TcpStream, page: &Page, length: usize) -> std::io::Result<()> {
     let reason = match page.status {
         200 => "OK",
         400 => "Bad Request",
@@ -570,9 +582,7 @@ fn respond(mut stream: &TcpStream, page: &Page) -> std::io::Result<()> {
     // No Referer may carry a token to another site; no page is framed.
     let head = format!(
         "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        page.status,
-        page.kind,
-        page.body.len()
+        page.status, page.kind, length
     );
     stream.write_all(head.as_bytes())?;
     stream.write_all(&page.body)?;
