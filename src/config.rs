@@ -68,6 +68,17 @@ pub struct RawNewsletter {
     pub schedule: Option<String>,
     pub upcoming_days: Option<i64>,
     pub unsubscribe: Option<String>,
+    /// Where `hearth newsletter endpoint` answers (behind a reverse proxy).
+    pub endpoint: Option<String>,
+    /// Name of the environment variable holding the key of signed links.
+    pub secret_env: Option<String>,
+    /// Envelope sender (Return-Path), with VERP when an endpoint key is set.
+    pub bounce_address: Option<String>,
+    /// `imaps://user@host[:port]/MAILBOX` or `maildir:PATH`.
+    pub bounce_mailbox: Option<String>,
+    pub bounce_password_env: Option<String>,
+    /// A PEM file of extra trusted certificates for the bounce mailbox's server.
+    pub bounce_ca_file: Option<String>,
 }
 
 /// `[smtp]` as written.

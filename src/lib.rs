@@ -24,6 +24,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod files;
+pub mod http;
 pub mod import;
 pub mod model;
 pub mod newsletter;

@@ -547,6 +547,21 @@ fn the_archive_pages_exist_after_a_send_and_pass_the_nu_html_checker() {
     assert!(list.contains("/newsletter/1/"), "{list}");
     let issue = site.page("newsletter/1/index.html");
     assert!(issue.contains("Welcome aboard") && issue.contains("Harbour social"));
+    for page in [
+        "index.html",
+        "newsletter/index.html",
+        "newsletter/1/index.html",
+    ] {
+        assert!(
+            site.page(page).contains("href=\"/newsletter/subscribe/\""),
+            "{page} links the subscribe page"
+        );
+    }
+    let join = site.page("newsletter/subscribe/index.html");
+    assert!(
+        join.contains("mailto:hello@harbour.example.org?subject=subscribe"),
+        "without an endpoint, the page says whom to write to: {join}"
+    );
     let jar = repo_root().join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
     let output = std::process::Command::new("java")
         .arg("-jar")
@@ -554,6 +569,8 @@ fn the_archive_pages_exist_after_a_send_and_pass_the_nu_html_checker() {
         .args(["--errors-only", "--format", "gnu"])
         .arg(site.public().join("newsletter/index.html"))
         .arg(site.public().join("newsletter/1/index.html"))
+        .arg(site.public().join("newsletter/subscribe/index.html"))
+        .arg(site.public().join("index.html"))
         .output()
         .expect("java runs");
     let report = String::from_utf8_lossy(&output.stdout).into_owned()

@@ -30,6 +30,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     let mut diags = Diagnostics::default();
     let (pages, links) = check_links(&files, &loaded.site, &sources, &opts.site_dir, &mut diags);
     check_redirects(&files, &loaded.site, &mut diags);
+    newsletter_endpoint(&loaded.site, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let mut all = warnings;
     all.extend(diags.into_items());
@@ -44,6 +45,23 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
         links,
         warnings: all,
     })
+}
+
+/// A `[newsletter]` without an `endpoint` has no one-click unsubscribe, which big
+/// mailbox providers ask of bulk senders (Gmail and Yahoo: over 5,000 a day).
+fn newsletter_endpoint(site: &Site, diags: &mut Diagnostics) {
+    let config = &site.config;
+    let Some(raw) = &config.newsletter else {
+        return;
+    };
+    if raw.endpoint.is_none() {
+        let line = crate::content::frontmatter::table_key_line(&config.text, "newsletter", "from");
+        diags.warning(
+            Path::new(crate::config::FILE_NAME),
+            line,
+            "[newsletter] has no `endpoint`: without `hearth newsletter endpoint`, emails offer no personal one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of lists over a few thousand (see README, \"Running the newsletter endpoint\")",
+        );
+    }
 }
 
 /// Output path of each content page (`posts/x/index.html`) to its markdown source.

@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(args, now, &out),
         Command::Check(args) => check::run(args, now, &out),
         Command::Import(args) => import::run(args, now, &out),
-        Command::Newsletter(args) => newsletter::run(args, now, &out),
+        Command::Newsletter(args) => newsletter::run(args, cli.now, &out),
         Command::Serve(args) => serve::run(args, cli.now),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;

@@ -1,4 +1,4 @@
-//! `hearth newsletter preview|send|status|daemon|unsubscribe`
+//! `hearth newsletter preview|send|status|daemon|unsubscribe|endpoint|bounces`
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,6 +9,8 @@ use jiff::Timestamp;
 
 use super::{Output, say};
 use crate::model::time::{human_time, human_weekday_date, zone_abbreviation};
+use crate::newsletter::changes::{self, Changes};
+use crate::newsletter::endpoint::EndpointOptions;
 use crate::newsletter::ledger::State;
 use crate::newsletter::run::{self, Delivery, Newsletter, SendOptions, SendReport};
 use crate::newsletter::send::Outcome;
@@ -49,6 +51,25 @@ pub enum NewsletterCommand {
         #[arg(num_args = 1..=2, value_name = "ARG", required = true)]
         args: Vec<String>,
     },
+    /// Run the HTTP service for joining (double opt-in) and one-click leaving, behind a reverse proxy.
+    Endpoint(EndpointArgs),
+    /// Read the bounce mailbox: hard bounces and complaints go on the suppression list.
+    Bounces {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EndpointArgs {
+    #[arg(default_value = ".")]
+    pub site: PathBuf,
+    /// The address to listen on; keep it local and let a reverse proxy face the world.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = 8025)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]
@@ -72,8 +93,13 @@ pub struct SendArgs {
     pub force: bool,
 }
 
-pub fn run(args: NewsletterArgs, now: Timestamp, out: &Output) -> Result<()> {
+/// `fixed` is `--now`; without it, now is the clock's (read as it goes by the
+/// endpoint and the daemon).
+pub fn run(args: NewsletterArgs, fixed: Option<Timestamp>, out: &Output) -> Result<()> {
+    let now = fixed.unwrap_or_else(Timestamp::now);
     match args.command {
+        NewsletterCommand::Endpoint(args) => endpoint(args, fixed, out),
+        NewsletterCommand::Bounces { site } => bounces(&site, now, out),
         NewsletterCommand::Preview { site, out: file } => preview(&site, file.as_deref(), now, out),
         NewsletterCommand::Send(args) => send(args, now, out),
         NewsletterCommand::Status { site } => status(&site, now, out),
@@ -84,7 +110,7 @@ pub fn run(args: NewsletterArgs, now: Timestamp, out: &Output) -> Result<()> {
                 [site, email] => (PathBuf::from(site), email.clone()),
                 _ => bail!("give the address to unsubscribe"),
             };
-            unsubscribe(&site, &email, out)
+            unsubscribe(&site, &email, now, out)
         }
     }
 }
@@ -188,6 +214,16 @@ fn left_out(c: &crate::newsletter::ledger::Counts) -> String {
 }
 
 fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
+    match &d.bounces {
+        Some(Ok(report)) => say_bounces(report, out),
+        Some(Err(why)) => eprintln!(
+            "{}",
+            out.error_line(&format!(
+                "the bounce mailbox could not be read (the send goes on): {why}"
+            ))
+        ),
+        None => {}
+    }
     for skipped in &d.skipped {
         out.diagnostic(skipped);
     }
@@ -251,6 +287,11 @@ fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
 fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
     let n = load(site, now, out)?;
     let status = run::status(&n)?;
+    let l = &status.list;
+    say(&format!(
+        "List: {} recipients for the next issue ({} in the subscribers file, {} joined via the endpoint); suppressed: {} left, {} bounced, {} complained.",
+        l.recipients, l.subscribers, l.joined, l.left, l.bounced, l.complained
+    ));
     if status.issues.is_empty() {
         say("No issue has been sent yet.");
     }
@@ -299,7 +340,42 @@ fn status(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
     Ok(())
 }
 
-fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
+fn endpoint(args: EndpointArgs, fixed: Option<Timestamp>, out: &Output) -> Result<()> {
+    let opts = EndpointOptions {
+        site_dir: args.site,
+        bind: args.bind,
+        port: args.port,
+        now: fixed,
+    };
+    crate::newsletter::endpoint::run(&opts, |addr| {
+        // Always said (also with -q): a script that asked for port 0 reads it here.
+        say(&format!("Newsletter endpoint listening on http://{addr}"));
+    })?;
+    out.summary("Newsletter endpoint stopped.");
+    Ok(())
+}
+
+fn bounces(site: &Path, now: Timestamp, out: &Output) -> Result<()> {
+    let n = load(site, now, out)?;
+    let report = crate::newsletter::bounces::process(&n)?;
+    say_bounces(&report, out);
+    Ok(())
+}
+
+/// The summary of a bounce run (also at the start of a send).
+fn say_bounces(report: &crate::newsletter::bounces::Report, out: &Output) {
+    for (address, why) in &report.suppressed {
+        out.summary(&format!("suppressed {address}: {why}"));
+    }
+    out.summary(&format!(
+        "Bounce mailbox: {} messages read, {} bounces and complaints recognised, {} addresses suppressed.",
+        report.messages,
+        report.recognised,
+        report.suppressed.len()
+    ));
+}
+
+fn unsubscribe(site: &Path, email: &str, now: Timestamp, out: &Output) -> Result<()> {
     let address =
         subscribers::parse_address(email).map_err(|why| anyhow::anyhow!("`{email}`: {why}"))?;
     if !site.join(crate::config::FILE_NAME).is_file() {
@@ -309,7 +385,9 @@ fn unsubscribe(site: &Path, email: &str, out: &Output) -> Result<()> {
             site.display()
         );
     }
-    if subscribers::suppress(site, &address)? {
+    let changes = Changes::load(site)?;
+    if !changes.is_suppressed(&subscribers::key(&address)) {
+        changes::record_suppression(site, &address, now, "unsubscribed (by hand)")?;
         out.summary(&format!(
             "{address} is unsubscribed: no later send reaches it."
         ));

@@ -13,9 +13,10 @@ use lettre::message::{Mailbox, MultiPart};
 use serde::Serialize;
 
 use super::compose::Draft;
-use super::personal::{Personal, Placeholders};
+use super::personal::{self, Links, Personal, Placeholders};
 use super::settings::Settings;
 use super::subscribers::Subscriber;
+use super::token::Signer;
 use crate::model::Site;
 use crate::model::time::{human_date, iso};
 use crate::outputs::absolute_links;
@@ -75,14 +76,22 @@ struct EmailContext<'a> {
     #[serde(flatten)]
     content: &'a IssueContent<'a>,
     recipient: serde_json::Map<String, serde_json::Value>,
-    unsubscribe_url: &'a str,
+    /// The recipient's own unsubscribe page (a personal field).
+    unsubscribe_url: String,
     archive_url: String,
+    /// The site's page on how to join (for a forwarded copy).
+    subscribe_url: String,
 }
 
 #[derive(Serialize)]
 struct SubjectContext<'a> {
     site: &'a SiteView<'a>,
     issue: &'a IssueView,
+}
+
+/// The URL path of the site's page on how to join.
+pub fn subscribe_path(site: &Site) -> String {
+    format!("{}newsletter/subscribe/", site.config.root)
 }
 
 /// The URL path of an issue's web version.
@@ -148,26 +157,36 @@ pub fn render(
     let content = IssueContent::new(draft, &views);
     let mut issue = issue_view(site, draft, &content);
     issue.subject = subject(&views, settings, &issue)?;
-    let mut fields: Vec<String> = vec!["name".into(), "email".into()];
+    let mut fields: Vec<String> = vec![
+        "name".into(),
+        "email".into(),
+        personal::UNSUBSCRIBE_FIELD.into(),
+    ];
     for column in columns {
         if !fields.contains(column) {
             fields.push(column.clone());
         }
     }
     let placeholders = Placeholders::new(fields)?;
-    let recipient = placeholders
+    let recipient: serde_json::Map<String, serde_json::Value> = placeholders
         .tokens()
         .map(|(field, token)| (field.to_string(), token.into()))
         .collect();
+    let unsubscribe_url = recipient
+        .get(personal::UNSUBSCRIBE_FIELD)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string();
     let ctx = EmailContext {
         site: &views.site,
         issue: &issue,
         content: &content,
         recipient,
-        unsubscribe_url: &settings.unsubscribe,
+        unsubscribe_url,
         archive_url: site
             .config
             .permalink(&format!("{}newsletter/", site.config.root)),
+        subscribe_url: site.config.permalink(&subscribe_path(site)),
     };
     let ctx = tera::Context::from_serialize(&ctx)?;
     let render = |name: &str| {
@@ -213,6 +232,43 @@ pub struct Envelope<'a> {
     pub test: bool,
     /// The DKIM signing setup, read once per send (`dkim`).
     pub dkim: Option<lettre::message::dkim::DkimConfig>,
+    /// The key of personal links and bounce addresses, when `secret_env` is set.
+    pub signer: Option<Signer>,
+}
+
+impl Envelope<'_> {
+    /// The recipient's unsubscribe page (with an endpoint), else the shared target.
+    pub fn unsubscribe_url(&self, address: &lettre::Address) -> String {
+        match (&self.settings.endpoint, &self.signer) {
+            (Some(endpoint), Some(signer)) => {
+                format!("{endpoint}/unsubscribe/{}", signer.unsubscribe(address))
+            }
+            _ => self.settings.unsubscribe.clone(),
+        }
+    }
+
+    /// `List-Unsubscribe`: the personal page and a mailto, or the shared target.
+    fn list_unsubscribe(&self, address: &lettre::Address) -> String {
+        let url = header_text(&self.unsubscribe_url(address));
+        if self.settings.endpoint.is_some() && self.signer.is_some() {
+            format!(
+                "<{url}>, <{}>",
+                header_text(&self.settings.unsubscribe_mailto())
+            )
+        } else {
+            format!("<{url}>")
+        }
+    }
+
+    /// The envelope sender: the bounce address, with VERP when there is a key.
+    fn sender(&self, address: &lettre::Address) -> Option<lettre::Address> {
+        let bounce = self.settings.bounce_address.as_ref()?;
+        let verp = self
+            .signer
+            .as_ref()
+            .and_then(|s| s.verp(bounce, address, self.rendered.number));
+        Some(verp.unwrap_or_else(|| bounce.clone()))
+    }
 }
 
 /// A header value from text we do not control: no line breaks, no control characters.
@@ -259,8 +315,9 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
         id = format!("<test-{}.{nanos:x}@{host}>", env.rendered.number);
     }
     let list_id = format!(
-        "{} <newsletter.{host}>",
-        header_text(&env.site.config.title).replace(['<', '>'], "")
+        "{} <{}>",
+        header_text(&env.site.config.title).replace(['<', '>'], ""),
+        settings.list
     );
     let mut builder = Message::builder()
         .from(settings.from.clone())
@@ -274,7 +331,7 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
         ))
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
-            format!("<{}>", header_text(&settings.unsubscribe)),
+            env.list_unsubscribe(&subscriber.address),
         ));
     if settings.one_click_unsubscribe() {
         builder = builder.raw_header(HeaderValue::new(
@@ -285,8 +342,17 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
     if let Some(reply_to) = &settings.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
-    let html = env.rendered.html.fill(subscriber, true);
-    let text = env.rendered.text.fill(subscriber, false);
+    if let Some(sender) = env.sender(&subscriber.address) {
+        let envelope =
+            lettre::address::Envelope::new(Some(sender), vec![subscriber.address.clone()])
+                .context("cannot address the email")?;
+        builder = builder.envelope(envelope);
+    }
+    let links = Links {
+        unsubscribe: env.unsubscribe_url(&subscriber.address),
+    };
+    let html = env.rendered.html.fill(subscriber, &links, true);
+    let text = env.rendered.text.fill(subscriber, &links, false);
     let mut message = builder
         .multipart(MultiPart::alternative_plain_html(text, html))
         .context("cannot build the email")?;

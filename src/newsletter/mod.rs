@@ -3,6 +3,8 @@
 //!
 //! - [`settings`]: `[newsletter]` and `[smtp]` of hearth.toml, checked.
 //! - [`subscribers`]: `subscribers.csv` and the suppression list.
+//! - [`token`]: signed links (confirm, unsubscribe) and bounce addresses.
+//! - [`changes`]: joins and suppressions recorded as plain files (endpoint, bounces).
 //! - [`record`]: `newsletter/issues.toml`, what each sent issue held.
 //! - [`compose`]: what the next issue holds.
 //! - [`email`]: the HTML and text parts, personalised, as a MIME message.
@@ -10,10 +12,16 @@
 //! - [`ledger`]: per-recipient delivery state, durable after every message.
 //! - [`send`]: SMTP delivery with retries and a rate limit.
 //! - [`schedule`]: cron schedules in the site's time zone.
+//! - [`bounces`]: reading the bounce mailbox (DSN, ARF, VERP); [`imap`] its client.
+//! - [`endpoint`]: the HTTP service for joining and leaving.
 //! - [`run`]: the commands, tying these together.
 
+pub mod bounces;
+pub mod changes;
 pub mod compose;
 pub mod email;
+pub mod endpoint;
+pub mod imap;
 pub mod ledger;
 pub mod personal;
 pub mod record;
@@ -22,3 +30,4 @@ pub mod schedule;
 pub mod send;
 pub mod settings;
 pub mod subscribers;
+pub mod token;

@@ -79,6 +79,7 @@ impl Placeholders {
         let field = match name.as_str() {
             "name" => Field::Name,
             "email" => Field::Email,
+            UNSUBSCRIBE_FIELD => Field::Unsubscribe,
             other => Field::Column(other.to_string()),
         };
         Some((field, self.prefix.len() + digits + CLOSE.len_utf8()))
@@ -101,12 +102,24 @@ enum Part {
 enum Field {
     Name,
     Email,
+    /// The recipient's own unsubscribe link (signed, see `token`).
+    Unsubscribe,
     Column(String),
+}
+
+/// The field name of the personal unsubscribe link.
+pub const UNSUBSCRIBE_FIELD: &str = "unsubscribe_url";
+
+/// What a recipient's copy holds besides their subscriber fields.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// Their unsubscribe page (or the list's shared target).
+    pub unsubscribe: String,
 }
 
 impl Personal {
     /// The text for `subscriber`; field values escaped for HTML when `html`.
-    pub fn fill(&self, subscriber: &Subscriber, html: bool) -> String {
+    pub fn fill(&self, subscriber: &Subscriber, links: &Links, html: bool) -> String {
         let mut out = String::with_capacity(self.len() + 64);
         for part in &self.parts {
             let value = match part {
@@ -116,6 +129,7 @@ impl Personal {
                 }
                 Part::Field(Field::Name) => subscriber.name.clone(),
                 Part::Field(Field::Email) => subscriber.address.to_string(),
+                Part::Field(Field::Unsubscribe) => links.unsubscribe.clone(),
                 Part::Field(Field::Column(c)) => subscriber.field(c).unwrap_or_default().into(),
             };
             if html {
@@ -168,11 +182,11 @@ mod tests {
         let personal = p.compile(&rendered);
         let s = subscriber("<b>Ada</b> & co");
         assert_eq!(
-            personal.fill(&s, true),
+            personal.fill(&s, &Links::default(), true),
             "Hi &lt;b&gt;Ada&lt;/b&gt; &amp; co from Zürich <ada@example.org>"
         );
         assert_eq!(
-            personal.fill(&s, false),
+            personal.fill(&s, &Links::default(), false),
             "Hi <b>Ada</b> & co from Zürich <ada@example.org>"
         );
     }
@@ -189,9 +203,11 @@ mod tests {
             "\u{E000}\u{E000}\u{E001}".to_string(),
         ];
         for f in forged {
-            let out = p
-                .compile(&format!("<img src=\"x?{f}\">"))
-                .fill(&subscriber("Ada"), true);
+            let out = p.compile(&format!("<img src=\"x?{f}\">")).fill(
+                &subscriber("Ada"),
+                &Links::default(),
+                true,
+            );
             assert!(!out.contains("ada@") && !out.contains("Ada") && !out.contains("Zürich"));
             assert!(!out.contains([OPEN, CLOSE]), "{out:?}");
         }

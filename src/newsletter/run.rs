@@ -11,14 +11,18 @@ use jiff::{Timestamp, Zoned};
 
 use crate::model::time::iso;
 
+use super::bounces;
+use super::changes::{self, BounceKind, Changes};
 use super::compose::{self, Draft};
 use super::email::{self, Envelope, Rendered};
 use super::ledger::{self, Counts, Ledger, State};
+use super::personal::Links;
 use super::record::{self, Issue};
 use super::schedule;
 use super::send::{Outcome, Sender};
 use super::settings::{self, Settings};
 use super::subscribers::{self, Subscriber, Subscribers};
+use super::token::Signer;
 use crate::build::{self, BuildOptions, Loaded};
 use crate::diag::Diagnostic;
 use crate::files;
@@ -47,13 +51,32 @@ impl Newsletter {
     /// What every message of `rendered` shares (DKIM key read and checked once).
     fn envelope<'a>(&'a self, rendered: &'a Rendered, test: bool) -> Result<Envelope<'a>> {
         Ok(Envelope {
+            test,
+            dkim: email::dkim(&self.settings)?,
+            signer: self.signer()?,
+            ..self.envelope_without_keys(rendered)
+        })
+    }
+
+    fn envelope_without_keys<'a>(&'a self, rendered: &'a Rendered) -> Envelope<'a> {
+        Envelope {
             settings: &self.settings,
             site: &self.loaded.site,
             rendered,
             date: SystemTime::from(self.now),
-            test,
-            dkim: email::dkim(&self.settings)?,
-        })
+            test: false,
+            dkim: None,
+            signer: None,
+        }
+    }
+
+    /// The key of signed links, when `secret_env` is set (it must then be).
+    pub fn signer(&self) -> Result<Option<Signer>> {
+        self.settings
+            .secret_env
+            .as_deref()
+            .map(|var| Signer::from_env(var, &self.settings.list))
+            .transpose()
     }
 
     /// Loads the published site (no drafts) and its newsletter settings.
@@ -104,8 +127,11 @@ impl Newsletter {
         )
     }
 
-    fn subscribers(&self) -> Result<Subscribers> {
-        let suppressed = subscribers::suppressed(&self.site_dir)?;
+    /// The recipients: `subscribers.csv` and the joins that stand, minus the
+    /// suppressed (see `changes`).
+    pub fn recipients(&self) -> Result<Subscribers> {
+        let changes = Changes::load(&self.site_dir)?;
+        let suppressed = changes.suppressed_keys();
         let display = self
             .settings
             .subscribers
@@ -120,6 +146,7 @@ impl Newsletter {
         })?;
         let mut subs = subscribers::read(&csv, display, &suppressed)?;
         crate::diag::attach_sources(&mut subs.skipped, &self.site_dir);
+        subscribers::add_joined(&mut subs, &changes);
         Ok(subs)
     }
 }
@@ -130,7 +157,7 @@ impl Newsletter {
 /// Writes the next issue as HTML (and its text part beside it) and returns where.
 pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, bool)> {
     let draft = n.next_draft();
-    let subs = n.subscribers().unwrap_or_default();
+    let subs = n.recipients().unwrap_or_default();
     let rendered = n.render(&draft, &subs.columns)?;
     let sample = subs.list.first().cloned().unwrap_or_else(sample_subscriber);
     // `--out FILE` is the user's own choice; the default place is inside the site,
@@ -145,9 +172,19 @@ pub fn preview(n: &Newsletter, out: Option<&Path>) -> Result<(PathBuf, PathBuf, 
             Path::new(".hearth/preview").join(format!("issue-{}.html", draft.number)),
         ),
     };
-    let html = rendered.html.fill(&sample, true);
+    // A preview needs no DKIM key, and shows the real link only when the key of
+    // signed links is at hand.
+    let env = Envelope {
+        dkim: None,
+        signer: n.signer().ok().flatten(),
+        ..n.envelope_without_keys(&rendered)
+    };
+    let links = Links {
+        unsubscribe: env.unsubscribe_url(&sample.address),
+    };
+    let html = rendered.html.fill(&sample, &links, true);
     let html_path = files::write(&base, &html_rel, html.as_bytes())?;
-    let text = rendered.text.fill(&sample, false);
+    let text = rendered.text.fill(&sample, &links, false);
     let text_path = files::write(&base, &html_rel.with_extension("txt"), text.as_bytes())?;
     Ok((html_path, text_path, draft.is_empty()))
 }
@@ -212,6 +249,9 @@ pub struct Delivery {
     pub suppressed: usize,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
+    /// The bounce mailbox, read first (when configured); a mailbox that cannot be
+    /// read does not stop the send.
+    pub bounces: Option<std::result::Result<bounces::Report, String>>,
 }
 
 impl Delivery {
@@ -254,10 +294,20 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         }
         bail!("another `hearth newsletter send` of this site is running; wait for it to finish");
     };
+    // Bounces first: an address that bounced for good is not mailed again.
+    let bounced = n
+        .settings
+        .bounce_mailbox
+        .is_some()
+        .then(|| bounces::process(n).map_err(|e| format!("{e:#}")));
+    let with_bounces = |mut d: Delivery| {
+        d.bounces = bounced.clone();
+        SendReport::Sent(d)
+    };
     if let Some(issue) = n.issues().last().filter(|i| i.sending) {
-        let subs = n.subscribers()?;
+        let subs = n.recipients()?;
         let sender = n.sender()?;
-        return deliver(n, issue.clone(), subs, sender, true, opts).map(SendReport::Sent);
+        return deliver(n, issue.clone(), subs, sender, true, opts).map(with_bounces);
     }
     let mut due = None;
     if opts.if_due {
@@ -286,7 +336,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
             last: n.issues().last().map(|i| i.number),
         });
     }
-    let subs = n.subscribers()?;
+    let subs = n.recipients()?;
     // Render first: a broken template must stop the send before anything is recorded.
     let rendered = n.render(&draft, &subs.columns)?;
     let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
@@ -301,7 +351,7 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     let mut sending = issue.clone();
     sending.sending = true;
     record::append(&n.site_dir, n.issues(), sending.clone())?;
-    deliver(n, sending, subs, sender, false, opts).map(SendReport::Sent)
+    deliver(n, sending, subs, sender, false, opts).map(with_bounces)
 }
 
 /// Where `--if-due` remembers a slot it passed over because nothing was new
@@ -382,7 +432,18 @@ fn deliver(
         let outcome = sender.send(&message);
         let state = match outcome {
             Outcome::Delivered => State::Delivered,
-            Outcome::Rejected(why) => State::Failed(why),
+            Outcome::Rejected(why) => {
+                // A permanent refusal is a hard bounce: the address is suppressed.
+                changes::record_bounce(
+                    &n.site_dir,
+                    &subscriber.address,
+                    BounceKind::Hard,
+                    Some(issue.number),
+                    &format!("rejected at send: {why}"),
+                    n.now,
+                )?;
+                State::Failed(why)
+            }
             Outcome::Deferred(why) => State::Deferred(why),
         };
         let delivered = state == State::Delivered;
@@ -426,7 +487,7 @@ fn finish_issue(n: &Newsletter, number: u32) -> Result<()> {
 
 fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
     let draft = n.next_draft();
-    let subs = n.subscribers()?;
+    let subs = n.recipients()?;
     let rendered = n.render(&draft, &subs.columns)?;
     let default_rel = Path::new(".hearth/outbox").join(format!("issue-{}", draft.number));
     // A folder given with --outbox is the user's: made if missing, nothing in it is
@@ -479,7 +540,7 @@ fn dry_run(n: &Newsletter, outbox: Option<&Path>) -> Result<SendReport> {
 fn test_send(n: &Newsletter, to: &str) -> Result<SendReport> {
     let address =
         subscribers::parse_address(to).map_err(|why| anyhow::anyhow!("--to `{to}`: {why}"))?;
-    let subs = n.subscribers().unwrap_or_default();
+    let subs = n.recipients().unwrap_or_default();
     let subscriber = subs
         .list
         .iter()
@@ -513,11 +574,40 @@ pub struct IssueStatus {
     pub problems: Vec<(String, State)>,
 }
 
+/// Who is on the list, and how they came and went.
+#[derive(Debug, Default)]
+pub struct ListCounts {
+    /// Valid lines of `subscribers.csv`, suppressed ones included.
+    pub subscribers: usize,
+    /// Joined through the endpoint (and not left since).
+    pub joined: usize,
+    pub left: usize,
+    pub bounced: usize,
+    pub complained: usize,
+    /// Recipients of the next issue.
+    pub recipients: usize,
+}
+
 #[derive(Debug)]
 pub struct Status {
+    pub list: ListCounts,
     pub issues: Vec<IssueStatus>,
     pub next_due: Option<Zoned>,
     pub has_schedule: bool,
+}
+
+fn list_counts(n: &Newsletter) -> Result<ListCounts> {
+    let changes = Changes::load(&n.site_dir)?;
+    let counts = changes.counts();
+    let subs = n.recipients()?;
+    Ok(ListCounts {
+        subscribers: subs.from_file,
+        joined: changes.active_joins().len(),
+        left: counts.get("left").copied().unwrap_or(0),
+        bounced: counts.get("bounced").copied().unwrap_or(0),
+        complained: counts.get("complained").copied().unwrap_or(0),
+        recipients: subs.list.len(),
+    })
 }
 
 pub fn status(n: &Newsletter) -> Result<Status> {
@@ -544,6 +634,7 @@ pub fn status(n: &Newsletter) -> Result<Status> {
         }
     });
     Ok(Status {
+        list: list_counts(n)?,
         issues,
         next_due,
         has_schedule: n.settings.schedule.is_some(),

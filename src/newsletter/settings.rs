@@ -22,16 +22,57 @@ pub struct Settings {
     pub subscribers: PathBuf,
     pub schedule: Option<Schedule>,
     pub upcoming_days: i64,
-    /// `mailto:` or `https:` URL for List-Unsubscribe and the email's footer.
+    /// `mailto:` or `https:` URL for List-Unsubscribe and the email's footer when
+    /// there is no endpoint; empty when an endpoint stands in for it.
     pub unsubscribe: String,
+    /// Where `hearth newsletter endpoint` answers, without a trailing `/`.
+    pub endpoint: Option<String>,
+    /// The environment variable holding the key of signed links (set with `endpoint`).
+    pub secret_env: Option<String>,
+    /// The list's id (`newsletter.HOST`): in `List-Id` and in every signed token, so
+    /// a token of one list means nothing to another.
+    pub list: String,
+    /// Envelope sender; bounces land there.
+    pub bounce_address: Option<lettre::Address>,
+    pub bounce_mailbox: Option<BounceMailbox>,
     pub smtp: Option<Smtp>,
 }
 
 impl Settings {
     /// Whether the unsubscribe target takes a one-click POST (RFC 8058).
     pub fn one_click_unsubscribe(&self) -> bool {
-        self.unsubscribe.starts_with("https:")
+        self.endpoint.is_some() || self.unsubscribe.starts_with("https:")
     }
+
+    /// The `mailto:` of List-Unsubscribe beside the endpoint's link: the
+    /// `unsubscribe` key when it is one, else the reply address, else the sender.
+    pub fn unsubscribe_mailto(&self) -> String {
+        if self.unsubscribe.starts_with("mailto:") {
+            return self.unsubscribe.clone();
+        }
+        let to = self.reply_to.as_ref().unwrap_or(&self.from);
+        format!("mailto:{}?subject=unsubscribe", to.email)
+    }
+}
+
+/// Where bounce reports are read (`bounce_mailbox`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BounceMailbox {
+    Imap(Imap),
+    /// A Maildir folder (with `new/` and `cur/`), from the operator's own machine.
+    Maildir(PathBuf),
+}
+
+/// An IMAP mailbox over TLS (`imaps://user@host[:port]/MAILBOX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imap {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub mailbox: String,
+    /// The variable holding the password (`bounce_password_env`).
+    pub password_env: String,
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +129,10 @@ pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {
             message,
         )
     };
-    let settings = resolve(site_dir, raw, &mut at);
+    let settings = resolve(site_dir, raw, &mut at).map(|mut s| {
+        s.list = format!("newsletter.{}", host_of(config.origin()));
+        s
+    });
     let smtp = config
         .smtp
         .as_ref()
@@ -147,13 +191,12 @@ fn resolve(
             format!("`upcoming_days` must be between 0 and 3650, not {upcoming_days}"),
         );
     }
+    let joining = resolve_joining(site_dir, raw, at);
     let unsubscribe = raw.unsubscribe.clone().unwrap_or_default();
     let valid_target = (unsubscribe.starts_with("mailto:") && unsubscribe.len() > 7)
-        || (unsubscribe.starts_with("https://") && unsubscribe.len() > 8);
-    if !valid_target
-        || unsubscribe.contains(char::is_whitespace)
-        || unsubscribe.contains(['<', '>', '"'])
-    {
+        || (unsubscribe.starts_with("https://") && unsubscribe.len() > 8)
+        || (unsubscribe.is_empty() && raw.endpoint.is_some());
+    if !valid_target || !url_safe(&unsubscribe) {
         at(
             "unsubscribe",
             "set `unsubscribe` to a `mailto:` or `https:` URL: every email needs a working way to leave the list".to_string(),
@@ -175,8 +218,151 @@ fn resolve(
         schedule,
         upcoming_days,
         unsubscribe,
+        endpoint: joining.endpoint,
+        secret_env: joining.secret_env,
+        list: String::new(),
+        bounce_address: joining.bounce_address,
+        bounce_mailbox: joining.bounce_mailbox,
         smtp: None,
     })
+}
+
+/// A URL fit for a header between `<` and `>`: no spaces, no brackets or quotes.
+fn url_safe(url: &str) -> bool {
+    !url.contains(|c: char| c.is_whitespace() || c.is_control() || "<>\"".contains(c))
+}
+
+/// The host of an origin (`https://example.org` -> `example.org`).
+fn host_of(origin: &str) -> &str {
+    origin.split("://").nth(1).unwrap_or(origin)
+}
+
+/// The keys for joining and leaving: `endpoint`, `secret_env`, `bounce_*`.
+#[derive(Default)]
+struct Joining {
+    endpoint: Option<String>,
+    secret_env: Option<String>,
+    bounce_address: Option<lettre::Address>,
+    bounce_mailbox: Option<BounceMailbox>,
+}
+
+fn resolve_joining(
+    site_dir: &Path,
+    raw: &RawNewsletter,
+    at: &mut impl FnMut(&str, String),
+) -> Joining {
+    let endpoint = raw.endpoint.as_deref().and_then(|e| match endpoint_url(e) {
+        Ok(url) => Some(url),
+        Err(why) => {
+            at("endpoint", why);
+            None
+        }
+    });
+    if raw.endpoint.is_some() && raw.secret_env.is_none() {
+        at(
+            "endpoint",
+            "`endpoint` needs `secret_env`: the environment variable that holds the key of the signed links".to_string(),
+        );
+    }
+    let bounce_address = raw.bounce_address.as_deref().and_then(|a| {
+        super::subscribers::parse_address(a)
+            .map_err(|why| at("bounce_address", format!("`bounce_address`: {why}")))
+            .ok()
+    });
+    let bounce_mailbox = raw.bounce_mailbox.as_deref().and_then(|m| {
+        bounce_mailbox(site_dir, m, raw)
+            .map_err(|why| at("bounce_mailbox", why))
+            .ok()
+    });
+    Joining {
+        endpoint,
+        secret_env: raw.secret_env.clone(),
+        bounce_address,
+        bounce_mailbox,
+    }
+}
+
+/// The endpoint's public URL: `https://`, or `http://` on this machine only (a
+/// test, or a proxy on the same host), without a trailing `/`.
+fn endpoint_url(value: &str) -> Result<String, String> {
+    let url = value.trim_end_matches('/');
+    let host = url.strip_prefix("https://").or_else(|| {
+        url.strip_prefix("http://").filter(|rest| {
+            let host = rest.split('/').next().unwrap_or("");
+            let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            is_loopback(host)
+        })
+    });
+    match host {
+        Some(rest) if !rest.is_empty() && url_safe(url) && !url.contains(['?', '#']) => {
+            Ok(url.to_string())
+        }
+        _ => Err(format!(
+            "`endpoint` must be an `https://` URL (or `http://` on localhost), not `{value}`"
+        )),
+    }
+}
+
+/// `imaps://user@host[:port]/MAILBOX` or `maildir:PATH`.
+fn bounce_mailbox(
+    site_dir: &Path,
+    value: &str,
+    raw: &RawNewsletter,
+) -> Result<BounceMailbox, String> {
+    if let Some(path) = value.strip_prefix("maildir:") {
+        if path.trim().is_empty() {
+            return Err("`bounce_mailbox = \"maildir:PATH\"` needs a path".to_string());
+        }
+        return Ok(BounceMailbox::Maildir(site_dir.join(path)));
+    }
+    let bad = || {
+        format!(
+            "`bounce_mailbox` must be `imaps://user@host[:port]/MAILBOX` or `maildir:PATH`, not `{value}`"
+        )
+    };
+    let rest = value.strip_prefix("imaps://").ok_or_else(bad)?;
+    let (authority, mailbox) = rest.split_once('/').unwrap_or((rest, "INBOX"));
+    let (user, hostport) = authority.rsplit_once('@').ok_or_else(bad)?;
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad())?),
+        None => (hostport, 993),
+    };
+    let clean = |s: &str| !s.is_empty() && !s.contains(|c: char| c.is_control() || c == '"');
+    if !clean(user) || !clean(host) || !clean(mailbox) {
+        return Err(bad());
+    }
+    let Some(password_env) = raw.bounce_password_env.clone() else {
+        return Err("an `imaps://` bounce mailbox needs `bounce_password_env`: the environment variable that holds its password".to_string());
+    };
+    Ok(BounceMailbox::Imap(Imap {
+        host: host.to_string(),
+        port,
+        user: percent_decode(user),
+        mailbox: percent_decode(mailbox),
+        password_env,
+        ca_file: raw.bounce_ca_file.as_ref().map(|f| site_dir.join(f)),
+    }))
+}
+
+/// `%40` in a user name (`bounces%40example.org`) and the like.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The subscribers file must be a relative path inside the site: a pull request
@@ -308,6 +494,24 @@ mod tests {
             "\\\\host\\x",
         ] {
             assert!(subscribers_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_is_https_or_local_http() {
+        assert_eq!(
+            endpoint_url("https://news.example.org/"),
+            Ok("https://news.example.org".to_string())
+        );
+        assert!(endpoint_url("http://127.0.0.1:8080").is_ok());
+        for bad in [
+            "http://news.example.org",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x/?q",
+        ] {
+            assert!(endpoint_url(bad).is_err(), "{bad}");
         }
     }
 

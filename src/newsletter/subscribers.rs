@@ -3,8 +3,7 @@
 //! reported with its line and skipped; it never stops a send.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 use lettre::Address;
@@ -68,6 +67,8 @@ pub struct Subscribers {
     pub skipped: Vec<Diagnostic>,
     /// How many were left out because they unsubscribed.
     pub suppressed: usize,
+    /// Valid lines of the subscribers file, suppressed ones included.
+    pub from_file: usize,
 }
 
 /// Reads the subscribers of `csv_path` (shown as `display` in messages), leaving out
@@ -150,7 +151,39 @@ pub fn read(csv_path: &Path, display: &Path, suppressed: &BTreeSet<String>) -> R
         });
     }
     out.skipped = diags.into_items();
+    out.from_file = out.list.len() + out.suppressed;
     Ok(out)
+}
+
+/// Adds the joins that stand (see `changes`) to `subs`: those not on the list
+/// already, and those who left the list and joined again since.
+pub fn add_joined(subs: &mut Subscribers, changes: &super::changes::Changes) {
+    let mut on_list: BTreeSet<String> = subs.list.iter().map(Subscriber::key).collect();
+    for j in changes.active_joins() {
+        if !on_list.insert(key(&j.address)) {
+            continue;
+        }
+        let values = subs
+            .columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "email" => j.address.to_string(),
+                "name" => j.name.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let name = if j.name.is_empty() {
+            j.address.user().to_string()
+        } else {
+            clean_name(&j.name)
+        };
+        subs.list.push(Subscriber {
+            address: j.address.clone(),
+            name,
+            columns: std::sync::Arc::clone(&subs.columns),
+            values,
+        });
+    }
 }
 
 /// A value of the `email` column as a message shows it: at most 80 characters, no
@@ -202,35 +235,12 @@ pub fn suppressed(site_dir: &Path) -> Result<BTreeSet<String>> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(normalize)
+            // `address # TIME REASON`: the reason is a comment.
+            .map(|l| normalize(l.split(" #").next().unwrap_or(l)))
             .collect()),
         Err(crate::files::Refused::Missing) => Ok(BTreeSet::new()),
         Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
     }
-}
-
-/// Adds `address` to the suppression list; `false` if it was there already.
-pub fn suppress(site_dir: &Path, address: &Address) -> Result<bool> {
-    let key = key(address);
-    if suppressed(site_dir)?.contains(&key) {
-        return Ok(false);
-    }
-    let path: PathBuf = site_dir.join(SUPPRESSED_FILE);
-    let fresh = !path.exists();
-    let mut file = crate::files::open(
-        site_dir,
-        Path::new(SUPPRESSED_FILE),
-        crate::files::Mode::Append,
-    )?;
-    if fresh {
-        writeln!(
-            file,
-            "# Addresses that unsubscribed: hearth never mails them. One per line."
-        )?;
-    }
-    writeln!(file, "{key}").with_context(|| format!("cannot write `{}`", path.display()))?;
-    file.sync_all()?;
-    Ok(true)
 }
 
 #[cfg(test)]

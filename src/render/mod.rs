@@ -602,6 +602,45 @@ fn newsletter_archive<'a>(r: &mut PageRenderer<'a>, site: &'a Site, views: &'a V
         &list,
         ArchiveContext { issues: summaries },
     );
+    if let Some(raw) = &site.config.newsletter {
+        r.render(
+            "newsletter/subscribe.html",
+            &email::subscribe_path(site),
+            SubscribeContext::new(raw),
+        );
+    }
+}
+
+/// What `newsletter/subscribe.html` gets: the endpoint's form, or an address to
+/// write to when there is no endpoint.
+#[derive(Serialize)]
+struct SubscribeContext {
+    /// `ENDPOINT/subscribe`, when an endpoint is configured.
+    action: Option<String>,
+    /// The hidden field bots fill in (the endpoint refuses such forms).
+    honeypot: &'static str,
+    /// The address to write to for joining without an endpoint (reply or sender).
+    contact: String,
+    /// The unsubscribe target when it is a `mailto:` or `https:` URL.
+    unsubscribe: Option<String>,
+}
+
+impl SubscribeContext {
+    fn new(raw: &crate::config::RawNewsletter) -> SubscribeContext {
+        let contact = raw.reply_to.as_deref().unwrap_or(&raw.from);
+        let contact = contact
+            .parse::<lettre::message::Mailbox>()
+            .map_or_else(|_| contact.to_string(), |m| m.email.to_string());
+        SubscribeContext {
+            action: raw
+                .endpoint
+                .as_deref()
+                .map(|e| format!("{}/subscribe", e.trim_end_matches('/'))),
+            honeypot: crate::newsletter::endpoint::HONEYPOT,
+            contact,
+            unsubscribe: raw.unsubscribe.clone(),
+        }
+    }
 }
 
 #[derive(Serialize)]

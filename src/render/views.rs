@@ -26,6 +26,18 @@ pub struct SiteView<'a> {
     /// The main navigation: the site's sections, then `menu`.
     pub nav: Vec<MenuItem>,
     pub extra: &'a serde_json::Value,
+    /// Present when the site has a `[newsletter]`: where to join it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newsletter: Option<NewsletterLinks>,
+}
+
+/// The newsletter's pages, for links in the layout.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewsletterLinks {
+    /// `/newsletter/subscribe/`: how to join.
+    pub subscribe_url: String,
+    /// `/newsletter/`: the archive.
+    pub archive_url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -288,6 +300,10 @@ fn site_view(site: &Site) -> SiteView<'_> {
         menu,
         nav,
         extra: &c.extra,
+        newsletter: c.newsletter.as_ref().map(|_| NewsletterLinks {
+            subscribe_url: format!("{}newsletter/subscribe/", c.root),
+            archive_url: format!("{}newsletter/", c.root),
+        }),
     }
 }
 

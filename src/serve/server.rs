@@ -19,10 +19,9 @@
 //! address, so a phone on the LAN can open `http://192.168.1.20:1111/`. DNS names
 //! other than `localhost` are refused: use the address.
 
-use std::collections::VecDeque;
 use std::io::{Read as _, Write as _};
 use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Event, Shared, Snapshot};
@@ -31,10 +30,8 @@ use crate::build::CopyFrom;
 /// The path of the event stream the reload script listens to.
 pub const EVENTS_PATH: &str = "/__hearth/events";
 
-/// The most bytes of a request head: the request line and all headers.
-pub const MAX_HEAD_BYTES: usize = 64 * 1024;
-/// How long a client has to send its whole request head.
-const HEAD_TIME: Duration = Duration::from_secs(10);
+pub use crate::http::MAX_HEAD_BYTES;
+use crate::http::{Gate, HeadError, Ticket, read_head};
 /// How long one write may wait for a client that does not read.
 const WRITE_TIME: Duration = Duration::from_secs(10);
 /// Connections open at once, event streams included.
@@ -47,7 +44,7 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) {
     let Ok(local) = listener.local_addr() else {
         return;
     };
-    let gate = Arc::new(Gate::default());
+    let gate = Arc::new(Gate::new(MAX_CONNECTIONS, MAX_STREAMS));
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,
@@ -72,157 +69,12 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Counts open connections and event streams, and knows which connections are
-/// still waiting for their request head (those may be closed to make room).
-#[derive(Default)]
-struct Gate {
-    state: Mutex<GateState>,
-}
-
-#[derive(Default)]
-struct GateState {
-    open: usize,
-    streams: usize,
-    next_id: u64,
-    /// Oldest first, with a handle to close each.
-    waiting: VecDeque<(u64, TcpStream)>,
-}
-
-/// One admitted connection; dropping it gives its place back.
-struct Ticket {
-    gate: Arc<Gate>,
-    id: u64,
-    stream: std::sync::atomic::AtomicBool,
-}
-
-impl Gate {
-    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A place for `stream`, closing the oldest waiting connection when full; `None`
-    /// when every place is taken by a connection that is being served.
-    fn admit(gate: &Arc<Gate>, stream: &TcpStream) -> Option<Ticket> {
-        let mut state = gate.lock();
-        if state.open >= MAX_CONNECTIONS {
-            let (_, oldest) = state.waiting.pop_front()?;
-            // Its thread sees the end of input and gives its place back.
-            let _ = oldest.shutdown(Shutdown::Both);
-        }
-        state.open += 1;
-        state.next_id += 1;
-        let id = state.next_id;
-        if let Ok(handle) = stream.try_clone() {
-            state.waiting.push_back((id, handle));
-        }
-        Some(Ticket {
-            gate: Arc::clone(gate),
-            id,
-            stream: false.into(),
-        })
-    }
-}
-
-impl Ticket {
-    /// The request head is in: this connection is no longer one to close for room.
-    fn head_read(&self) {
-        self.gate.lock().waiting.retain(|(id, _)| *id != self.id);
-    }
-
-    /// Takes a place for an event stream; false when all are taken.
-    fn open_stream(&self) -> bool {
-        let mut state = self.gate.lock();
-        if state.streams >= MAX_STREAMS {
-            return false;
-        }
-        state.streams += 1;
-        self.stream.store(true, std::sync::atomic::Ordering::SeqCst);
-        true
-    }
-}
-
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        let mut state = self.gate.lock();
-        state.open = state.open.saturating_sub(1);
-        state.waiting.retain(|(id, _)| *id != self.id);
-        if self.stream.load(std::sync::atomic::Ordering::SeqCst) {
-            state.streams = state.streams.saturating_sub(1);
-        }
-    }
-}
-
 /// Turns a connection away at once, without reading from it.
 fn busy(mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let _ = stream.write_all(
         b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections now",
     );
-}
-
-/// Why a request head could not be read.
-#[derive(Debug, PartialEq, Eq)]
-enum HeadError {
-    /// Past `MAX_HEAD_BYTES`.
-    TooLarge,
-    /// Not complete within `HEAD_TIME`.
-    Slow,
-    /// The client went away.
-    Closed,
-}
-
-/// Reads the request head (up to and including the empty line), never holding more
-/// than `MAX_HEAD_BYTES`, within `HEAD_TIME` in all, however slowly bytes arrive.
-fn read_head(stream: &TcpStream) -> Result<Vec<u8>, HeadError> {
-    let deadline = Instant::now() + HEAD_TIME;
-    let mut head: Vec<u8> = Vec::with_capacity(2048);
-    let mut chunk = [0u8; 4096];
-    loop {
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or(HeadError::Slow)?;
-        stream
-            .set_read_timeout(Some(left))
-            .map_err(|_| HeadError::Closed)?;
-        let room = (MAX_HEAD_BYTES + 1 - head.len()).min(chunk.len());
-        let n = match (&*stream).read(&mut chunk[..room]) {
-            Ok(0) => return Err(HeadError::Closed),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(HeadError::Slow);
-            }
-            Err(_) => return Err(HeadError::Closed),
-        };
-        let from = head.len().saturating_sub(3);
-        head.extend_from_slice(&chunk[..n]);
-        if let Some(end) = head_end(&head[from..]) {
-            head.truncate(from + end);
-            return Ok(head);
-        }
-        if head.len() > MAX_HEAD_BYTES {
-            return Err(HeadError::TooLarge);
-        }
-    }
-}
-
-/// Where the head in `bytes` ends (just past its empty line), if it does.
-fn head_end(bytes: &[u8]) -> Option<usize> {
-    let crlf = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4);
-    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
 }
 
 /// The request line and the `Host` header of a head.
@@ -631,6 +483,7 @@ fn percent_decode(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::head_end;
 
     #[test]
     fn content_types_follow_the_extension() {
