@@ -94,3 +94,28 @@ fn content_problems_fail_the_check_too() {
         run.stderr
     );
 }
+
+#[test]
+fn a_big_list_without_an_endpoint_is_warned_about_and_a_small_one_is_not() {
+    let site = Site::fixture("newsletter");
+    let people = |n: usize| {
+        let mut csv = String::from("email,name\n");
+        for i in 0..n {
+            csv.push_str(&format!("person{i}@example.org,Person {i}\n"));
+        }
+        csv
+    };
+    site.write("subscribers.csv", people(20));
+    let run = check(&site);
+    run.success();
+    assert!(!run.stderr.contains("endpoint"), "{}", run.stderr);
+
+    site.write("subscribers.csv", people(1_500));
+    let run = check(&site);
+    run.success();
+    assert!(
+        run.stderr.contains("hearth.toml:") && run.stderr.contains("no `endpoint`"),
+        "{}",
+        run.stderr
+    );
+}

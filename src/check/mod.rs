@@ -30,7 +30,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     let mut diags = Diagnostics::default();
     let (pages, links) = check_links(&files, &loaded.site, &sources, &opts.site_dir, &mut diags);
     check_redirects(&files, &loaded.site, &mut diags);
-    newsletter_endpoint(&loaded.site, &mut diags);
+    newsletter_endpoint(&loaded.site, &opts.site_dir, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let mut all = warnings;
     all.extend(diags.into_items());
@@ -47,21 +47,42 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     })
 }
 
-/// A `[newsletter]` without an `endpoint` has no one-click unsubscribe, which big
-/// mailbox providers ask of bulk senders (Gmail and Yahoo: over 5,000 a day).
-fn newsletter_endpoint(site: &Site, diags: &mut Diagnostics) {
+/// A list from which a warning about one-click unsubscribe starts: big mailbox
+/// providers ask it of bulk senders (Gmail and Yahoo: over 5,000 messages a day),
+/// so a list of this size is on its way there.
+const LIST_NEEDS_ENDPOINT: usize = 1_000;
+
+/// A `[newsletter]` without an `endpoint` offers no personal one-click unsubscribe;
+/// said once the list is big enough to need it, not on a new site's first check.
+fn newsletter_endpoint(site: &Site, site_dir: &Path, diags: &mut Diagnostics) {
     let config = &site.config;
     let Some(raw) = &config.newsletter else {
         return;
     };
-    if raw.endpoint.is_none() {
-        let line = crate::content::frontmatter::table_key_line(&config.text, "newsletter", "from");
-        diags.warning(
-            Path::new(crate::config::FILE_NAME),
-            line,
-            "[newsletter] has no `endpoint`: without `hearth newsletter endpoint`, emails offer no personal one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of lists over a few thousand (see README, \"Running the newsletter endpoint\")",
-        );
+    if raw.endpoint.is_some() {
+        return;
     }
+    let list = raw.subscribers.as_deref().unwrap_or("subscribers.csv");
+    let people = crate::files::read(site_dir, Path::new(list))
+        .map(|bytes| bytecount_lines(&bytes).saturating_sub(1))
+        .unwrap_or(0);
+    if people < LIST_NEEDS_ENDPOINT {
+        return;
+    }
+    let line = crate::content::frontmatter::table_key_line(&config.text, "newsletter", "from");
+    diags.warning(
+        Path::new(crate::config::FILE_NAME),
+        line,
+        format!(
+            "[newsletter] has no `endpoint`: {list} lists about {people} people, and without `hearth newsletter endpoint` emails offer no personal one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of lists over a few thousand (see README, \"Running the newsletter endpoint\")"
+        ),
+    );
+}
+
+/// Lines of a text, the last one counted without its line end too.
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    let breaks = bytes.iter().filter(|b| **b == b'\n').count();
+    breaks + usize::from(bytes.last().is_some_and(|b| *b != b'\n'))
 }
 
 /// Output path of each content page (`posts/x/index.html`) to its markdown source.
