@@ -92,7 +92,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     );
     diags.extend(theme_diags);
     diags.extend(content_diags);
-    site.issues = crate::newsletter::record::load(&opts.site_dir, &mut diags);
+    site.issues = content::issues::load(&opts.site_dir, &mut diags);
     tracing::info!(
         posts = site.posts.len(),
         members = site.members.len(),

@@ -5,6 +5,7 @@ pub mod discover;
 pub mod documents;
 pub mod frontmatter;
 pub mod highlight;
+pub mod issues;
 pub mod keys;
 pub mod markdown;
 pub mod wording;

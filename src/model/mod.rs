@@ -2,6 +2,7 @@
 //! members, events and pages with resolved dates, slugs and cross-references.
 //! Nothing here touches the disk; rendering reads only these types.
 
+pub mod issue;
 pub mod route;
 pub mod slug;
 pub mod time;
@@ -170,7 +171,7 @@ pub struct Site {
     pub pages: Vec<Page>,
     pub tags: BTreeMap<Slug, Tag>,
     /// The newsletter issues sent so far, oldest first (`newsletter/issues.toml`).
-    pub issues: Vec<crate::newsletter::record::Issue>,
+    pub issues: Vec<issue::Issue>,
 }
 
 impl Site {

@@ -4,57 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use jiff::{SignedDuration, Timestamp, Zoned};
+use jiff::{SignedDuration, Timestamp};
 
-use super::record::Issue;
+pub use crate::model::issue::{Draft, Issue};
 use crate::model::{EventStatus, Site};
-
-/// The content of one issue, as indices into the site's lists.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub number: u32,
-    /// When the issue was composed, in the site's zone.
-    pub date: Zoned,
-    pub posts: Vec<usize>,
-    pub events: Vec<usize>,
-    pub cancelled_events: Vec<usize>,
-    pub spotlight: Option<usize>,
-}
-
-impl Draft {
-    pub fn is_empty(&self) -> bool {
-        self.posts.is_empty()
-            && self.events.is_empty()
-            && self.cancelled_events.is_empty()
-            && self.spotlight.is_none()
-    }
-
-    /// The record entry of this issue.
-    pub fn to_issue(&self, site: &Site, subject: &str) -> Issue {
-        Issue {
-            number: self.number,
-            date: crate::model::time::iso(&self.date),
-            subject: subject.to_string(),
-            posts: self
-                .posts
-                .iter()
-                .map(|&i| site.posts[i].slug.to_string())
-                .collect(),
-            events: self
-                .events
-                .iter()
-                .map(|&i| site.events[i].slug.to_string())
-                .collect(),
-            cancelled_events: self
-                .cancelled_events
-                .iter()
-                .map(|&i| site.events[i].slug.to_string())
-                .collect(),
-            spotlight: self.spotlight.map(|i| site.members[i].slug.to_string()),
-            sending: false,
-        }
-    }
-}
 
 /// How far back the first issue looks.
 const FIRST_ISSUE_DAYS: i64 = 30;
@@ -62,7 +15,7 @@ const FIRST_ISSUE_DAYS: i64 = 30;
 /// Composes the issue after `issues` at `now`.
 pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -> Draft {
     let tz = &site.config.timezone;
-    let since = issues.last().and_then(Issue::timestamp).unwrap_or_else(|| {
+    let since = issues.last().map(|i| i.date).unwrap_or_else(|| {
         now.checked_sub(SignedDuration::from_hours(24 * FIRST_ISSUE_DAYS))
             .unwrap_or(Timestamp::MIN)
     });
@@ -149,30 +102,5 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         events,
         cancelled_events,
         spotlight,
-    }
-}
-
-/// The content of a recorded issue, for resuming its send and for the archive.
-/// Items deleted since are left out.
-pub fn recorded(site: &Site, issue: &Issue) -> Draft {
-    let find = |slugs: &[String], list: &dyn Fn(&str) -> Option<usize>| -> Vec<usize> {
-        slugs.iter().filter_map(|s| list(s)).collect()
-    };
-    let post = |s: &str| site.posts.iter().position(|p| p.slug.as_str() == s);
-    let event = |s: &str| site.events.iter().position(|e| e.slug.as_str() == s);
-    let date = issue
-        .timestamp()
-        .unwrap_or(site.now)
-        .to_zoned(site.config.timezone.clone());
-    Draft {
-        number: issue.number,
-        date,
-        posts: find(&issue.posts, &post),
-        events: find(&issue.events, &event),
-        cancelled_events: find(&issue.cancelled_events, &event),
-        spotlight: issue
-            .spotlight
-            .as_deref()
-            .and_then(|s| site.members.iter().position(|m| m.slug.as_str() == s)),
     }
 }

@@ -12,15 +12,15 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use serde::Serialize;
 
-use super::compose::Draft;
 use super::personal::{self, Links, Personal, Placeholders};
 use super::settings::Settings;
 use super::subscribers::Subscriber;
 use super::token::Signer;
 use crate::model::Site;
-use crate::model::time::{human_date, iso};
+use crate::model::issue::Draft;
 use crate::outputs::absolute_links;
-use crate::render::views::{EventView, MemberView, PostView, SiteView, Views};
+pub use crate::render::archive::{IssueContent, IssueView, issue_path, issue_view, subscribe_path};
+use crate::render::views::{SiteView, Views};
 
 /// Gmail clips messages above 102 KB; hearth warns before that happens.
 pub const CLIP_BYTES: usize = 102 * 1024;
@@ -32,41 +32,6 @@ pub struct Rendered {
     pub subject: String,
     pub html: Personal,
     pub text: Personal,
-}
-
-#[derive(Serialize)]
-pub struct IssueView {
-    pub number: u32,
-    pub date: String,
-    pub date_iso: String,
-    pub subject: String,
-    pub url: String,
-    pub preheader: String,
-}
-
-/// What the email templates (and the archive page) get for one issue.
-#[derive(Serialize)]
-pub struct IssueContent<'a> {
-    pub posts: Vec<&'a PostView<'a>>,
-    pub events: Vec<&'a EventView<'a>>,
-    pub cancelled_events: Vec<&'a EventView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spotlight: Option<&'a MemberView<'a>>,
-}
-
-impl<'a> IssueContent<'a> {
-    pub fn new(draft: &Draft, views: &'a Views<'a>) -> IssueContent<'a> {
-        IssueContent {
-            posts: draft.posts.iter().map(|&i| &views.posts[i]).collect(),
-            events: draft.events.iter().map(|&i| &views.events[i]).collect(),
-            cancelled_events: draft
-                .cancelled_events
-                .iter()
-                .map(|&i| &views.events[i])
-                .collect(),
-            spotlight: draft.spotlight.map(|i| &views.members[i]),
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -89,16 +54,6 @@ struct SubjectContext<'a> {
     issue: &'a IssueView,
 }
 
-/// The URL path of the site's page on how to join.
-pub fn subscribe_path(site: &Site) -> String {
-    format!("{}newsletter/subscribe/", site.config.root)
-}
-
-/// The URL path of an issue's web version.
-pub fn issue_path(site: &Site, number: u32) -> String {
-    format!("{}newsletter/{number}/", site.config.root)
-}
-
 /// The subject of an issue from the `subject` template; one line, always.
 pub fn subject(views: &Views<'_>, settings: &Settings, issue: &IssueView) -> Result<String> {
     let ctx = tera::Context::from_serialize(SubjectContext {
@@ -114,34 +69,6 @@ pub fn subject(views: &Views<'_>, settings: &Settings, issue: &IssueView) -> Res
         )
     })?;
     Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-/// The issue's metadata for templates.
-pub fn issue_view(site: &Site, draft: &Draft, content: &IssueContent<'_>) -> IssueView {
-    IssueView {
-        number: draft.number,
-        date: human_date(&draft.date),
-        date_iso: iso(&draft.date),
-        subject: String::new(),
-        url: site.config.permalink(&issue_path(site, draft.number)),
-        preheader: preheader(content),
-    }
-}
-
-/// The inbox teaser: what is inside, by title.
-fn preheader(content: &IssueContent<'_>) -> String {
-    let titles: Vec<&str> = content
-        .posts
-        .iter()
-        .map(|p| p.title)
-        .chain(content.events.iter().map(|e| e.title))
-        .chain(content.spotlight.iter().map(|m| m.name))
-        .collect();
-    let mut text = titles.join(" · ");
-    if text.chars().count() > 140 {
-        text = text.chars().take(139).collect::<String>() + "…";
-    }
-    text
 }
 
 /// Renders an issue for every subscriber at once. `columns` are the subscriber

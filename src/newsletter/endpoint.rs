@@ -47,7 +47,7 @@ const MAX_CONNECTIONS: usize = 64;
 const BODY_TIME: Duration = Duration::from_secs(10);
 const WRITE_TIME: Duration = Duration::from_secs(10);
 /// The hidden form field only bots fill in.
-pub const HONEYPOT: &str = "website";
+pub use crate::render::archive::HONEYPOT;
 
 /// What `hearth newsletter endpoint` was asked for.
 #[derive(Debug, Clone)]

@@ -363,7 +363,7 @@ fn skipped_slot_path() -> PathBuf {
 /// The last moment the schedule was served: the last issue, or a later slot that
 /// was passed over for lack of news.
 fn last_slot_handled(n: &Newsletter) -> Result<Option<Timestamp>> {
-    let issue = n.issues().last().and_then(Issue::timestamp);
+    let issue = n.issues().last().map(|i| i.date);
     let skipped = match files::read_to_string(&n.site_dir, &skipped_slot_path()) {
         Ok(text) => text.trim().parse::<Timestamp>().ok(),
         Err(files::Refused::Missing) => None,
@@ -392,7 +392,7 @@ fn deliver(
             record::RECORD_FILE
         );
     }
-    let draft = compose::recorded(site, &issue);
+    let draft = site.recorded_issue(&issue);
     let mut rendered = n.render(&draft, &subs.columns)?;
     rendered.subject = issue.subject.clone();
     let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
@@ -475,7 +475,7 @@ fn deliver(
 /// Marks an issue as completely sent in the record.
 fn finish_issue(n: &Newsletter, number: u32) -> Result<()> {
     let mut diags = crate::diag::Diagnostics::default();
-    let mut issues = record::load(&n.site_dir, &mut diags);
+    let mut issues = crate::content::issues::load(&n.site_dir, &mut diags);
     if let Some(last) = issues.iter_mut().find(|i| i.number == number) {
         last.sending = false;
     }

@@ -2,6 +2,7 @@
 //! page gets a typed context (see `views` and `docs/templates.md`), and the result is
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
+pub mod archive;
 pub mod engine;
 pub mod recursion;
 pub mod structured;
@@ -121,7 +122,7 @@ pub fn pages(
         &format!("{}search/", site.config.root),
         Empty {},
     );
-    newsletter_archive(&mut r, site, &views);
+    archive::newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", Empty {});
     alias_pages(&mut r, site);
     r.run(tera, sink, diags)
@@ -541,105 +542,6 @@ mod tests {
         assert_eq!(page_window(1, 3), [1, 2, 3]);
         assert_eq!(page_window(10, 100), [1, 8, 9, 10, 11, 12, 100]);
         assert_eq!(page_window(100, 100), [1, 98, 99, 100]);
-    }
-}
-
-#[derive(Serialize)]
-struct IssueSummary<'a> {
-    number: u32,
-    date: String,
-    date_iso: String,
-    subject: &'a str,
-    url: String,
-    posts: usize,
-    events: usize,
-}
-
-#[derive(Serialize)]
-struct ArchiveContext<'a> {
-    issues: Vec<IssueSummary<'a>>,
-}
-
-#[derive(Serialize)]
-struct IssueContext<'a> {
-    issue: crate::newsletter::email::IssueView,
-    #[serde(flatten)]
-    content: crate::newsletter::email::IssueContent<'a>,
-}
-
-/// `/newsletter/` and `/newsletter/N/`: the web version of every recorded issue, with
-/// the content it carried as the site shows it today.
-fn newsletter_archive<'a>(r: &mut PageRenderer<'a>, site: &'a Site, views: &'a Views<'a>) {
-    use crate::newsletter::{compose, email};
-    let mut summaries = Vec::new();
-    for issue in site.issues.iter().rev() {
-        let draft = compose::recorded(site, issue);
-        let content = email::IssueContent::new(&draft, views);
-        let mut view = email::issue_view(site, &draft, &content);
-        view.subject = issue.subject.clone();
-        let url = email::issue_path(site, issue.number);
-        summaries.push(IssueSummary {
-            number: issue.number,
-            date: view.date.clone(),
-            date_iso: view.date_iso.clone(),
-            subject: &issue.subject,
-            url: url.clone(),
-            posts: content.posts.len(),
-            events: content.events.len(),
-        });
-        r.render(
-            "newsletter_issue.html",
-            &url,
-            IssueContext {
-                issue: view,
-                content,
-            },
-        );
-    }
-    let list = format!("{}newsletter/", site.config.root);
-    r.render(
-        "newsletter.html",
-        &list,
-        ArchiveContext { issues: summaries },
-    );
-    if let Some(raw) = &site.config.newsletter {
-        r.render(
-            "newsletter/subscribe.html",
-            &email::subscribe_path(site),
-            SubscribeContext::new(raw),
-        );
-    }
-}
-
-/// What `newsletter/subscribe.html` gets: the endpoint's form, or an address to
-/// write to when there is no endpoint.
-#[derive(Serialize)]
-struct SubscribeContext {
-    /// `ENDPOINT/subscribe`, when an endpoint is configured.
-    action: Option<String>,
-    /// The hidden field bots fill in (the endpoint refuses such forms).
-    honeypot: &'static str,
-    /// The address to write to for joining without an endpoint (reply or sender).
-    contact: String,
-    /// The unsubscribe target when it is a `mailto:` or `https:` URL.
-    unsubscribe: Option<String>,
-}
-
-impl SubscribeContext {
-    fn new(raw: &crate::config::RawNewsletter) -> SubscribeContext {
-        let contact = raw.reply_to.as_deref().unwrap_or(&raw.from);
-        let contact = contact
-            .parse::<lettre::message::Mailbox>()
-            .map_or_else(|_| contact.to_string(), |m| m.email.to_string());
-        SubscribeContext {
-            action: raw
-                .endpoint
-                .as_deref()
-                .map(|e| format!("{}/subscribe", e.trim_end_matches('/'))),
-            honeypot: crate::newsletter::endpoint::HONEYPOT,
-            contact,
-            unsubscribe: raw.unsubscribe.clone(),
-        }
     }
 }
 
