@@ -44,6 +44,8 @@ const RESERVED_SLUGS: &[&str] = &[
     "404",
     "atom-xml",
     "rss-xml",
+    "feed-json",
+    "events-json",
 ];
 
 /// Loads and checks every content file of the site. Problems go into `diags`; the

@@ -43,7 +43,8 @@ impl Draft {
             events: self
                 .events
                 .iter()
-                .map(|&i| site.events[i].slug.to_string())
+                .filter_map(|&i| next_date(&site.events[i], self.date.timestamp()))
+                .map(|(key, _)| key)
                 .collect(),
             cancelled_events: self
                 .cancelled_events
@@ -109,9 +110,8 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         .filter(|(_, e)| {
             e.status == EventStatus::Scheduled
                 && !e.draft
-                && ahead(e)
-                && e.start.timestamp() <= horizon
-                && !announced.contains(e.slug.as_str())
+                && next_date(e, now)
+                    .is_some_and(|(key, at)| at <= horizon && !announced.contains(key.as_str()))
         })
         .map(|(i, _)| i)
         .collect();
@@ -152,6 +152,18 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
     }
 }
 
+/// The next date of an event that starts at or after `now`, with the key an issue
+/// records for it: the slug of a single event, `slug@YYYY-MM-DD` for a date of a
+/// series, so that each date of a series is announced once.
+fn next_date(e: &crate::model::Event, now: Timestamp) -> Option<(String, Timestamp)> {
+    let next = e.occurrences.iter().find(|o| o.start.timestamp() >= now)?;
+    let key = match e.series {
+        Some(_) => format!("{}@{}", e.slug, next.start.date()),
+        None => e.slug.to_string(),
+    };
+    Some((key, next.start.timestamp()))
+}
+
 /// The content of a recorded issue, for resuming its send and for the archive.
 /// Items deleted since are left out.
 pub fn recorded(site: &Site, issue: &Issue) -> Draft {
@@ -159,7 +171,11 @@ pub fn recorded(site: &Site, issue: &Issue) -> Draft {
         slugs.iter().filter_map(|s| list(s)).collect()
     };
     let post = |s: &str| site.posts.iter().position(|p| p.slug.as_str() == s);
-    let event = |s: &str| site.events.iter().position(|e| e.slug.as_str() == s);
+    // A date of a series is recorded as `slug@date`.
+    let event = |s: &str| {
+        let slug = s.split_once('@').map_or(s, |(slug, _)| slug);
+        site.events.iter().position(|e| e.slug.as_str() == slug)
+    };
     let date = issue
         .timestamp()
         .unwrap_or(site.now)
