@@ -1,6 +1,7 @@
 //! `hearth.toml`: read into plain serde structs, then checked once into a `Config`
 //! whose fields cannot be wrong.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -8,6 +9,7 @@ use serde::Deserialize;
 
 use crate::content::frontmatter::{self, Extra, key_line};
 use crate::diag::Diagnostics;
+use crate::model::SafeUrl;
 use crate::model::route::{Kind, Pattern, Permalinks};
 
 pub const FILE_NAME: &str = "hearth.toml";
@@ -19,6 +21,15 @@ struct RawConfig {
     base_url: String,
     #[serde(default)]
     description: String,
+    /// A short line shown under the title on the home page.
+    tagline: Option<String>,
+    /// The community's logo, shown instead of the theme's mark.
+    logo: Option<String>,
+    /// The default picture for link previews (`og:image`).
+    image: Option<String>,
+    /// The community elsewhere: label -> URL.
+    #[serde(default)]
+    links: BTreeMap<String, String>,
     language: Option<String>,
     timezone: Option<String>,
     theme: Option<String>,
@@ -111,6 +122,14 @@ pub struct Config {
     /// URL path of the site's root: `/`, or `/club/` when `base_url` has a path.
     pub root: String,
     pub description: String,
+    /// Shown under the title on the home page; empty when not set.
+    pub tagline: String,
+    /// Logo URL: a path under the site root (`/club/images/logo.svg`) or an absolute URL.
+    pub logo: Option<SafeUrl>,
+    /// The default social picture, as `logo`.
+    pub image: Option<SafeUrl>,
+    /// `[links]`: label and URL, sorted by label.
+    pub links: Vec<(String, SafeUrl)>,
     pub language: String,
     pub timezone: TimeZone,
     pub timezone_name: String,
@@ -166,6 +185,18 @@ impl Config {
     pub fn permalink(&self, url_path: &str) -> String {
         format!("{}{}", self.origin(), url_path)
     }
+
+    /// The absolute form of a checked picture or link URL: a site path gets the
+    /// origin, a protocol-relative `//host/x` gets `https:`, others stay.
+    pub fn absolute(&self, url: &str) -> String {
+        if url.starts_with("//") {
+            format!("https:{url}")
+        } else if url.starts_with('/') {
+            self.permalink(url)
+        } else {
+            url.to_string()
+        }
+    }
 }
 
 fn resolve(
@@ -178,6 +209,10 @@ fn resolve(
         title,
         base_url,
         description,
+        tagline,
+        logo,
+        image,
+        links,
         language,
         timezone,
         theme,
@@ -243,6 +278,7 @@ fn resolve(
     let permalinks = permalinks.map_or_else(Permalinks::default, |raw| {
         resolve_permalinks(raw, text, diags)
     });
+    let identity = resolve_identity((logo, image, links), &root, text, diags);
     if diags.items()[errors_before..]
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error)
@@ -254,6 +290,10 @@ fn resolve(
         base_url,
         root,
         description,
+        tagline: tagline.unwrap_or_default(),
+        logo: identity.logo,
+        image: identity.image,
+        links: identity.links,
         language: language.unwrap_or_else(|| "en".to_string()),
         timezone: tz,
         timezone_name,
@@ -269,6 +309,55 @@ fn resolve(
         permalinks,
         text: text.to_string(),
     })
+}
+
+/// The checked `logo`, `image` and `[links]`.
+struct Identity {
+    logo: Option<SafeUrl>,
+    image: Option<SafeUrl>,
+    links: Vec<(String, SafeUrl)>,
+}
+
+/// Checks the site's pictures (a site path or an absolute URL) and its `[links]`
+/// (as front matter's URLs); each bad value is an error at its line.
+fn resolve_identity(
+    (logo, image, links): (Option<String>, Option<String>, BTreeMap<String, String>),
+    root: &str,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Identity {
+    let path = Path::new(FILE_NAME);
+    let mut picture = |key: &str, written: Option<String>| {
+        let written = written?;
+        SafeUrl::site_asset(&written, root)
+            .map_err(|msg| diags.error(path, key_line(text, key, 1), format!("`{key}`: {msg}")))
+            .ok()
+    };
+    let logo = picture("logo", logo);
+    let image = picture("image", image);
+    let mut checked = Vec::with_capacity(links.len());
+    for (label, written) in links {
+        match SafeUrl::parse(&written) {
+            Ok(url) => checked.push((label, url)),
+            Err(msg) => {
+                let loc = frontmatter::table_key_line(text, "links", &label)
+                    .or_else(|| frontmatter::table_key_line(text, "links", &format!("\"{label}\"")))
+                    .or_else(|| header_line(text, "[links]"));
+                diags.error(path, loc, format!("`links.{label}`: {msg}"));
+            }
+        }
+    }
+    Identity {
+        logo,
+        image,
+        links: checked,
+    }
+}
+
+/// The line of a table header such as `[links]`.
+fn header_line(text: &str, header: &str) -> Option<crate::diag::Location> {
+    let index = text.lines().position(|l| l.trim() == header)?;
+    Some(crate::diag::Location::line(index + 1))
 }
 
 /// Checks each pattern of `[permalinks]`; a bad one is an error at its line.

@@ -11,10 +11,12 @@ use super::frontmatter::{self, DateText, Extra, NameList, Split};
 use super::markdown::{self, LinkBase};
 use crate::config::Config;
 use crate::diag::{Diagnostics, Location};
+use crate::model::series::{self, Rule};
 use crate::model::time::DateSpec;
 use crate::model::url::UrlKind;
 use crate::model::{
-    Alias, Event, EventStatus, Kind, Member, Page, Post, Route, SafeUrl, Slug, Source,
+    Alias, Event, EventStatus, Kind, Member, Occurrence, Page, Post, Route, SafeUrl, Series, Slug,
+    Source,
 };
 
 /// The most tags one post, member or event may have.
@@ -39,6 +41,8 @@ struct RawPost {
     summary: Option<String>,
     image: Option<String>,
     newsletter: Option<bool>,
+    /// The slug of the event this post recaps.
+    event: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
@@ -85,6 +89,8 @@ struct RawEvent {
     #[serde(default, deserialize_with = "frontmatter::nullable")]
     tags: Vec<String>,
     status: Option<String>,
+    image: Option<String>,
+    repeat: Option<RawRepeat>,
     #[serde(default)]
     draft: bool,
     /// Jekyll's way to hold a file back: `published: false` is `draft: true`.
@@ -94,6 +100,16 @@ struct RawEvent {
     aliases: Vec<String>,
     #[serde(default)]
     extra: Extra,
+}
+
+/// `[repeat]` of an event, as written.
+#[derive(Debug, Deserialize)]
+struct RawRepeat {
+    every: String,
+    on: String,
+    until: Option<DateText>,
+    #[serde(default)]
+    except: Vec<DateText>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +132,8 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// Slugs of every member, drafts included.
     pub member_slugs: &'a BTreeSet<Slug>,
+    /// Slugs of every event, drafts included (empty while the events load).
+    pub event_slugs: &'a BTreeSet<Slug>,
 }
 
 /// One document being turned into a model item; problems are reported at the line of
@@ -258,6 +276,26 @@ impl Doc<'_, '_> {
             );
         }
         kept
+    }
+
+    /// The event a post recaps: it must exist, else an error with the closest slug.
+    fn recapped_event(&mut self, written: Option<&str>, ctx: &Context<'_>) -> Option<Slug> {
+        let written = written?;
+        let found = Slug::from_text(written).filter(|s| ctx.event_slugs.contains(s));
+        if found.is_none() {
+            self.error(
+                "event",
+                format!("`event` names `{written}`, but there is no event with that slug"),
+            );
+            let known: Vec<&str> = ctx.event_slugs.iter().map(Slug::as_str).collect();
+            let hint =
+                crate::diag::did_you_mean(&crate::diag::closest(written, known.iter().copied()))
+                    .unwrap_or_else(|| {
+                        "`event` takes the slug of an event under content/events/".to_string()
+                    });
+            self.diags.hint(hint);
+        }
+        found
     }
 
     fn members(&mut self, key: &str, slugs: &[String], ctx: &Context<'_>) -> Vec<Slug> {
@@ -588,6 +626,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         None => doc.members("authors", &raw.authors.0, ctx),
     };
     let tags = doc.tags(raw.tags);
+    let event = doc.recapped_event(raw.event.as_deref(), ctx);
     let (slug, date) = (slug?, date?);
     let route = doc.route(
         ctx.config,
@@ -608,6 +647,7 @@ pub fn post(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Post> {
         authors,
         image,
         newsletter: raw.newsletter.unwrap_or(true),
+        event,
         body,
         extra: raw.extra.0,
     })
@@ -690,12 +730,27 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         (Kind::Event, &slug, Some(start.date())),
         raw.aliases,
     );
+    let image = doc.asset_url("image", raw.image, &route.dir, ctx.config);
+    let series = match raw.repeat {
+        Some(repeat) => Some(doc.series(repeat, &start, &tz)?),
+        None => None,
+    };
+    let occurrences = match &series {
+        Some(series) => series.occurrences(&start, end.as_ref()),
+        None => vec![Occurrence {
+            start: start.clone(),
+            end: end.clone(),
+        }],
+    };
     let body = doc.body(raw.summary.as_deref(), &route.dir, ctx.config);
     Some(Event {
         source: doc.source(),
         slug,
         route,
         title: raw.title,
+        image,
+        series,
+        occurrences,
         start,
         end,
         all_day,
@@ -710,6 +765,127 @@ pub fn event(mut doc: Doc<'_, '_>, ctx: &Context<'_>) -> Option<Event> {
         body,
         extra: raw.extra.0,
     })
+}
+
+impl Doc<'_, '_> {
+    /// Where `key` of the table `[table]` is written (TOML), else the table itself.
+    fn at_in(&self, table: &str, key: &str) -> Option<Location> {
+        let front = self.split.front;
+        frontmatter::table_key_line(front, table, key)
+            .map(|l| Location::line(l.line + self.split.front_line - 1))
+            .or_else(|| self.at(table))
+    }
+
+    fn repeat_error(&mut self, key: &str, message: String) {
+        let loc = self.at_in("repeat", key);
+        let path = self.file.path.clone();
+        self.diags.error(&path, loc, message);
+    }
+
+    /// Checks `[repeat]`: the rule, that `start` is one of its dates, `until`
+    /// (capped at `series::MAX_YEARS` after `start`, with a warning) and `except`.
+    fn series(&mut self, raw: RawRepeat, start: &jiff::Zoned, tz: &TimeZone) -> Option<Series> {
+        let rule = match Rule::parse(&raw.every, &raw.on) {
+            Ok(rule) => rule,
+            Err(msg) => {
+                let key = if msg.starts_with("`every") {
+                    "every"
+                } else {
+                    "on"
+                };
+                self.repeat_error(key, format!("`repeat.{key}`: {msg}"));
+                return None;
+            }
+        };
+        if !rule.matches(start.date()) {
+            let first = rule
+                .first_on_or_after(start.date())
+                .map_or_else(String::new, |d| format!(" (the first is {d})"));
+            self.error(
+                "start",
+                format!(
+                    "`start` ({}) is not a date of the series `{}`: start the series on one of its dates{first}",
+                    start.date(),
+                    rule.describe().to_lowercase()
+                ),
+            );
+            return None;
+        }
+        let cap = Series::cap(start.date());
+        let until = match &raw.until {
+            Some(text) => Some(self.repeat_date("until", text, tz)?),
+            None => None,
+        };
+        let bound = match until {
+            Some(until) if until < start.date() => {
+                self.repeat_error(
+                    "until",
+                    format!("`repeat.until` ({until}) is before `start`"),
+                );
+                return None;
+            }
+            Some(until) if until <= cap => until,
+            _ => {
+                let why = match until {
+                    Some(until) => format!("`repeat.until` ({until}) is more than"),
+                    None => "the series has no `until`, so it is listed for".to_string(),
+                };
+                let key = if until.is_some() { "until" } else { "every" };
+                let loc = self.at_in("repeat", key);
+                let path = self.file.path.clone();
+                self.diags.warning(
+                    &path,
+                    loc,
+                    format!(
+                        "{why} {} years after `start`: its dates end on {cap}",
+                        series::MAX_YEARS
+                    ),
+                );
+                cap
+            }
+        };
+        let dates = rule.dates(start.date(), bound);
+        let last = dates.last().copied().unwrap_or(start.date());
+        let mut except = Vec::new();
+        for text in &raw.except {
+            let date = self.repeat_date("except", text, tz)?;
+            if dates.binary_search(&date).is_err() {
+                let loc = self.at_in("repeat", "except");
+                let path = self.file.path.clone();
+                self.diags.warning(
+                    &path,
+                    loc,
+                    format!("`repeat.except`: {date} is not a date of the series: nothing to skip"),
+                );
+            }
+            except.push(date);
+        }
+        except.sort_unstable();
+        except.dedup();
+        if dates.iter().all(|d| except.binary_search(d).is_ok()) {
+            self.repeat_error(
+                "except",
+                "`repeat.except` skips every date of the series".to_string(),
+            );
+            return None;
+        }
+        Some(Series { rule, last, except })
+    }
+
+    fn repeat_date(
+        &mut self,
+        key: &str,
+        text: &DateText,
+        tz: &TimeZone,
+    ) -> Option<jiff::civil::Date> {
+        match DateSpec::parse(&text.0).and_then(|spec| spec.in_zone(tz)) {
+            Ok(z) => Some(z.date()),
+            Err(msg) => {
+                self.repeat_error(key, format!("`repeat.{key}`: {msg}"));
+                None
+            }
+        }
+    }
 }
 
 pub fn page(mut doc: Doc<'_, '_>, config: &Config) -> Option<Page> {

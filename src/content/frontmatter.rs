@@ -269,7 +269,7 @@ const MAX_YAML_FLOW_DEPTH: usize = 128;
 /// The byte offset of the first `[` or `{` deeper than `MAX_YAML_FLOW_DEPTH`. Quotes
 /// are not skipped: brackets inside strings count too, which only matters for text
 /// with more than a hundred unclosed brackets.
-fn too_deep_flow(text: &str) -> Option<usize> {
+pub(crate) fn too_deep_flow(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     for (i, b) in text.bytes().enumerate() {
         match b {

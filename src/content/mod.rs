@@ -1,6 +1,7 @@
 //! Loading a site folder: every content file is read, split, parsed and checked, all
 //! problems are collected, and what is published is assembled into a `model::Site`.
 
+pub mod data;
 pub mod discover;
 pub mod documents;
 pub mod frontmatter;
@@ -44,6 +45,8 @@ const RESERVED_SLUGS: &[&str] = &[
     "404",
     "atom-xml",
     "rss-xml",
+    "feed-json",
+    "events-json",
 ];
 
 /// Loads and checks every content file of the site. Problems go into `diags`; the
@@ -61,13 +64,21 @@ pub fn load(
     let (members, member_claims) =
         reader.each_doc("members", diags, |doc| documents::member(doc, &config));
     let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
+    let no_events = BTreeSet::new();
     let ctx = Context {
         config: &config,
         member_slugs: &member_slugs,
+        event_slugs: &no_events,
     };
-    let (posts, post_claims) = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
     let (events, event_claims) =
         reader.each_doc("events", diags, |doc| documents::event(doc, &ctx));
+    // Posts may recap events (`event = "slug"`), so events load first.
+    let event_slugs: BTreeSet<Slug> = event_claims.iter().map(|(slug, _)| slug.clone()).collect();
+    let ctx = Context {
+        event_slugs: &event_slugs,
+        ..ctx
+    };
+    let (posts, post_claims) = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
     let (pages, page_claims) = reader.each_doc("pages", diags, |doc| documents::page(doc, &config));
 
     // Over every document whose slug is known, also those with other errors, so that
@@ -110,6 +121,8 @@ pub fn load(
     });
 
     let tags = collect_tags(&posts, &members, &events);
+    let data = data::load(site_dir, &config.root, diags);
+    let sponsors = data::sponsors(&data, diags);
     let mut site = Site {
         config,
         now: visibility.now,
@@ -119,6 +132,8 @@ pub fn load(
         events,
         pages,
         tags,
+        data,
+        sponsors,
         issues: Vec::new(),
     };
     site.index_members();

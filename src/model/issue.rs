@@ -71,7 +71,12 @@ impl Draft {
             date: self.date.timestamp(),
             subject: subject.to_string(),
             posts: slugs(&self.posts, &|i| site.posts[i].slug.to_string()),
-            events: slugs(&self.events, &event),
+            events: self
+                .events
+                .iter()
+                .filter_map(|&i| next_date(&site.events[i], self.date.timestamp()))
+                .map(|(key, _)| key)
+                .collect(),
             cancelled_events: slugs(&self.cancelled_events, &event),
             spotlight: self.spotlight.map(|i| site.members[i].slug.to_string()),
             sending: false,
@@ -84,7 +89,11 @@ impl Site {
     /// since are left out.
     pub fn recorded_issue(&self, issue: &Issue) -> Draft {
         let post = |s: &String| self.posts.iter().position(|p| p.slug.as_str() == s);
-        let event = |s: &String| self.events.iter().position(|e| e.slug.as_str() == s);
+        // A date of a series is recorded as `slug@date`.
+        let event = |s: &String| {
+            let slug = s.split_once('@').map_or(s.as_str(), |(slug, _)| slug);
+            self.events.iter().position(|e| e.slug.as_str() == slug)
+        };
         Draft {
             number: issue.number,
             date: issue.date.to_zoned(self.config.timezone.clone()),
@@ -97,6 +106,18 @@ impl Site {
                 .and_then(|s| self.members.iter().position(|m| m.slug.as_str() == s)),
         }
     }
+}
+
+/// The next date of an event that starts at or after `now`, with the key an issue
+/// records for it: the slug of a single event, `slug@YYYY-MM-DD` for a date of a
+/// series, so that each date of a series is announced once.
+pub fn next_date(e: &super::Event, now: Timestamp) -> Option<(String, Timestamp)> {
+    let next = e.occurrences.iter().find(|o| o.start.timestamp() >= now)?;
+    let key = match e.series {
+        Some(_) => format!("{}@{}", e.slug, next.start.date()),
+        None => e.slug.to_string(),
+    };
+    Some((key, next.start.timestamp()))
 }
 
 /// A moment written as RFC 3339 text (`2026-11-23T09:00:00+01:00` reads; it is

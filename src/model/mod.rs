@@ -4,6 +4,7 @@
 
 pub mod issue;
 pub mod route;
+pub mod series;
 pub mod slug;
 pub mod time;
 pub mod url;
@@ -16,6 +17,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 pub use route::{Alias, Kind, Permalinks, Route};
+pub use series::{Occurrence, Series};
 pub use slug::Slug;
 pub use url::SafeUrl;
 
@@ -65,6 +67,8 @@ pub struct Post {
     pub image: Option<SafeUrl>,
     /// Whether the newsletter digest includes this post.
     pub newsletter: bool,
+    /// The event this post recaps (`event`), checked to exist.
+    pub event: Option<Slug>,
     pub body: Body,
     pub extra: serde_json::Value,
 }
@@ -117,17 +121,51 @@ pub struct Event {
     pub organizers: Vec<Slug>,
     pub tags: Vec<String>,
     pub status: EventStatus,
+    /// URL path (or absolute URL) of the event's picture.
+    pub image: Option<SafeUrl>,
+    /// The rule of a series (`[repeat]`); `None` for a single event.
+    pub series: Option<Series>,
+    /// Every date of the event, soonest first: `start`/`end` alone for a single
+    /// event, one per date of a series. Never empty.
+    pub occurrences: Vec<Occurrence>,
     pub draft: bool,
     pub body: Body,
     pub extra: serde_json::Value,
 }
 
 impl Event {
-    /// The event is upcoming until it has ended (or, without an end, started).
+    /// The event is upcoming until its last date has ended (or, without an end,
+    /// started).
     pub fn is_upcoming(&self, now: &jiff::Timestamp) -> bool {
-        let ends = self.end.as_ref().unwrap_or(&self.start);
-        ends.timestamp() >= *now
+        self.occurrences.iter().any(|o| o.is_upcoming(now))
     }
+
+    /// The date to show for the event as a whole: the next that has not ended, else
+    /// the last.
+    pub fn current(&self, now: &jiff::Timestamp) -> Occurrence {
+        self.occurrences
+            .iter()
+            .find(|o| o.is_upcoming(now))
+            .or(self.occurrences.last())
+            .cloned()
+            .unwrap_or_else(|| Occurrence {
+                start: self.start.clone(),
+                end: self.end.clone(),
+            })
+    }
+}
+
+/// A sponsor of the community (`data/sponsors.*`), in file order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sponsor {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<SafeUrl>,
+    /// A path under the site root or an absolute URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo: Option<SafeUrl>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +208,10 @@ pub struct Site {
     /// By menu weight, then title.
     pub pages: Vec<Page>,
     pub tags: BTreeMap<Slug, Tag>,
+    /// `data/NAME.*` by NAME (`site.data.NAME` in templates).
+    pub data: BTreeMap<String, serde_json::Value>,
+    /// The rows of `data/sponsors.*`, checked.
+    pub sponsors: Vec<Sponsor>,
     /// The newsletter issues sent so far, oldest first (`newsletter/issues.toml`).
     pub issues: Vec<issue::Issue>,
 }
@@ -183,6 +225,17 @@ impl Site {
         let events = self.events.iter().map(|e| (&e.source, &e.route));
         let pages = self.pages.iter().map(|p| (&p.source, &p.route));
         posts.chain(members).chain(events).chain(pages)
+    }
+
+    /// The posts that recap `event` (`event = "slug"`), newest first.
+    pub fn recaps_of<'a>(&'a self, event: &'a Slug) -> impl Iterator<Item = &'a Post> + 'a {
+        self.posts
+            .iter()
+            .filter(move |p| p.event.as_ref() == Some(event))
+    }
+
+    pub fn event(&self, slug: &Slug) -> Option<&Event> {
+        self.events.iter().find(|e| &e.slug == slug)
     }
 
     pub fn member(&self, slug: &Slug) -> Option<&Member> {

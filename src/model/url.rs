@@ -70,6 +70,24 @@ impl SafeUrl {
         &self.text
     }
 
+    /// A picture of the site itself (a logo, a sponsor's logo): an absolute http(s)
+    /// URL as written, or a path of the site (`/images/x.svg`), placed under the site
+    /// root `root` (`/` or `/club/`). Relative paths have no page to be relative to,
+    /// and `mailto:` is no picture: both are errors.
+    pub fn site_asset(written: &str, root: &str) -> Result<SafeUrl, String> {
+        let url = SafeUrl::parse(written)?;
+        match url.kind {
+            UrlKind::External => Ok(url),
+            UrlKind::SitePath => Ok(SafeUrl {
+                text: format!("{root}{}", &url.text[1..]),
+                kind: UrlKind::SitePath,
+            }),
+            UrlKind::Mail | UrlKind::Relative => Err(format!(
+                "`{written}` is not a picture this site can show: write a path of the site starting with `/` (a file in static/, as `/images/logo.svg`) or an https URL"
+            )),
+        }
+    }
+
     pub fn kind(&self) -> UrlKind {
         self.kind
     }
@@ -171,6 +189,17 @@ mod tests {
                 "{} was accepted",
                 bad.escape_debug()
             );
+        }
+    }
+
+    #[test]
+    fn site_assets_are_placed_under_the_root_and_relative_ones_refused() {
+        let url = SafeUrl::site_asset("/images/logo.svg", "/club/").expect("a site path");
+        assert_eq!(url.as_str(), "/club/images/logo.svg");
+        let url = SafeUrl::site_asset("https://cdn.example/x.png", "/club/").expect("absolute");
+        assert_eq!(url.as_str(), "https://cdn.example/x.png");
+        for bad in ["logo.svg", "mailto:x@example.org", "javascript:alert(1)"] {
+            assert!(SafeUrl::site_asset(bad, "/").is_err(), "{bad}");
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::model::issue::next_date;
 pub use crate::model::issue::{Draft, Issue};
 use crate::model::{EventStatus, Site};
 
@@ -62,9 +63,8 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         .filter(|(_, e)| {
             e.status == EventStatus::Scheduled
                 && !e.draft
-                && ahead(e)
-                && e.start.timestamp() <= horizon
-                && !announced.contains(e.slug.as_str())
+                && next_date(e, now)
+                    .is_some_and(|(key, at)| at <= horizon && !announced.contains(key.as_str()))
         })
         .map(|(i, _)| i)
         .collect();

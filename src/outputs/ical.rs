@@ -17,7 +17,7 @@ use jiff::tz::{Dst, Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp, Zoned};
 
 use crate::model::route::output_file;
-use crate::model::{Event, EventStatus, Site};
+use crate::model::{Event, EventStatus, Series, Site};
 use crate::render::Rendered;
 
 /// RFC 5545 3.1: lines longer than this many octets are folded.
@@ -117,6 +117,9 @@ fn vevent(w: &mut Lines, site: &Site, event: &Event, uid_domain: &str) {
     if let Some(end) = end {
         w.line(&end.property("DTEND"));
     }
+    if let Some(series) = &event.series {
+        repeat(w, event, series, &start);
+    }
     w.text("SUMMARY", &event.title);
     w.text("DESCRIPTION", &description(event, &url));
     if let Some(place) = event
@@ -138,6 +141,39 @@ fn vevent(w: &mut Lines, site: &Site, event: &Event, uid_domain: &str) {
     };
     w.line(&format!("STATUS:{status}"));
     w.line("END:VEVENT");
+}
+
+/// The `RRULE` of a series, ending with its last date, and one `EXDATE` per date
+/// skipped, written as `DTSTART` is (RFC 5545 3.8.5.1: same value type and zone).
+fn repeat(w: &mut Lines, event: &Event, series: &Series, start: &Moment) {
+    let at = |date: Date| -> Option<Zoned> {
+        DateTime::from_parts(date, event.start.time())
+            .to_zoned(event.start.time_zone().clone())
+            .ok()
+    };
+    // UNTIL is UTC when DTSTART has a time (RFC 5545 3.3.10), a date otherwise.
+    let until = match start {
+        Moment::Day(_) => series.last.strftime("%Y%m%d").to_string(),
+        _ => at(series.last).map_or_else(String::new, |z| utc_stamp(z.timestamp())),
+    };
+    w.line(&format!(
+        "RRULE:{};UNTIL={until}",
+        series.rule.rrule_parts()
+    ));
+    let first = event.start.date();
+    let skipped = series
+        .except
+        .iter()
+        .filter(|d| **d >= first && **d <= series.last && series.rule.matches(**d));
+    for date in skipped {
+        let moment = match start {
+            Moment::Day(_) => Some(Moment::Day(*date)),
+            _ => at(*date).map(|z| Moment::of(&z)),
+        };
+        if let Some(moment) = moment {
+            w.line(&moment.property("EXDATE"));
+        }
+    }
 }
 
 /// Plain text for `DESCRIPTION`: the summary, the links a reader needs, the event page.
@@ -237,7 +273,17 @@ fn zones_used(events: &[Event]) -> BTreeMap<String, ZoneSpan> {
     let mut zones: BTreeMap<String, ZoneSpan> = BTreeMap::new();
     for event in events {
         let (start, end) = event_moments(event);
-        let locals = [Some((start, &event.start)), end.zip(event.end.as_ref())];
+        // A series uses its zone until its last date.
+        let last = event
+            .occurrences
+            .last()
+            .filter(|_| event.series.is_some())
+            .map(|o| (Moment::of(&o.start), &o.start));
+        let locals = [
+            Some((start, &event.start)),
+            end.zip(event.end.as_ref()),
+            last,
+        ];
         for (moment, zoned) in locals.into_iter().flatten() {
             let Moment::Local { tzid, tz, .. } = moment else {
                 continue;

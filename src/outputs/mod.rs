@@ -2,6 +2,8 @@
 //! robots.txt, and the search index. One artefact per file; each is a pure function
 //! of the loaded site.
 
+pub mod events_json;
+pub mod feed_json;
 pub mod feeds;
 pub mod ical;
 pub mod redirects;
@@ -21,6 +23,8 @@ pub fn without_pages(site: &Site) -> Vec<Rendered> {
     );
     out.extend(calendars);
     out.extend(search);
+    out.extend(feed_json::files(site));
+    out.extend(events_json::files(site));
     out
 }
 

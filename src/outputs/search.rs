@@ -147,6 +147,10 @@ mod tests {
             base_url: format!("https://example.org{}", root.trim_end_matches('/')),
             root: root.into(),
             description: String::new(),
+            tagline: String::new(),
+            logo: None,
+            image: None,
+            links: Vec::new(),
             language: "en".into(),
             timezone: TimeZone::UTC,
             timezone_name: "UTC".into(),
@@ -203,6 +207,7 @@ mod tests {
             authors: Vec::new(),
             image: None,
             newsletter: true,
+            event: None,
             body: body("A post about things."),
             extra: serde_json::Value::Null,
         }
@@ -244,6 +249,12 @@ mod tests {
             organizers: Vec::new(),
             tags: Vec::new(),
             status,
+            image: None,
+            series: None,
+            occurrences: vec![crate::model::Occurrence {
+                start: zoned("2026-12-03T18:30:00+01:00[Europe/Zurich]"),
+                end: Some(zoned("2026-12-03T21:00:00+01:00[Europe/Zurich]")),
+            }],
             draft: false,
             body: body(""),
             extra: serde_json::Value::Null,
@@ -271,6 +282,8 @@ mod tests {
             pages: Vec::new(),
             issues: Vec::new(),
             tags: Default::default(),
+            data: Default::default(),
+            sponsors: Vec::new(),
         };
         site.index_members();
         let at_root = |r: &mut crate::model::Route| r.url = format!("{root}{}", &r.url[1..]);

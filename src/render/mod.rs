@@ -319,7 +319,12 @@ fn home<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let n = site.config.posts_per_page.min(views.posts.len());
     let ctx = HomeContext {
         posts: views.posts[..n].iter().map(|p| &p.item).collect(),
-        upcoming_events: views.events.iter().filter(|e| e.upcoming).take(3).collect(),
+        upcoming_events: views
+            .listings
+            .iter()
+            .filter(|e| e.upcoming)
+            .take(3)
+            .collect(),
         spotlight: spotlight(site, views),
     };
     r.render("index.html", &site.config.root, ctx);
@@ -465,8 +470,8 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
         }
     }
     let mut events_by: BTreeMap<&str, Vec<&EventView<'_>>> = BTreeMap::new();
-    for (event, view) in site.events.iter().zip(&views.events).rev() {
-        for organizer in &event.organizers {
+    for view in upcoming_then_past(views.listings.iter()) {
+        for organizer in &site.events[view.index].organizers {
             events_by.entry(organizer.as_str()).or_default().push(view);
         }
     }
@@ -491,10 +496,25 @@ struct EventContext<'a> {
     event: &'a EventView<'a>,
 }
 
+/// Event dates (soonest first) reordered as lists show them: the upcoming ones
+/// soonest first, then the past ones latest first.
+fn upcoming_then_past<'a>(
+    dates: impl DoubleEndedIterator<Item = &'a EventView<'a>> + Clone,
+) -> impl Iterator<Item = &'a EventView<'a>> {
+    let upcoming = dates.clone().filter(|e| e.upcoming);
+    let past = dates.rev().filter(|e| !e.upcoming);
+    upcoming.chain(past)
+}
+
 fn event_pages<'a>(r: &mut PageRenderer<'a>, views: &'a Views<'a>) {
     let ctx = EventsContext {
-        upcoming: views.events.iter().filter(|e| e.upcoming).collect(),
-        past: views.events.iter().rev().filter(|e| !e.upcoming).collect(),
+        upcoming: views.listings.iter().filter(|e| e.upcoming).collect(),
+        past: views
+            .listings
+            .iter()
+            .rev()
+            .filter(|e| !e.upcoming)
+            .collect(),
     };
     r.render("events.html", &format!("{}events/", views.site.root), ctx);
     for event in &views.events {
@@ -526,7 +546,13 @@ fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
             tag: view,
             posts: tag.posts.iter().map(|&i| &views.posts[i].item).collect(),
             members: tag.members.iter().map(|&i| &views.members[i]).collect(),
-            events: tag.events.iter().rev().map(|&i| &views.events[i]).collect(),
+            events: upcoming_then_past(
+                views
+                    .listings
+                    .iter()
+                    .filter(|e| tag.events.binary_search(&e.index).is_ok()),
+            )
+            .collect(),
         };
         r.render("tag.html", &view.url, ctx);
     }

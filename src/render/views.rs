@@ -9,7 +9,8 @@ use crate::model::time::{
     human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation,
 };
 use crate::model::{
-    Body, Event, EventStatus, Heading, Member, Page, Post, SafeUrl, Site, Slug, Tag,
+    Body, Event, EventStatus, Heading, Member, Occurrence, Page, Post, SafeUrl, Series, Site, Slug,
+    Sponsor, Tag,
 };
 
 #[derive(Debug, Serialize)]
@@ -22,6 +23,22 @@ pub struct SiteView<'a> {
     /// Scheme and host of `base_url`: `https://example.org`.
     pub origin: &'a str,
     pub root: &'a str,
+    /// A short line under the title (home page); empty when not set.
+    pub tagline: &'a str,
+    /// The community's logo (`logo`), a site path or URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo: Option<&'a str>,
+    /// The default social picture (`image`), as an absolute URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `[links]`: the community elsewhere, sorted by label.
+    pub links: Vec<SiteLink<'a>>,
+    /// `data/NAME.*` by NAME.
+    pub data: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    /// The sponsors of `data/sponsors.*`, in file order.
+    pub sponsors: &'a [Sponsor],
+    /// The sponsors grouped by `tier`, tiers in the order they first appear.
+    pub sponsor_tiers: Vec<SponsorTier<'a>>,
     pub menu: Vec<MenuItem>,
     /// The main navigation: the site's sections, then `menu`.
     pub nav: Vec<MenuItem>,
@@ -38,6 +55,34 @@ pub struct NewsletterLinks {
     pub subscribe_url: String,
     /// `/newsletter/`: the archive.
     pub archive_url: String,
+}
+
+/// One of the site's `[links]`.
+#[derive(Debug, Serialize)]
+pub struct SiteLink<'a> {
+    pub label: &'a str,
+    pub url: &'a str,
+    /// `mastodon`, `github`, ...: a well-known service the theme has an icon for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<&'static str>,
+}
+
+/// Sponsors of one tier (`tier` absent: `name` is empty).
+#[derive(Debug, Serialize)]
+pub struct SponsorTier<'a> {
+    pub name: &'a str,
+    pub sponsors: Vec<&'a Sponsor>,
+}
+
+/// A link to another item: a recap's event, an event's recaps.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemLink {
+    pub title: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_iso: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +130,9 @@ pub struct PostItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<&'a str>,
     pub reading_minutes: usize,
+    /// The event this post recaps, when it is published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recap_of: Option<ItemLink>,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
 }
@@ -96,6 +144,9 @@ pub struct PostView<'a> {
     pub item: PostItem<'a>,
     pub content_html: &'a str,
     pub toc: &'a [Heading],
+    /// The picture for link previews: the post's `image`, else the site's; absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub social_image: Option<String>,
     /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
     pub json_ld: String,
 }
@@ -137,6 +188,9 @@ pub struct MemberView<'a> {
     pub content_html: &'a str,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    /// The picture for link previews: the `avatar`, else the site's; absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub social_image: Option<String>,
     /// schema.org `Person`.
     pub json_ld: String,
 }
@@ -147,8 +201,11 @@ pub struct LinkView<'a> {
     pub url: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EventView<'a> {
+    /// Where the event is in the site's events (not for templates).
+    #[serde(skip)]
+    pub index: usize,
     pub slug: &'a str,
     pub title: &'a str,
     pub url: String,
@@ -184,8 +241,38 @@ pub struct EventView<'a> {
     pub content_html: &'a str,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<&'a str>,
+    /// The picture for link previews: the event's `image`, else the site's; absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub social_image: Option<String>,
+    /// For an event of a series: the rule, and (on the event's own page) its dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesView>,
+    /// Posts that recap this event, newest first.
+    pub recaps: Vec<ItemLink>,
     /// schema.org `Event`.
     pub json_ld: String,
+}
+
+/// A series as its page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesView {
+    /// `Every 2nd Thursday of the month, until 10 December 2026`.
+    pub rule: String,
+    /// Dates that have not ended, soonest first (on the event's page only).
+    pub upcoming: Vec<OccurrenceView>,
+    /// Dates that are over, latest first (on the event's page only).
+    pub past: Vec<OccurrenceView>,
+}
+
+/// One date of a series; `id` is its anchor on the series' page (`2026-12-10`).
+#[derive(Debug, Clone, Serialize)]
+pub struct OccurrenceView {
+    pub id: String,
+    pub when: String,
+    pub start_iso: String,
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -198,6 +285,12 @@ pub struct PageView<'a> {
     pub toc: &'a [Heading],
     pub draft: bool,
     pub extra: &'a serde_json::Value,
+    /// The site's social picture, absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub social_image: Option<String>,
+    /// The rows of the data file named by `extra.data` (`partners`), when it is a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_rows: Option<&'a serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +307,9 @@ pub struct Views<'a> {
     pub posts: Vec<PostView<'a>>,
     pub members: Vec<MemberView<'a>>,
     pub events: Vec<EventView<'a>>,
+    /// Every date of every event, soonest first: a single event once, a series once
+    /// per date (its `url` with the date as `#anchor`).
+    pub listings: Vec<EventView<'a>>,
     pub pages: Vec<PageView<'a>>,
     pub tags: Vec<TagView>,
 }
@@ -239,9 +335,11 @@ impl<'a> Views<'a> {
             events: site
                 .events
                 .par_iter()
-                .map(|e| event_view(e, site, &urls))
+                .enumerate()
+                .map(|(i, e)| event_view(e, i, &e.current(&site.now), site, &urls))
                 .collect(),
-            pages: site.pages.iter().map(|p| page_view(p, &urls)).collect(),
+            listings: listings(site, &urls),
+            pages: site.pages.iter().map(|p| page_view(p, site)).collect(),
             tags: site
                 .tags
                 .iter()
@@ -297,6 +395,21 @@ fn site_view(site: &Site) -> SiteView<'_> {
         base_url: &c.base_url,
         origin: c.origin(),
         root: &c.root,
+        tagline: &c.tagline,
+        logo: c.logo.as_ref().map(SafeUrl::as_str),
+        image: c.image.as_ref().map(|i| c.absolute(i.as_str())),
+        links: c
+            .links
+            .iter()
+            .map(|(label, url)| SiteLink {
+                label,
+                url: url.as_str(),
+                icon: known_service(label, url.as_str()),
+            })
+            .collect(),
+        data: &site.data,
+        sponsors: &site.sponsors,
+        sponsor_tiers: sponsor_tiers(&site.sponsors),
         menu,
         nav,
         extra: &c.extra,
@@ -305,6 +418,46 @@ fn site_view(site: &Site) -> SiteView<'_> {
             archive_url: format!("{}newsletter/", c.root),
         }),
     }
+}
+
+/// The well-known service a `[links]` entry points at, by its label (or host), for
+/// the theme's icons.
+fn known_service(label: &str, url: &str) -> Option<&'static str> {
+    const SERVICES: &[(&str, &str)] = &[
+        ("mastodon", "mastodon"),
+        ("github", "github.com"),
+        ("discord", "discord"),
+        ("matrix", "matrix.to"),
+        ("linkedin", "linkedin.com"),
+        ("youtube", "youtube.com"),
+    ];
+    let label = label.to_lowercase();
+    SERVICES
+        .iter()
+        .find(|(name, host)| label.contains(name) || url.contains(host))
+        .map(|(name, _)| *name)
+}
+
+/// Sponsors grouped by tier, the tiers in the order the file first names them.
+fn sponsor_tiers(sponsors: &[Sponsor]) -> Vec<SponsorTier<'_>> {
+    let mut tiers: Vec<SponsorTier<'_>> = Vec::new();
+    for sponsor in sponsors {
+        let name = sponsor.tier.as_deref().unwrap_or("");
+        match tiers.iter_mut().find(|t| t.name == name) {
+            Some(tier) => tier.sponsors.push(sponsor),
+            None => tiers.push(SponsorTier {
+                name,
+                sponsors: vec![sponsor],
+            }),
+        }
+    }
+    tiers
+}
+
+/// The picture for a page's link preview: its own, else the site's; absolute.
+fn social_image(own: Option<&SafeUrl>, config: &Config) -> Option<String> {
+    own.or(config.image.as_ref())
+        .map(|url| config.absolute(url.as_str()))
 }
 
 fn tag_refs(names: &[String], urls: &Urls<'_>) -> Vec<TagRef> {
@@ -363,6 +516,16 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         summary_text: &p.body.summary_text,
         image: p.image.as_ref().map(SafeUrl::as_str),
         reading_minutes: reading_minutes(&p.body),
+        recap_of: p
+            .event
+            .as_ref()
+            .and_then(|slug| site.event(slug))
+            .map(|e| ItemLink {
+                title: e.title.clone(),
+                url: e.route.url.clone(),
+                date: None,
+                date_iso: None,
+            }),
         draft: p.draft,
         extra: &p.extra,
     };
@@ -370,6 +533,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         item,
         content_html: &p.body.content_html,
         toc: &p.body.toc,
+        social_image: social_image(p.image.as_ref(), &site.config),
         json_ld: super::structured::post(site, p),
     }
 }
@@ -405,36 +569,46 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         content_html: &m.body.content_html,
         draft: m.draft,
         extra: &m.extra,
+        social_image: social_image(m.avatar.as_ref(), &site.config),
         json_ld: super::structured::member(site, m),
     }
 }
 
-fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
+/// An event as shown at one of its dates: its own page shows the current date
+/// (the next, else the last) with every date of a series; a list shows each date.
+fn event_view<'a>(
+    e: &'a Event,
+    index: usize,
+    at: &Occurrence,
+    site: &Site,
+    urls: &Urls<'_>,
+) -> EventView<'a> {
     let url = e.route.url.clone();
     let time = |z: &jiff::Zoned| format!("{} {}", human_time(z), zone_abbreviation(z));
     let permalink = site.config.permalink(&url);
     EventView {
+        index,
         slug: e.slug.as_str(),
         title: &e.title,
         ics_url: format!("{}event.ics", e.route.dir),
-        google_calendar_url: google_calendar_url(e, &permalink),
+        google_calendar_url: google_calendar_url(e, at, &permalink),
         permalink,
         url,
         start_iso: if e.all_day {
-            iso_date(&e.start)
+            iso_date(&at.start)
         } else {
-            iso(&e.start)
+            iso(&at.start)
         },
-        end_iso: e.end.as_ref().map(iso),
-        start_date: human_weekday_date(&e.start),
+        end_iso: at.end.as_ref().map(iso),
+        start_date: human_weekday_date(&at.start),
         start_time: if e.all_day {
             String::new()
         } else {
-            time(&e.start)
+            time(&at.start)
         },
-        end_date: e.end.as_ref().map(human_weekday_date),
-        end_time: e.end.as_ref().map(time),
-        when: when(e),
+        end_date: at.end.as_ref().map(human_weekday_date),
+        end_time: at.end.as_ref().map(time),
+        when: when_of(at, e.all_day),
         timezone: &e.timezone,
         location: e.location.as_deref(),
         online: e.online.as_ref().map(SafeUrl::as_str),
@@ -449,28 +623,89 @@ fn event_view<'a>(e: &'a Event, site: &Site, urls: &Urls<'_>) -> EventView<'a> {
         content_html: &e.body.content_html,
         draft: e.draft,
         extra: &e.extra,
+        image: e.image.as_ref().map(SafeUrl::as_str),
+        social_image: social_image(e.image.as_ref(), &site.config),
+        series: e.series.as_ref().map(|s| series_view(e, s, &site.now)),
+        recaps: site
+            .recaps_of(&e.slug)
+            .map(|p| ItemLink {
+                title: p.title.clone(),
+                url: p.route.url.clone(),
+                date: Some(human_date(&p.date)),
+                date_iso: Some(iso(&p.date)),
+            })
+            .collect(),
         json_ld: super::structured::event(site, e),
     }
 }
 
+/// The rule of a series and its dates, upcoming and past.
+fn series_view(e: &Event, series: &Series, now: &jiff::Timestamp) -> SeriesView {
+    let last = jiff::civil::Date::strftime(&series.last, "%-d %B %Y").to_string();
+    let date_view = |o: &Occurrence| OccurrenceView {
+        id: o.start.date().to_string(),
+        when: when_of(o, e.all_day),
+        start_iso: if e.all_day {
+            iso_date(&o.start)
+        } else {
+            iso(&o.start)
+        },
+        cancelled: e.status == EventStatus::Cancelled,
+    };
+    let (upcoming, past): (Vec<&Occurrence>, Vec<&Occurrence>) =
+        e.occurrences.iter().partition(|o| o.is_upcoming(now));
+    SeriesView {
+        rule: format!("{}, until {last}", series.rule.describe()),
+        upcoming: upcoming.into_iter().map(date_view).collect(),
+        past: past.into_iter().rev().map(date_view).collect(),
+    }
+}
+
+/// Every date of every event, soonest first. A date of a series links to its
+/// anchor on the series' page and carries the rule, not the list of dates.
+fn listings<'a>(site: &'a Site, urls: &Urls<'_>) -> Vec<EventView<'a>> {
+    use rayon::prelude::*;
+    let mut dated: Vec<(jiff::Timestamp, EventView<'a>)> = site
+        .events
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, e)| {
+            e.occurrences.iter().map(move |o| {
+                let mut view = event_view(e, i, o, site, urls);
+                view.upcoming = o.is_upcoming(&site.now);
+                if let Some(series) = &mut view.series {
+                    series.upcoming.clear();
+                    series.past.clear();
+                    view.url = format!("{}#{}", e.route.url, o.start.date());
+                    view.permalink = site.config.permalink(&view.url);
+                }
+                (o.start.timestamp(), view)
+            })
+        })
+        .collect();
+    // Events are sorted by start already; a stable sort keeps that order for ties.
+    dated.sort_by_key(|(at, _)| *at);
+    dated.into_iter().map(|(_, view)| view).collect()
+}
+
 /// A link that opens Google Calendar's "new event" form filled in with the event.
 /// Without an end, the event is given an hour.
-fn google_calendar_url(e: &Event, permalink: &str) -> String {
+fn google_calendar_url(e: &Event, at: &Occurrence, permalink: &str) -> String {
     let dates = if e.all_day {
-        let last = e.end.as_ref().unwrap_or(&e.start).date();
+        let last = at.end.as_ref().unwrap_or(&at.start).date();
         let after = last.tomorrow().unwrap_or(last);
         format!(
             "{}/{}",
-            e.start.date().strftime("%Y%m%d"),
+            at.start.date().strftime("%Y%m%d"),
             after.strftime("%Y%m%d")
         )
     } else {
         let utc = |z: &jiff::Zoned| z.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string();
-        let end = e
+        let end = at
             .end
             .clone()
-            .unwrap_or_else(|| e.start.saturating_add(jiff::SignedDuration::from_hours(1)));
-        format!("{}/{}", utc(&e.start), utc(&end))
+            .unwrap_or_else(|| at.start.saturating_add(jiff::SignedDuration::from_hours(1)));
+        format!("{}/{}", utc(&at.start), utc(&end))
     };
     let details = if e.body.summary_text.is_empty() {
         permalink.to_string()
@@ -507,22 +742,32 @@ pub fn percent_encode(text: &str) -> String {
 }
 
 /// The span of an event for people, in its own zone:
-/// `Thursday 3 December 2026, 18:30–21:00 CET`.
+/// `Thursday 3 December 2026, 18:30–21:00 CET`. For a series: its first date.
 pub fn when(e: &Event) -> String {
-    let day = human_weekday_date(&e.start);
-    if e.all_day {
-        return match &e.end {
-            Some(end) if end.date() != e.start.date() => {
+    let first = Occurrence {
+        start: e.start.clone(),
+        end: e.end.clone(),
+    };
+    when_of(&first, e.all_day)
+}
+
+/// The span of one date of an event, as [`when`].
+pub fn when_of(at: &Occurrence, all_day: bool) -> String {
+    let (start, end) = (&at.start, &at.end);
+    let day = human_weekday_date(start);
+    if all_day {
+        return match end {
+            Some(end) if end.date() != start.date() => {
                 format!("{day} – {}", human_weekday_date(end))
             }
             _ => day,
         };
     }
-    let start_time = human_time(&e.start);
-    let start_zone = zone_abbreviation(&e.start);
-    match &e.end {
+    let start_time = human_time(start);
+    let start_zone = zone_abbreviation(start);
+    match end {
         None => format!("{day}, {start_time} {start_zone}"),
-        Some(end) if end.date() == e.start.date() => {
+        Some(end) if end.date() == start.date() => {
             let end_zone = zone_abbreviation(end);
             if end_zone == start_zone {
                 format!("{day}, {start_time}–{} {end_zone}", human_time(end))
@@ -542,12 +787,20 @@ pub fn when(e: &Event) -> String {
     }
 }
 
-fn page_view<'a>(p: &'a Page, urls: &Urls<'_>) -> PageView<'a> {
+fn page_view<'a>(p: &'a Page, site: &'a Site) -> PageView<'a> {
     let url = p.route.url.clone();
+    let data_rows = p
+        .extra
+        .get("data")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|name| site.data.get(name))
+        .filter(|v| v.is_array());
     PageView {
+        social_image: social_image(None, &site.config),
+        data_rows,
         slug: p.slug.as_str(),
         title: &p.title,
-        permalink: urls.config.permalink(&url),
+        permalink: site.config.permalink(&url),
         url,
         content_html: &p.body.content_html,
         toc: &p.body.toc,
