@@ -12,9 +12,10 @@ use crate::desk::{self, list::Which};
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// What to list.
-    #[arg(value_enum, default_value = "all")]
-    pub which: Which,
+    /// What to list: all, drafts, scheduled, posts, events or members (default all).
+    /// A folder here, alone, is the site: `hearth list my-community`.
+    #[arg(value_name = "WHAT")]
+    pub which: Option<String>,
 
     /// The site folder (the one with hearth.toml); default `.`.
     #[arg(value_name = "SITE", conflicts_with = "site")]
@@ -25,16 +26,31 @@ pub struct ListArgs {
     pub site: Option<PathBuf>,
 }
 
+/// `hearth list`, `hearth list drafts`, `hearth list drafts SITE` and
+/// `hearth list SITE` all mean what they say.
+fn what_and_where(which: Option<String>, site: Option<PathBuf>) -> Result<(Which, PathBuf)> {
+    use clap::ValueEnum as _;
+    let Some(text) = which else {
+        return Ok((Which::All, site.unwrap_or_else(|| PathBuf::from("."))));
+    };
+    match (Which::from_str(&text, true), site) {
+        (Ok(which), site) => Ok((which, site.unwrap_or_else(|| PathBuf::from(".")))),
+        (Err(_), None) if std::path::Path::new(&text).is_dir() => {
+            Ok((Which::All, PathBuf::from(text)))
+        }
+        (Err(_), _) => anyhow::bail!(
+            "cannot list `{text}`: say all, drafts, scheduled, posts, events or members"
+        ),
+    }
+}
+
 pub fn run(args: ListArgs, now: Timestamp, out: &Output) -> Result<()> {
-    let site = args
-        .site
-        .or(args.site_dir)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let (which, site) = what_and_where(args.which, args.site_dir.or(args.site))?;
     let desk = desk::load(&site, now)?;
     for w in &desk.warnings {
         out.diagnostic(w);
     }
-    let items = desk::list::items(&desk.site, args.which, now);
+    let items = desk::list::items(&desk.site, which, now);
     let kind_width = items.iter().map(|i| i.kind.len()).max().unwrap_or(0);
     let title_width = items
         .iter()
