@@ -390,8 +390,13 @@ fn announcement_problems(site: &Site, now: Timestamp, today: Date, until: Date) 
                 draft.source.path.display()
             )
         } else {
+            let by = if due < today {
+                "now (it is less than two weeks away)".to_string()
+            } else {
+                format!("by {due}")
+            };
             format!(
-                "\"{}\" ({}) has no post announcing it: publish one by {due} that links to {} or names it",
+                "\"{}\" ({}) has no post announcing it: publish one {by} that links to {} or names it",
                 event.title,
                 starts.date(),
                 event.route.url
