@@ -200,6 +200,8 @@ const HEIGHT: usize = 220;
 const LEFT: usize = 34;
 const BOTTOM: usize = 34;
 const TOP: usize = 12;
+/// The widest bar, in SVG units.
+const MAX_BAR: f64 = 40.0;
 
 /// A bar chart: one group per label, the series side by side or stacked.
 fn chart(id: &str, title: &str, labels: &[String], series: &[Series<'_>], stacked: bool) -> String {
@@ -230,14 +232,13 @@ fn chart(id: &str, title: &str, labels: &[String], series: &[Series<'_>], stacke
             y + 4.0
         );
     }
-    let bar_w = if stacked {
-        slot * 0.7
-    } else {
-        slot * 0.8 / series.len().max(1) as f64
-    };
+    // Bars stay narrow when there are few labels (two issues must not fill the chart).
+    let bars_per_slot = if stacked { 1 } else { series.len().max(1) };
+    let bar_w = (slot * 0.75 / bars_per_slot as f64).min(MAX_BAR);
+    let group_w = bar_w * bars_per_slot as f64;
     let every = labels.len().div_ceil(16).max(1);
     for (i, label) in labels.iter().enumerate() {
-        let x0 = LEFT as f64 + slot * i as f64 + slot * if stacked { 0.15 } else { 0.1 };
+        let x0 = LEFT as f64 + slot * i as f64 + (slot - group_w) / 2.0;
         let mut base = 0usize;
         for (k, s) in series.iter().enumerate() {
             let v = s.values.get(i).copied().unwrap_or(0);
