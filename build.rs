@@ -1,5 +1,7 @@
 //! Embeds the built-in theme (`themes/hearth/`) into the binary, so that a site needs
-//! no theme folder: every file under it becomes an entry of `BUILTIN_THEME`.
+//! no theme folder: every file under it becomes an entry of `BUILTIN_THEME`. Also
+//! names the git commit for `hearth --version` (`HEARTH_COMMIT`, "unknown" when the
+//! source is not a git checkout or git is missing).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -33,6 +35,32 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("builtin_theme.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
+    commit();
+}
+
+/// Sets `HEARTH_COMMIT` to the short hash of HEAD, and reruns when HEAD moves.
+fn commit() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let hash = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=HEARTH_COMMIT={hash}");
+    // HEAD itself (a branch switch) and the branch it names (a commit); a worktree
+    // keeps both outside `.git/` of the main checkout, so git says where.
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={head}");
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(path) = git(&["rev-parse", "--git-path", &branch])
+    {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

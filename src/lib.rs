@@ -22,6 +22,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod desk;
 pub mod diag;
 pub mod files;
 pub mod http;

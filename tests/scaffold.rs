@@ -112,8 +112,14 @@ fn new_files_of_every_kind_build_and_are_never_overwritten() {
         "--now",
         NOW,
     ]);
-    again.failure(1);
-    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    // The same title again makes a second file with its own slug, never the first.
+    again.success();
+    assert_ne!(again.stdout.trim(), paths[0], "{}", again.stdout);
+    assert!(
+        again.stdout.trim().ends_with("spring-hack-night-2.md"),
+        "{}",
+        again.stdout
+    );
     assert_eq!(
         std::fs::read_to_string(&paths[0]).expect("kept"),
         "my words"

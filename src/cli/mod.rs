@@ -2,10 +2,13 @@
 //! shown to people.
 
 mod build;
+mod calendar;
 mod check;
 mod import;
 mod init;
+mod list;
 mod newsletter;
+mod report;
 mod serve;
 
 use std::io::IsTerminal as _;
@@ -20,10 +23,13 @@ use crate::diag::{Diagnostic, Severity};
 ///
 /// hearth reads posts, member spotlights, events and pages from `content/`, checks
 /// every file, and writes a complete static site. See README.md for a tour.
+/// The version with the commit it was built from (`unknown` outside a git checkout).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HEARTH_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "hearth",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]
@@ -61,6 +67,12 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Compose, preview and send the email digest.
     Newsletter(newsletter::NewsletterArgs),
+    /// The organizers' content calendar: what publishes, happens and goes out next.
+    Calendar(calendar::CalendarArgs),
+    /// The community report, month by month, as HTML with charts and a text summary.
+    Report(report::ReportArgs),
+    /// List posts, drafts, scheduled posts, events and members with dates and files.
+    List(list::ListArgs),
     /// Print a shell completion script (e.g. `hearth completions bash > ~/.local/share/bash-completion/completions/hearth`).
     Completions {
         #[arg(value_enum)]
@@ -84,6 +96,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(args, now, &out),
         Command::Import(args) => import::run(args, now, &out),
         Command::Newsletter(args) => newsletter::run(args, cli.now, &out),
+        Command::Calendar(args) => calendar::run(args, now, &out),
+        Command::Report(args) => report::run(args, now, &out),
+        Command::List(args) => list::run(args, now, &out),
         Command::Serve(args) => serve::run(args, cli.now),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
@@ -158,6 +173,26 @@ impl Output {
             format!("error: {text}")
         }
     }
+}
+
+/// Writes a file at a path the user named on the command line, through
+/// [`crate::files`]: its folder must exist, and a symbolic link in its place is an
+/// error, never followed. Returns the path written.
+pub fn write_user_file(file: &std::path::Path, bytes: &[u8]) -> Result<std::path::PathBuf> {
+    let (Some(name), parent) = (file.file_name(), file.parent()) else {
+        anyhow::bail!("`{}` is not a file name", file.display());
+    };
+    let dir = parent
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write `{}`: the folder `{}` does not exist",
+            file.display(),
+            dir.display()
+        );
+    }
+    crate::files::write(dir, std::path::Path::new(name), bytes)
 }
 
 /// Writes a line to stdout. A closed pipe (`hearth ... | head`) is not an error and

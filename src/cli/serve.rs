@@ -1,4 +1,4 @@
-//! `hearth serve [SITE] [--port N] [--bind ADDR] [--drafts]`
+//! `hearth serve [SITE] [--port N] [--bind ADDR] [--drafts] [--open]`
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Include drafts and posts dated in the future.
     #[arg(long)]
     pub drafts: bool,
+
+    /// Open the site in the default browser once it is served.
+    #[arg(long)]
+    pub open: bool,
 }
 
 pub fn run(args: ServeArgs, now: Option<Timestamp>) -> Result<()> {
@@ -35,5 +39,6 @@ pub fn run(args: ServeArgs, now: Option<Timestamp>) -> Result<()> {
         port: args.port,
         drafts: args.drafts,
         now,
+        open: args.open,
     })
 }

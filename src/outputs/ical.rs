@@ -67,18 +67,32 @@ pub fn files(site: &Site) -> Vec<Rendered> {
 
 /// What a calendar app shows about a calendar as a whole (the `X-WR-` properties that
 /// Apple, Google and Outlook read).
-struct Header<'a> {
-    name: &'a str,
+pub(crate) struct Header<'a> {
+    pub name: &'a str,
     /// Left out when empty.
-    description: &'a str,
+    pub description: &'a str,
     /// The zone to show the calendar in (its canonical IANA name); every time carries
     /// its own zone regardless.
-    timezone: &'a str,
+    pub timezone: &'a str,
 }
 
 /// A `VCALENDAR` holding `events` and the zones they use.
 fn calendar(site: &Site, header: &Header<'_>, events: &[Event]) -> String {
     let mut w = Lines::default();
+    begin(&mut w, header);
+    for (tzid, span) in zones_used(events) {
+        vtimezone(&mut w, &tzid, &span);
+    }
+    let uid_domain = uid_domain(&site.config.base_url);
+    for event in events {
+        vevent(&mut w, site, event, &uid_domain);
+    }
+    w.line("END:VCALENDAR");
+    w.out
+}
+
+/// The opening lines of a `VCALENDAR`, up to its first component.
+pub(crate) fn begin(w: &mut Lines, header: &Header<'_>) {
     w.line("BEGIN:VCALENDAR");
     w.line("VERSION:2.0");
     w.line(&format!(
@@ -92,15 +106,6 @@ fn calendar(site: &Site, header: &Header<'_>, events: &[Event]) -> String {
         w.text("X-WR-CALDESC", header.description);
     }
     w.text("X-WR-TIMEZONE", header.timezone);
-    for (tzid, span) in zones_used(events) {
-        vtimezone(&mut w, &tzid, &span);
-    }
-    let uid_domain = uid_domain(&site.config.base_url);
-    for event in events {
-        vevent(&mut w, site, event, &uid_domain);
-    }
-    w.line("END:VCALENDAR");
-    w.out
 }
 
 /// One `VEVENT`.
@@ -196,7 +201,7 @@ fn description(event: &Event, url: &str) -> String {
 
 /// A `DTSTART` or `DTEND` value, in the form that names its instant exactly.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Moment {
+pub(crate) enum Moment {
     /// A whole day: `VALUE=DATE`.
     Day(Date),
     /// A wall-clock time in a zone that the file describes in a `VTIMEZONE`.
@@ -211,7 +216,7 @@ enum Moment {
 }
 
 impl Moment {
-    fn of(z: &Zoned) -> Moment {
+    pub(crate) fn of(z: &Zoned) -> Moment {
         let tz = z.time_zone();
         match tz.iana_name() {
             Some(tzid) if !is_always_utc(tz) && reads_back_exactly(z) => Moment::Local {
@@ -224,7 +229,7 @@ impl Moment {
     }
 
     /// The whole content line, e.g. `DTSTART;TZID=Europe/Berlin:20261203T183000`.
-    fn property(&self, name: &str) -> String {
+    pub(crate) fn property(&self, name: &str) -> String {
         match self {
             Moment::Day(d) => format!("{name};VALUE=DATE:{}", d.strftime("%Y%m%d")),
             Moment::Local { tzid, at, .. } => {
@@ -237,7 +242,7 @@ impl Moment {
 
 /// Start and end of an event. An all-day event ends (exclusively) on the day after its
 /// last day; a timed event has an end only when it was given one later than the start.
-fn event_moments(event: &Event) -> (Moment, Option<Moment>) {
+pub(crate) fn event_moments(event: &Event) -> (Moment, Option<Moment>) {
     if event.all_day {
         let first = event.start.date();
         let last = event.end.as_ref().map_or(first, Zoned::date).max(first);
@@ -270,44 +275,49 @@ fn is_always_utc(tz: &TimeZone) -> bool {
 
 /// For each zone written as `TZID` in `events`, the first and last instant it is used.
 fn zones_used(events: &[Event]) -> BTreeMap<String, ZoneSpan> {
-    let mut zones: BTreeMap<String, ZoneSpan> = BTreeMap::new();
+    let mut moments = Vec::new();
     for event in events {
         let (start, end) = event_moments(event);
-        // A series uses its zone until its last date.
-        let last = event
-            .occurrences
-            .last()
-            .filter(|_| event.series.is_some())
-            .map(|o| (Moment::of(&o.start), &o.start));
-        let locals = [
-            Some((start, &event.start)),
-            end.zip(event.end.as_ref()),
-            last,
-        ];
-        for (moment, zoned) in locals.into_iter().flatten() {
-            let Moment::Local { tzid, tz, .. } = moment else {
-                continue;
-            };
-            let at = zoned.timestamp();
-            zones
-                .entry(tzid)
-                .and_modify(|span| {
-                    span.first = span.first.min(at);
-                    span.last = span.last.max(at);
-                })
-                .or_insert(ZoneSpan {
-                    tz,
-                    first: at,
-                    last: at,
-                });
+        moments.push((start, event.start.timestamp()));
+        if let (Some(end), Some(at)) = (end, &event.end) {
+            moments.push((end, at.timestamp()));
         }
+        // A series uses its zone until its last date.
+        if let Some(last) = event.occurrences.last().filter(|_| event.series.is_some()) {
+            moments.push((Moment::of(&last.start), last.start.timestamp()));
+        }
+    }
+    zone_spans(moments)
+}
+
+/// For each zone among `moments` written as a local time, the first and last instant
+/// it is used: what its `VTIMEZONE` must cover.
+pub(crate) fn zone_spans(
+    moments: impl IntoIterator<Item = (Moment, Timestamp)>,
+) -> BTreeMap<String, ZoneSpan> {
+    let mut zones: BTreeMap<String, ZoneSpan> = BTreeMap::new();
+    for (moment, at) in moments {
+        let Moment::Local { tzid, tz, .. } = moment else {
+            continue;
+        };
+        zones
+            .entry(tzid)
+            .and_modify(|span| {
+                span.first = span.first.min(at);
+                span.last = span.last.max(at);
+            })
+            .or_insert(ZoneSpan {
+                tz,
+                first: at,
+                last: at,
+            });
     }
     zones
 }
 
 /// A zone and the instants of a file it must describe.
 #[derive(Debug)]
-struct ZoneSpan {
+pub(crate) struct ZoneSpan {
     tz: TimeZone,
     first: Timestamp,
     last: Timestamp,
@@ -315,7 +325,7 @@ struct ZoneSpan {
 
 /// One `VTIMEZONE`: the zone's observances from a year before its first use to a year
 /// after its last, each transition as its own `STANDARD` or `DAYLIGHT` component.
-fn vtimezone(w: &mut Lines, tzid: &str, span: &ZoneSpan) {
+pub(crate) fn vtimezone(w: &mut Lines, tzid: &str, span: &ZoneSpan) {
     let from = span
         .first
         .checked_sub(ZONE_MARGIN)
@@ -421,7 +431,7 @@ fn transitions_after(
 /// Where UIDs live: the host of `base_url`, plus its path when the site sits below one
 /// (`x.org/club`), so that two sites on one host never share a UID. Independent of the
 /// build, so a calendar app recognises an event it has seen before.
-fn uid_domain(base_url: &str) -> String {
+pub(crate) fn uid_domain(base_url: &str) -> String {
     let rest = base_url
         .split_once("://")
         .map_or(base_url, |(_, rest)| rest);
@@ -439,7 +449,7 @@ fn uid_domain(base_url: &str) -> String {
 }
 
 /// `20261203T173000Z`
-fn utc_stamp(ts: Timestamp) -> String {
+pub(crate) fn utc_stamp(ts: Timestamp) -> String {
     ts.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
@@ -464,7 +474,7 @@ fn utc_offset(offset: Offset) -> String {
 
 /// RFC 5545 3.3.11 TEXT: backslash, semicolon, comma and newline escaped; a CRLF or a
 /// lone CR is a newline too; other control characters cannot appear and are dropped.
-fn escape_text(text: &str) -> String {
+pub(crate) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -516,18 +526,23 @@ fn fold_into(out: &mut String, line: &str) {
 
 /// The content lines of a file being written.
 #[derive(Default)]
-struct Lines {
+pub(crate) struct Lines {
     out: String,
 }
 
 impl Lines {
     /// A content line written as it is (already escaped), folded.
-    fn line(&mut self, line: &str) {
+    pub(crate) fn line(&mut self, line: &str) {
         fold_into(&mut self.out, line);
     }
 
+    /// The file written so far.
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+
     /// A property with a TEXT value, escaped.
-    fn text(&mut self, name: &str, value: &str) {
+    pub(crate) fn text(&mut self, name: &str, value: &str) {
         self.line(&format!("{name}:{}", escape_text(value)));
     }
 }

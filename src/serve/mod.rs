@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// A fixed "now"; `None` reads the clock at every rebuild.
     pub now: Option<Timestamp>,
+    /// Open the served URL in the default browser.
+    pub open: bool,
 }
 
 /// One output file held in memory.
@@ -156,7 +158,36 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || server::run(listener, server_shared));
+    if opts.open {
+        open_in_browser(&format!("{base_url}/"));
+    }
     watch_and_rebuild(opts, &site_dir, &base_url, &shared, &cache, changes)
+}
+
+/// Opens `url` with the desktop's opener (`open` on macOS, `xdg-open` elsewhere). A
+/// missing opener or browser is no reason to stop serving: it is said, and the URL
+/// printed above still works.
+fn open_in_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let started = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match started {
+        // Reaped in the background so that no zombie is left behind.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => {
+            eprintln!("note: cannot open a browser with `{opener}` ({e}); open {url} yourself")
+        }
+    }
 }
 
 /// Builds the whole site in memory. The error is the text to show: every problem
