@@ -296,3 +296,61 @@ fn the_html_report_is_valid_self_contained_and_has_charts() {
         "Nu HTML checker errors:\n{report}"
     );
 }
+
+/// The `joined left bounced` columns of the text summary, by month.
+fn list_columns(stdout: &str) -> BTreeMap<String, [usize; 3]> {
+    stdout
+        .lines()
+        .filter(|l| {
+            l.len() > 7 && l.as_bytes()[4] == b'-' && l[..4].chars().all(|c| c.is_ascii_digit())
+        })
+        .map(|l| {
+            let f: Vec<usize> = l
+                .split_whitespace()
+                .skip(1)
+                .map(|n| n.parse().expect("number"))
+                .collect();
+            (l[..7].to_string(), [f[11], f[12], f[13]])
+        })
+        .collect()
+}
+
+#[test]
+fn signups_leavers_and_bounces_are_counted_by_month_and_joins_are_on_the_list() {
+    let site = example();
+    // Two signups in October and one in November, through the endpoint; one of the
+    // October ones left in November, another address bounced; a hand-written line
+    // carries no time and counts in no month.
+    site.write(
+        "newsletter/joined.csv",
+        "time,email,name,source,consent\n\
+         2026-10-03T10:00:00Z,new1@example.org,New One,endpoint,yes\n\
+         2026-10-20T10:00:00Z,new2@example.org,New Two,endpoint,yes\n\
+         2026-11-02T10:00:00Z,new3@example.org,New Three,endpoint,yes\n",
+    );
+    let before =
+        std::fs::read_to_string(site.path().join("newsletter/suppressed.txt")).unwrap_or_default();
+    site.write(
+        "newsletter/suppressed.txt",
+        format!(
+            "{before}new1@example.org # 2026-11-05T08:00:00Z unsubscribed (one-click)\n\
+             gone@example.org # 2026-11-06T08:00:00Z hard bounce: 550 no such user\n\
+             by-hand@example.org\n"
+        ),
+    );
+    let dir = site.path().to_str().expect("utf-8");
+    let run = hearth(&["report", dir, "--since", "2026-09-01", "--now", NOW]);
+    run.success();
+    let months = list_columns(&run.stdout);
+    assert_eq!(months.get("2026-09"), Some(&[0, 0, 0]), "{}", run.stdout);
+    assert_eq!(months.get("2026-10"), Some(&[2, 0, 0]), "{}", run.stdout);
+    assert_eq!(months.get("2026-11"), Some(&[1, 1, 1]), "{}", run.stdout);
+
+    // On the list now: the file's people and the two signups that stand.
+    let csv = std::fs::read_to_string(site.path().join("subscribers.csv")).expect("csv");
+    let on_file = csv.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+    let listed = format!("subscribers: {} on the list", on_file + 2);
+    assert!(run.stdout.contains(&listed), "{listed}:\n{}", run.stdout);
+    let html = std::fs::read_to_string(site.path().join(".hearth/report.html")).expect("html");
+    assert!(html.contains("joined, left and bounced"), "no list chart");
+}

@@ -54,10 +54,10 @@ pub fn run(args: ReportArgs, now: Timestamp, out: &Output) -> Result<()> {
 /// The text summary: one line per month, then the list and the privacy promise.
 pub fn summary(report: &Report) -> String {
     let mut out = format!("{}: community report\n", report.title);
-    out.push_str("month    posts authors  held in-person hybrid online  upcoming cancelled  members spotlights  issues\n");
+    out.push_str("month    posts authors  held in-person hybrid online  upcoming cancelled  members spotlights  issues  joined left bounced\n");
     for m in &report.months {
         out.push_str(&format!(
-            "{}  {:5} {:7}  {:4} {:9} {:6} {:6}  {:8} {:9}  {:7} {:10}  {:6}\n",
+            "{}  {:5} {:7}  {:4} {:9} {:6} {:6}  {:8} {:9}  {:7} {:10}  {:6}  {:6} {:4} {:7}\n",
             m.start.strftime("%Y-%m"),
             m.posts,
             m.authors,
@@ -69,7 +69,10 @@ pub fn summary(report: &Report) -> String {
             m.cancelled,
             m.new_members,
             m.spotlights,
-            m.issues
+            m.issues,
+            m.joined,
+            m.left,
+            m.bounced
         ));
     }
     for issue in &report.issues {

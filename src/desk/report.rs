@@ -6,7 +6,6 @@
 //! here comes from files the organizers keep anyway.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use anyhow::Result;
 use jiff::civil::Date;
@@ -14,8 +13,8 @@ use jiff::{Timestamp, Zoned};
 
 use super::{Desk, Format};
 use crate::model::{EventStatus, Site};
+use crate::newsletter::changes::{Changes, Why};
 use crate::newsletter::ledger::{self, Counts};
-use crate::newsletter::subscribers;
 
 /// How many months the report covers when no `--since` is given: this one and the
 /// eleven before.
@@ -63,6 +62,11 @@ pub struct Month {
     pub spotlights: usize,
     /// Newsletter issues sent.
     pub issues: usize,
+    /// The list: confirmed signups (through the endpoint), people who left, and
+    /// addresses dropped for bouncing or complaints.
+    pub joined: usize,
+    pub left: usize,
+    pub bounced: usize,
 }
 
 /// One newsletter issue with its deliveries, when this machine has its ledger.
@@ -128,7 +132,12 @@ pub fn report(desk: &Desk, since: Option<Date>, now: Timestamp) -> Result<Report
     count_events(site, now, first, &mut months);
     count_people(site, now_z.date(), &mut months);
     let issues = issue_lines(desk, first, &mut months)?;
-    let list = list_size(desk)?;
+    let changes = match &desk.settings {
+        Some(_) => Changes::load(&desk.site_dir)?,
+        None => Changes::default(),
+    };
+    count_list_changes(&changes, &site.config.timezone, &mut months);
+    let list = list_size(desk, &changes)?;
     Ok(Report {
         title: site.config.title.clone(),
         base_url: site.config.base_url.clone(),
@@ -260,31 +269,39 @@ fn issue_lines(
     Ok(out)
 }
 
-/// The list now: the subscribers file (read as a send reads it, suppressed addresses
-/// left out) and the suppression list.
-fn list_size(desk: &Desk) -> Result<Option<ListSize>> {
+/// The list now, as the next send would read it: the subscribers file and the
+/// signups that stand, suppressed addresses left out; and the suppression list.
+fn list_size(desk: &Desk, changes: &Changes) -> Result<Option<ListSize>> {
     let Some(settings) = &desk.settings else {
         return Ok(None);
     };
-    let suppressed = subscribers::suppressed(&desk.site_dir)?;
-    let rel = settings
-        .subscribers
-        .strip_prefix(&desk.site_dir)
-        .unwrap_or(&settings.subscribers);
-    let count = match crate::files::regular_file(&desk.site_dir, rel) {
-        Ok(csv) => subscribers::read(&csv, rel, &suppressed)?.list.len(),
-        Err(crate::files::Refused::Missing) => 0,
-        Err(e) => anyhow::bail!("cannot read the subscribers file `{}`: {e}", rel.display()),
-    };
-    let mut size = ListSize {
-        subscribers: count,
-        suppressed: suppressed.len(),
-    };
-    add_signups_and_leavers(&desk.site_dir, &mut size);
-    Ok(Some(size))
+    let subscribers = crate::newsletter::run::recipients(&desk.site_dir, settings, changes)?;
+    Ok(Some(ListSize {
+        subscribers: subscribers.list.len(),
+        suppressed: changes.suppressed_keys().len(),
+    }))
 }
 
-/// Where the signup endpoint's own records (confirmed signups with their consent,
-/// unsubscribes, bounces) will be counted once they exist on this branch: they are
-/// being added in parallel, and only the files above are read until then.
-fn add_signups_and_leavers(_site_dir: &Path, _size: &mut ListSize) {}
+/// Signups, leavers and bounces per month, from the newsletter's own files (lines
+/// written by hand carry no time and are not counted in any month).
+fn count_list_changes(
+    changes: &Changes,
+    tz: &jiff::tz::TimeZone,
+    months: &mut BTreeMap<Date, Month>,
+) {
+    let month_of = |at: Timestamp| at.to_zoned(tz.clone()).date().first_of_month();
+    for joined in &changes.joined {
+        if let Some(month) = months.get_mut(&month_of(joined.time)) {
+            month.joined += 1;
+        }
+    }
+    for suppression in changes.suppressed.values().flatten() {
+        let Some(month) = suppression.time.and_then(|t| months.get_mut(&month_of(t))) else {
+            continue;
+        };
+        match suppression.why() {
+            Why::Left => month.left += 1,
+            Why::Bounced | Why::Complained => month.bounced += 1,
+        }
+    }
+}

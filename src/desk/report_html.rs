@@ -153,6 +153,35 @@ fn charts(report: &Report) -> String {
         ],
         false,
     ));
+    if report
+        .months
+        .iter()
+        .any(|m| m.joined + m.left + m.bounced > 0)
+    {
+        out.push_str(&chart(
+            "list",
+            "The newsletter list: joined, left and bounced",
+            &labels,
+            &[
+                Series {
+                    name: "joined",
+                    class: "s1",
+                    values: pick(|m| m.joined),
+                },
+                Series {
+                    name: "left",
+                    class: "s4",
+                    values: pick(|m| m.left),
+                },
+                Series {
+                    name: "bounced",
+                    class: "s5",
+                    values: pick(|m| m.bounced),
+                },
+            ],
+            false,
+        ));
+    }
     if report.issues.iter().any(|i| i.counts.is_some()) {
         let issue_labels: Vec<String> = report
             .issues
@@ -296,12 +325,12 @@ fn ticks(max: usize) -> Vec<usize> {
 
 fn month_table(months: &[Month]) -> String {
     let mut out = String::from(
-        "<section aria-labelledby=\"months\">\n<h2 id=\"months\">The months in numbers</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Posts</th><th scope=\"col\">Authors</th><th scope=\"col\">Events held (in person / hybrid / online)</th><th scope=\"col\">Upcoming</th><th scope=\"col\">Cancelled</th><th scope=\"col\">New members</th><th scope=\"col\">Spotlights</th><th scope=\"col\">Issues</th></tr></thead>\n<tbody>\n",
+        "<section aria-labelledby=\"months\">\n<h2 id=\"months\">The months in numbers</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Posts</th><th scope=\"col\">Authors</th><th scope=\"col\">Events held (in person / hybrid / online)</th><th scope=\"col\">Upcoming</th><th scope=\"col\">Cancelled</th><th scope=\"col\">New members</th><th scope=\"col\">Spotlights</th><th scope=\"col\">Issues</th><th scope=\"col\">Joined the list</th><th scope=\"col\">Left</th><th scope=\"col\">Bounced</th></tr></thead>\n<tbody>\n",
     );
     for m in months {
         let _ = writeln!(
             out,
-            "<tr id=\"m-{}\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{} ({} / {} / {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr id=\"m-{}\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{} ({} / {} / {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             m.start.strftime("%Y-%m"),
             esc(&month_label(m, true)),
             m.posts,
@@ -314,7 +343,10 @@ fn month_table(months: &[Month]) -> String {
             m.cancelled,
             m.new_members,
             m.spotlights,
-            m.issues
+            m.issues,
+            m.joined,
+            m.left,
+            m.bounced
         );
     }
     out.push_str("</tbody>\n</table></div>\n</section>\n");

@@ -130,25 +130,33 @@ impl Newsletter {
     /// The recipients: `subscribers.csv` and the joins that stand, minus the
     /// suppressed (see `changes`).
     pub fn recipients(&self) -> Result<Subscribers> {
-        let changes = Changes::load(&self.site_dir)?;
-        let suppressed = changes.suppressed_keys();
-        let display = self
-            .settings
-            .subscribers
-            .strip_prefix(&self.site_dir)
-            .unwrap_or(&self.settings.subscribers);
-        // Read only inside the site, never through a link out of it.
-        let csv = files::regular_file(&self.site_dir, display).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the subscribers file `{}`: {e}",
-                display.display()
-            )
-        })?;
-        let mut subs = subscribers::read(&csv, display, &suppressed)?;
-        crate::diag::attach_sources(&mut subs.skipped, &self.site_dir);
-        subscribers::add_joined(&mut subs, &changes);
-        Ok(subs)
+        recipients(
+            &self.site_dir,
+            &self.settings,
+            &Changes::load(&self.site_dir)?,
+        )
     }
+}
+
+/// The recipients of a site: `subscribers.csv` and the joins that stand, minus the
+/// suppressed (see `changes`).
+pub fn recipients(site_dir: &Path, settings: &Settings, changes: &Changes) -> Result<Subscribers> {
+    let suppressed = changes.suppressed_keys();
+    let display = settings
+        .subscribers
+        .strip_prefix(site_dir)
+        .unwrap_or(&settings.subscribers);
+    // Read only inside the site, never through a link out of it.
+    let csv = files::regular_file(site_dir, display).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the subscribers file `{}`: {e}",
+            display.display()
+        )
+    })?;
+    let mut subs = subscribers::read(&csv, display, &suppressed)?;
+    crate::diag::attach_sources(&mut subs.skipped, site_dir);
+    subscribers::add_joined(&mut subs, changes);
+    Ok(subs)
 }
 
 // ---------------------------------------------------------------------------
