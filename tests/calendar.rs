@@ -179,3 +179,31 @@ fn the_ics_file_is_never_written_into_the_output_folder() {
     assert!(run.stderr.contains("output folder"), "{}", run.stderr);
     assert!(!inside.exists());
 }
+
+#[test]
+fn each_date_of_a_series_is_listed_at_its_local_time_across_the_clock_change() {
+    let site = Site::fixture("calendar");
+    site.write(
+        "content/events/coffee.md",
+        "+++\ntitle = \"Tuesday Coffee\"\nstart = 2026-10-20T18:00:00\nend = 2026-10-20T19:00:00\n\
+         location = \"Café am Markt\"\n\n[repeat]\nevery = \"week\"\non = \"tuesday\"\nuntil = 2026-11-10\n+++\n\
+         Coffee and code, every Tuesday.\n",
+    );
+    let run = calendar(&site, &[]);
+    run.success();
+    let table = &run.stdout;
+    // Summer time before 25 October, winter time after: 18:00 in Berlin both times.
+    for (monday, day) in [
+        ("Mon 19 Oct 2026", "Tue 20 Oct"),
+        ("Mon 26 Oct 2026", "Tue 27 Oct"),
+        ("Mon 2 Nov 2026", "Tue 03 Nov"),
+    ] {
+        assert!(
+            has(
+                &week(table, monday),
+                &[day, "18:00", "event", "Tuesday Coffee", "series"]
+            ),
+            "{day}: {table}"
+        );
+    }
+}

@@ -9,7 +9,8 @@
 //! - a week without any post (published, or scheduled and not a draft);
 //! - a newsletter slot with nothing new, which `send --if-due` passes over.
 //!
-//! Event series (`[repeat]`) are not in hearth's model yet, so each event is one date.
+//! Each date of an event series (`[repeat]`) is an entry of its own; a series is
+//! announced by its page, so its dates are not checked for announcing posts.
 
 use std::path::PathBuf;
 
@@ -213,40 +214,61 @@ fn post_entries(site: &Site, now: Timestamp) -> Vec<Entry> {
 }
 
 fn event_entries(site: &Site) -> Vec<Entry> {
-    let tz = &site.config.timezone;
     site.events
         .iter()
-        .map(|event| {
-            let mut detail = Format::of(event).label().to_string();
-            if let Some(place) = &event.location {
-                detail = format!("{detail}: {place}");
-            }
-            let local = event.start.with_time_zone(tz.clone());
-            if event.start.time_zone().iana_name() != tz.iana_name() && !event.all_day {
-                detail = format!(
-                    "{detail} ({} {})",
-                    crate::model::time::human_time(&event.start),
-                    event.timezone
-                );
-            }
-            if event.status == EventStatus::Cancelled {
-                detail = format!("CANCELLED; {detail}");
-            }
-            if event.draft {
-                detail = format!("draft; {detail}");
-            }
-            Entry {
-                at: local,
-                all_day: event.all_day,
-                kind: EntryKind::Event,
-                title: event.title.clone(),
-                detail,
-                path: Some(event.source.path.clone()),
-                url: Some(site.config.permalink(&event.route.url)),
-                event: Some((event.start.clone(), event.end.clone())),
-            }
+        .flat_map(|event| {
+            // One entry per date: a single event has one, a series one per date.
+            let series = event.series.is_some();
+            event
+                .occurrences
+                .iter()
+                .map(move |o| event_entry(site, event, o, series))
         })
         .collect()
+}
+
+fn event_entry(
+    site: &Site,
+    event: &crate::model::Event,
+    date: &crate::model::series::Occurrence,
+    series: bool,
+) -> Entry {
+    let tz = &site.config.timezone;
+    let mut detail = Format::of(event).label().to_string();
+    if let Some(place) = &event.location {
+        detail = format!("{detail}: {place}");
+    }
+    let local = date.start.with_time_zone(tz.clone());
+    if date.start.time_zone().iana_name() != tz.iana_name() && !event.all_day {
+        detail = format!(
+            "{detail} ({} {})",
+            crate::model::time::human_time(&date.start),
+            event.timezone
+        );
+    }
+    if series {
+        detail = format!("a date of a series; {detail}");
+    }
+    if event.status == EventStatus::Cancelled {
+        detail = format!("CANCELLED; {detail}");
+    }
+    if event.draft {
+        detail = format!("draft; {detail}");
+    }
+    let mut url = site.config.permalink(&event.route.url);
+    if series {
+        url = format!("{url}#{}", date.start.date());
+    }
+    Entry {
+        at: local,
+        all_day: event.all_day,
+        kind: EntryKind::Event,
+        title: event.title.clone(),
+        detail,
+        path: Some(event.source.path.clone()),
+        url: Some(url),
+        event: Some((date.start.clone(), date.end.clone())),
+    }
 }
 
 fn spotlight_entries(site: &Site) -> impl Iterator<Item = Entry> + '_ {
@@ -354,7 +376,8 @@ fn announcement_problems(site: &Site, now: Timestamp, today: Date, until: Date) 
     let tz = &site.config.timezone;
     let mut problems = Vec::new();
     for event in &site.events {
-        if event.draft || event.status == EventStatus::Cancelled || event.start.timestamp() < now {
+        let skip = event.draft || event.series.is_some() || event.status == EventStatus::Cancelled;
+        if skip || event.start.timestamp() < now {
             continue;
         }
         let starts = event.start.with_time_zone(tz.clone());
