@@ -179,3 +179,25 @@ pub fn head_end(bytes: &[u8]) -> Option<usize> {
         (a, b) => a.or(b),
     }
 }
+
+/// Decodes `%XX` escapes (a URL path, a user name in a mailbox URL such as
+/// `bounces%40example.org`); invalid ones stay as written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -32,32 +32,14 @@ use jiff::civil::Date;
 pub use detect::Generator;
 pub use report::Report;
 
-/// What a document becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Post,
-    Member,
-    Event,
-    Page,
-}
+pub use crate::model::Kind;
 
-impl Kind {
-    /// The folder under `content/`.
-    pub fn section(self) -> &'static str {
-        match self {
-            Kind::Post => "posts",
-            Kind::Member => "members",
-            Kind::Event => "events",
-            Kind::Page => "pages",
-        }
-    }
-
-    /// The hearth URL of an item of this kind.
-    pub fn url(self, slug: &str) -> String {
-        match self {
-            Kind::Page => format!("/{slug}/"),
-            kind => format!("/{}/{slug}/", kind.section()),
-        }
+/// The hearth URL of an imported item: hearth's default permalinks (an import
+/// writes no `[permalinks]`).
+pub fn new_url(kind: Kind, slug: &str) -> String {
+    match kind {
+        Kind::Page => format!("/{slug}/"),
+        kind => format!("/{}/{slug}/", kind.section()),
     }
 }
 

@@ -359,7 +359,7 @@ impl Links {
                     .to_string_lossy()
                     .replace('\\', "/");
                 let stem = super::stem(&r.found.rel);
-                (rel, inner, stem, r.kind.url(&r.slug))
+                (rel, inner, stem, super::new_url(r.kind, &r.slug))
             })
             .collect();
         Links {
@@ -474,7 +474,7 @@ fn finish(
         let at = key_line(&doc.front_text, key, doc.front_line).map(|l| l.line);
         report.note(&found.rel, at, message.clone());
     }
-    let new_url = kind.url(&slug);
+    let new_url = super::new_url(kind, &slug);
     let mut aliases: Vec<String> = Vec::new();
     for u in old_urls.iter().map(|u| normalize(u)) {
         if u != new_url && u != "/" && !aliases.contains(&u) {

@@ -11,6 +11,7 @@ use super::schedule::Schedule;
 use crate::config::{self, Config, RawNewsletter, RawSmtp};
 use crate::content::frontmatter::table_key_line;
 use crate::diag::{Diagnostics, Problems};
+use crate::http::percent_decode;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -342,27 +343,6 @@ fn bounce_mailbox(
         password_env,
         ca_file: raw.bounce_ca_file.as_ref().map(|f| site_dir.join(f)),
     }))
-}
-
-/// `%40` in a user name (`bounces%40example.org`) and the like.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The subscribers file must be a relative path inside the site: a pull request

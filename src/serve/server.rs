@@ -31,7 +31,7 @@ use crate::build::CopyFrom;
 pub const EVENTS_PATH: &str = "/__hearth/events";
 
 pub use crate::http::MAX_HEAD_BYTES;
-use crate::http::{Gate, HeadError, Ticket, read_head};
+use crate::http::{Gate, HeadError, Ticket, percent_decode, read_head};
 /// How long one write may wait for a client that does not read.
 const WRITE_TIME: Duration = Duration::from_secs(10);
 /// Connections open at once, event streams included.
@@ -457,27 +457,6 @@ pub fn content_type(path: &str) -> &'static str {
         "webm" => "video/webm",
         _ => "application/octet-stream",
     }
-}
-
-/// Decodes `%XX` escapes of a URL path; invalid ones stay as written.
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
