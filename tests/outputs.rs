@@ -186,7 +186,7 @@ fn a_rust_code_block_is_highlighted_and_an_unknown_language_stays_plain() {
     let site = built();
     let page = site.page("posts/first/index.html");
     assert!(
-        page.contains("<pre class=\"code\" data-lang=\"rust\">"),
+        page.contains("<pre class=\"code\" data-lang=\"rust\" tabindex=\"0\""),
         "{page}"
     );
     for class in ["hl-keyword", "hl-comment", "hl-string", "hl-function"] {
