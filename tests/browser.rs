@@ -22,6 +22,15 @@ fn the_search_page_finds_a_member_by_name_without_asking_other_hosts() {
     run_script("search_test.mjs", &base);
 }
 
+#[test]
+fn every_page_type_passes_axe_at_both_widths_in_both_schemes() {
+    common::require_browser_tools();
+    let site = Site::copy_of(&repo_root().join("example-site"));
+    site.build(&[]).success();
+    let base = serve(site.public());
+    run_script("axe_test.mjs", &base);
+}
+
 /// Runs `node tests/tools/SCRIPT BASE_URL` and fails the test unless it exits 0.
 fn run_script(script: &str, base_url: &str) {
     let path = repo_root().join("tests/tools").join(script);

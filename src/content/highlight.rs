@@ -41,7 +41,7 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     }
     let lang = crate::render::escape_html(lang);
     Some(format!(
-        "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{}</code></pre>\n",
+        "<pre class=\"code\" data-lang=\"{lang}\" tabindex=\"0\" role=\"group\" aria-label=\"Code: {lang}\"><code class=\"language-{lang}\">{}</code></pre>\n",
         generator.finalize()
     ))
 }
@@ -55,7 +55,7 @@ mod tests {
         let html =
             highlight("fn main() {\n    let x = \"hi\"; // note\n}\n", "rust").unwrap_or_default();
         assert!(
-            html.starts_with("<pre class=\"code\" data-lang=\"rust\">"),
+            html.starts_with("<pre class=\"code\" data-lang=\"rust\" tabindex=\"0\""),
             "{html}"
         );
         for class in ["hl-keyword", "hl-string", "hl-comment", "hl-function"] {

@@ -290,7 +290,10 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
         }),
         other => other,
     });
-    html::push_html(&mut content_html, Highlight::new(with_ids));
+    html::push_html(
+        &mut content_html,
+        Highlight::new(with_ids).flat_map(scrollable),
+    );
 
     let summary_events: Vec<Event<'_>> = if let Some(text) = summary {
         events(text, Trust::FrontMatter, links).collect()
@@ -307,6 +310,7 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
         content_html,
         summary_html,
         summary_text,
+        text: outline.text,
         toc: outline.toc,
         word_count: outline.word_count,
     }
@@ -540,6 +544,46 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Highlight<'a, I> {
     }
 }
 
+/// Code blocks and tables scroll sideways inside themselves on a narrow screen, so
+/// they are made keyboard-focusable (a keyboard user can scroll them) and named for
+/// screen readers, as WCAG 2.1.1 and axe's `scrollable-region-focusable` ask. A
+/// table gets a wrapper that scrolls, so the table itself keeps its semantics.
+/// (Highlighted blocks get the same attributes in `highlight`.)
+fn scrollable(event: Event<'_>) -> impl Iterator<Item = Event<'_>> {
+    const FOCUSABLE: &str = r#"tabindex="0" role="group""#;
+    let (first, second) = match event {
+        Event::Start(Tag::CodeBlock(kind)) => {
+            let lang = match &kind {
+                CodeBlockKind::Fenced(info) => highlight::language(info),
+                CodeBlockKind::Indented => None,
+            };
+            let html = match lang {
+                Some(lang) => {
+                    let lang = crate::render::escape_html(lang);
+                    format!(
+                        r#"<pre {FOCUSABLE} aria-label="Code: {lang}"><code class="language-{lang}">"#
+                    )
+                }
+                None => format!(r#"<pre {FOCUSABLE} aria-label="Code"><code>"#),
+            };
+            (Event::Html(CowStr::from(html)), None)
+        }
+        Event::End(TagEnd::CodeBlock) => (Event::Html(CowStr::from("</code></pre>\n")), None),
+        Event::Start(Tag::Table(alignments)) => (
+            Event::Html(CowStr::from(format!(
+                r#"<div class="table-scroll" {FOCUSABLE} aria-label="Table">"#
+            ))),
+            Some(Event::Start(Tag::Table(alignments))),
+        ),
+        Event::End(TagEnd::Table) => (
+            Event::End(TagEnd::Table),
+            Some(Event::Html(CowStr::from("</div>\n"))),
+        ),
+        other => (other, None),
+    };
+    std::iter::once(first).chain(second)
+}
+
 /// The most events of the first paragraph kept as the summary; a longer first
 /// paragraph is summarised by the start of its text.
 const SUMMARY_EVENTS: usize = 4_096;
@@ -551,6 +595,8 @@ const SUMMARY_CHARS: usize = 600;
 struct Outline<'a> {
     toc: Vec<Heading>,
     word_count: usize,
+    /// The plain text of the whole document, whitespace collapsed.
+    text: String,
     first_paragraph: Vec<Event<'a>>,
 }
 
@@ -559,6 +605,7 @@ impl<'a> Outline<'a> {
         let mut outline = Outline {
             toc: Vec::new(),
             word_count: 0,
+            text: String::new(),
             first_paragraph: Vec::new(),
         };
         let mut used = HashSet::new();
@@ -570,9 +617,20 @@ impl<'a> Outline<'a> {
         for event in events {
             if let Event::Text(t) | Event::Code(t) = &event {
                 outline.word_count += t.split_whitespace().count();
+                push_words(&mut outline.text, t);
                 if let Some((_, _, text)) = &mut heading {
                     text.push_str(t);
                 }
+            }
+            if matches!(
+                event,
+                Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::End(
+                        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell
+                    )
+            ) {
+                push_words(&mut outline.text, " ");
             }
             match &event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
@@ -608,7 +666,23 @@ impl<'a> Outline<'a> {
         if !first_done {
             outline.first_paragraph.clear();
         }
+        let end = outline.text.trim_end().len();
+        outline.text.truncate(end);
         outline
+    }
+}
+
+/// Appends `words` to `text` with every run of whitespace as one space, so the text
+/// is collapsed as it is built (no second copy of a big document's text).
+fn push_words(text: &mut String, words: &str) {
+    for (i, word) in words.split(char::is_whitespace).enumerate() {
+        if i > 0 && !text.is_empty() && !text.ends_with(' ') {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    if words.ends_with(char::is_whitespace) && !text.is_empty() && !text.ends_with(' ') {
+        text.push(' ');
     }
 }
 
@@ -742,6 +816,38 @@ mod tests {
         assert!(b.content_html.contains(r#"<h3 id="here">"#));
         let ids: Vec<_> = b.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["getting-started", "getting-started-1", "here"]);
+    }
+
+    #[test]
+    fn tables_and_code_blocks_can_be_scrolled_from_the_keyboard() {
+        let b = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nplain\n```\n\n    indented\n");
+        assert!(
+            b.content_html.contains(
+                r#"<div class="table-scroll" tabindex="0" role="group" aria-label="Table"><table>"#
+            ),
+            "{}",
+            b.content_html
+        );
+        assert!(
+            b.content_html.contains("</table>\n</div>"),
+            "{}",
+            b.content_html
+        );
+        assert!(
+            b.content_html
+                .contains(r#"<pre tabindex="0" role="group" aria-label="Code"><code>plain"#),
+            "{}",
+            b.content_html
+        );
+        assert_eq!(b.content_html.matches("tabindex=\"0\"").count(), 3);
+    }
+
+    #[test]
+    fn the_plain_text_of_the_whole_body_is_kept_for_search() {
+        let b = md(
+            "# Title\n\nFirst *para*\ngraph.\n\n- one\n- two `code`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        );
+        assert_eq!(b.text, "Title First para graph. one two code a b 1 2");
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Body {
     pub content_html: String,
     pub summary_html: String,
     pub summary_text: String,
+    /// The whole body as plain text, whitespace collapsed: what search indexes.
+    pub text: String,
     pub toc: Vec<Heading>,
     pub word_count: usize,
 }

@@ -1,9 +1,19 @@
-//! `search.json`: the index the theme's `/search/` page loads to search posts,
-//! members and events in the browser, with no outside service.
+//! `search.json`: the index the theme's `/search/` page loads to search the posts,
+//! members and events in the browser, bodies included, with no outside service.
 //!
-//! The file is one JSON object, `{"v": 1, "items": [...]}`, written compactly
-//! because every visitor of the search page downloads it. `v` is the format version,
-//! raised when a key changes meaning. Each item has short keys:
+//! The file is one JSON object, written compactly because every visitor of the search
+//! page downloads it (the page fetches it when the reader first reaches the search
+//! field). `v` is the format version, raised when a key changes meaning.
+//!
+//! | key | what |
+//! | --- | --- |
+//! | `v` | `2` |
+//! | `stop` | words too common to index; the page ignores them in a query |
+//! | `items` | the documents, below; a document's number is its place in this list |
+//! | `terms` | every indexed word (lower case, as written, accents kept) → the numbers of the documents that hold it; or, for a big site, → how many documents hold it, with the lists in `parts` |
+//! | `parts` | only for a big site: `{"terms": P, "text": T, "chunk": N}`: the lists of the words starting with the character of code point X (hex) are in `P` + `X.json`; the text of documents `k*N` to `k*N+N-1` is the array in `T` + `k.json` |
+//!
+//! Each item has short keys:
 //!
 //! | key | always | what |
 //! | --- | --- | --- |
@@ -15,10 +25,19 @@
 //! | `r` | no | a member's role |
 //! | `d` | no | a date for people: a post's date, an event's whole span (`when`) |
 //! | `x` | no | `true` for a cancelled event |
+//! | `b` | no | the body as plain text (for the snippet around a match); absent on a big site, whose texts are in `parts` |
+//!
+//! Words are runs of letters and digits, two characters or more, from the title,
+//! summary, tags, role, date and body. The whole index stays in one file while it is
+//! under [`SPLIT_ABOVE`] bytes; past that, the word lists and texts move to files
+//! under `/search/` that the page fetches only for the words of a query and the
+//! results it shows.
 //!
 //! Items come in the site's own order: posts newest first, members by name, events
 //! soonest first. Only what the site publishes is indexed (drafts only with
 //! `--drafts`), so the index never names a page that was not built.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -30,15 +49,48 @@ use crate::render::views::when;
 /// Where the index is written, relative to the output folder.
 pub const PATH: &str = "search.json";
 
+/// Where the parts of a big site's index go, relative to the output folder (beside
+/// the search page, which is `search/index.html`).
+const PARTS_DIR: &str = "search/";
+
+/// An index bigger than this (in bytes) is split into parts.
+pub const SPLIT_ABOVE: usize = 500_000;
+
+/// Documents per text part of a split index.
+const TEXT_CHUNK: usize = 40;
+
+/// A body's text is kept up to this many characters for snippets (all its words
+/// are indexed).
+const TEXT_CHARS: usize = 12_000;
+
 /// Summaries longer than this many characters are cut at a word boundary.
 const SUMMARY_CHARS: usize = 200;
 
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
+
+/// Words that nearly every document holds: indexing them costs the most and finds
+/// nothing. The list travels in the index, so the page skips them in a query too.
+const STOP_WORDS: &[&str] = &[
+    "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "if", "in",
+    "into", "is", "it", "its", "of", "on", "or", "our", "so", "that", "the", "their", "then",
+    "there", "these", "this", "to", "was", "we", "were", "will", "with", "you", "your",
+];
 
 #[derive(Serialize)]
-struct Index<'a> {
+struct Index<'a, T: Serialize> {
     v: u32,
-    items: Vec<Item<'a>>,
+    stop: &'static [&'static str],
+    items: &'a [Item<'a>],
+    terms: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parts: Option<Parts>,
+}
+
+#[derive(Serialize)]
+struct Parts {
+    terms: String,
+    text: String,
+    chunk: usize,
 }
 
 #[derive(Serialize)]
@@ -55,55 +107,169 @@ struct Item<'a> {
     d: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     x: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b: Option<&'a str>,
 }
 
-/// The search index of the site.
+/// Every indexed word and the documents that hold it, in document order.
+type Terms = BTreeMap<String, Vec<u32>>;
+
+/// The search index of the site: one file, or for a big site the index and its parts.
 pub fn files(site: &Site) -> Vec<Rendered> {
-    let index = Index {
+    let (mut items, bodies) = items(site);
+    let terms = terms(&items, &bodies);
+    for (item, body) in items.iter_mut().zip(&bodies) {
+        item.b = Some(cut_text(body, TEXT_CHARS)).filter(|b| !b.is_empty());
+    }
+    let whole = json(&Index {
         v: FORMAT_VERSION,
-        items: items(site),
-    };
-    // Serializing plain structs of strings into a String cannot fail.
-    let contents = serde_json::to_string(&index).expect("the search index serializes");
-    vec![Rendered {
-        path: PATH.to_string(),
-        contents,
-    }]
+        stop: STOP_WORDS,
+        items: &items,
+        terms: &terms,
+        parts: None,
+    });
+    if whole.len() <= SPLIT_ABOVE {
+        return vec![Rendered {
+            path: PATH.to_string(),
+            contents: whole,
+        }];
+    }
+    split(site, items, &terms)
 }
 
-fn items(site: &Site) -> Vec<Item<'_>> {
+/// A big site's index: the items and the vocabulary with document counts, and the
+/// parts: word lists by first character, texts in chunks of [`TEXT_CHUNK`].
+fn split(site: &Site, mut items: Vec<Item<'_>>, terms: &Terms) -> Vec<Rendered> {
+    let texts: Vec<&str> = items.iter_mut().map(|i| i.b.take().unwrap_or("")).collect();
+    let root = &site.config.root;
+    let counts: BTreeMap<&str, usize> = terms.iter().map(|(w, d)| (w.as_str(), d.len())).collect();
+    let index = json(&Index {
+        v: FORMAT_VERSION,
+        stop: STOP_WORDS,
+        items: &items,
+        terms: counts,
+        parts: Some(Parts {
+            terms: format!("{root}{PARTS_DIR}terms-"),
+            text: format!("{root}{PARTS_DIR}text-"),
+            chunk: TEXT_CHUNK,
+        }),
+    });
+    let mut files = vec![Rendered {
+        path: PATH.to_string(),
+        contents: index,
+    }];
+    let mut shards: BTreeMap<u32, BTreeMap<&str, &[u32]>> = BTreeMap::new();
+    for (word, docs) in terms {
+        let first = word.chars().next().map_or(0, u32::from);
+        shards.entry(first).or_default().insert(word, docs);
+    }
+    files.extend(shards.into_iter().map(|(first, lists)| Rendered {
+        path: format!("{PARTS_DIR}terms-{first:x}.json"),
+        contents: json(&lists),
+    }));
+    files.extend(
+        texts
+            .chunks(TEXT_CHUNK)
+            .enumerate()
+            .map(|(k, chunk)| Rendered {
+                path: format!("{PARTS_DIR}text-{k}.json"),
+                contents: json(&chunk),
+            }),
+    );
+    files
+}
+
+/// Serializing plain structs of strings and numbers into a String cannot fail.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("the search index serializes")
+}
+
+/// The items, and beside them the plain text of each one's body.
+fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
     let summary = |text: &str| truncate_summary(text, SUMMARY_CHARS);
-    let posts = site.posts.iter().map(|p| Item {
-        k: Kind::Post,
-        t: &p.title,
-        u: p.route.url.clone(),
-        s: summary(&p.body.summary_text),
-        g: tag_names(&p.tags),
-        r: None,
-        d: Some(human_date(&p.date)),
-        x: false,
+    let posts = site.posts.iter().map(|p| {
+        let item = Item {
+            k: Kind::Post,
+            t: &p.title,
+            u: p.route.url.clone(),
+            s: summary(&p.body.summary_text),
+            g: tag_names(&p.tags),
+            r: None,
+            d: Some(human_date(&p.date)),
+            x: false,
+            b: None,
+        };
+        (item, p.body.text.as_str())
     });
-    let members = site.members.iter().map(|m| Item {
-        k: Kind::Member,
-        t: &m.name,
-        u: m.route.url.clone(),
-        s: summary(&m.body.summary_text),
-        g: tag_names(&m.tags),
-        r: m.role.as_deref().map(str::trim).filter(|r| !r.is_empty()),
-        d: None,
-        x: false,
+    let members = site.members.iter().map(|m| {
+        let item = Item {
+            k: Kind::Member,
+            t: &m.name,
+            u: m.route.url.clone(),
+            s: summary(&m.body.summary_text),
+            g: tag_names(&m.tags),
+            r: m.role.as_deref().map(str::trim).filter(|r| !r.is_empty()),
+            d: None,
+            x: false,
+            b: None,
+        };
+        (item, m.body.text.as_str())
     });
-    let events = site.events.iter().map(|e| Item {
-        k: Kind::Event,
-        t: &e.title,
-        u: e.route.url.clone(),
-        s: summary(&e.body.summary_text),
-        g: tag_names(&e.tags),
-        r: None,
-        d: Some(when(e)),
-        x: e.status == EventStatus::Cancelled,
+    let events = site.events.iter().map(|e| {
+        let item = Item {
+            k: Kind::Event,
+            t: &e.title,
+            u: e.route.url.clone(),
+            s: summary(&e.body.summary_text),
+            g: tag_names(&e.tags),
+            r: None,
+            d: Some(when(e)),
+            x: e.status == EventStatus::Cancelled,
+            b: None,
+        };
+        (item, e.body.text.as_str())
     });
-    posts.chain(members).chain(events).collect()
+    posts.chain(members).chain(events).unzip()
+}
+
+/// The words of every item (all its fields and its body), each with the numbers of
+/// the items that hold it.
+fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
+    let mut terms = Terms::new();
+    for (number, (item, body)) in (0u32..).zip(items.iter().zip(bodies)) {
+        let fields = [
+            item.t,
+            &item.s,
+            item.r.unwrap_or(""),
+            item.d.as_deref().unwrap_or(""),
+            body,
+        ];
+        let tags = item.g.iter().copied();
+        for word in fields.into_iter().chain(tags).flat_map(words) {
+            let docs = terms.entry(word).or_default();
+            if docs.last() != Some(&number) {
+                docs.push(number);
+            }
+        }
+    }
+    terms
+}
+
+/// The indexed words of `text`: lower-cased runs of letters and digits, at least
+/// two characters long, stop words left out.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+}
+
+/// The first `max` characters of `text`, cut at a char boundary.
+fn cut_text(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
 }
 
 /// Tags as the pages print them: trimmed, blank ones left out.
@@ -303,7 +469,7 @@ mod tests {
     #[test]
     fn the_index_lists_posts_then_members_then_events_with_short_keys() {
         let index = index(&site("/"));
-        assert_eq!(index["v"], 1);
+        assert_eq!(index["v"], 2);
         let items = index["items"].as_array().expect("items");
         let kinds: Vec<&str> = items.iter().map(|i| i["k"].as_str().expect("k")).collect();
         assert_eq!(kinds, ["post", "member", "member", "event", "event"]);
@@ -348,6 +514,60 @@ mod tests {
         let index = index(&site("/club/"));
         assert_eq!(index["items"][0]["u"], "/club/posts/winter-programme/");
         assert_eq!(index["items"][1]["u"], "/club/members/priya-raman/");
+    }
+
+    #[test]
+    fn body_words_are_indexed_with_the_documents_that_hold_them() {
+        let mut site = site("/");
+        site.posts[0].body.text = "We use thiserror, and Thiserror again; a Zürich café.".into();
+        let index = index(&site);
+        assert_eq!(index["terms"]["thiserror"], serde_json::json!([0]));
+        assert_eq!(index["terms"]["zürich"], serde_json::json!([0]));
+        assert_eq!(index["terms"]["winter"], serde_json::json!([0, 3]));
+        assert!(
+            index["terms"].get("and").is_none(),
+            "stop words are left out"
+        );
+        assert!(
+            index["terms"].get("a").is_none(),
+            "one letter is not a word"
+        );
+        assert_eq!(index["items"][0]["b"], site.posts[0].body.text);
+        assert!(index.get("parts").is_none());
+    }
+
+    #[test]
+    fn a_big_index_is_split_into_word_lists_and_texts() {
+        let mut site = site("/club/");
+        let post = site.posts.remove(0);
+        for n in 0..300 {
+            let mut p = post.clone();
+            p.body.text = (0..300).map(|w| format!("common{w} ")).collect();
+            p.body.text.push_str(&format!("only{n}"));
+            site.posts.push(p);
+        }
+        let files = files(&site);
+        assert!(files.len() > 2, "split into parts");
+        let index: serde_json::Value = serde_json::from_str(&files[0].contents).expect("JSON");
+        assert!(files[0].contents.len() < SPLIT_ABOVE);
+        assert_eq!(index["terms"]["only7"], 1, "a count, not a list");
+        assert_eq!(index["terms"]["common3"], 300);
+        assert_eq!(index["parts"]["terms"], "/club/search/terms-");
+        assert!(index["items"][0].get("b").is_none());
+        let shard = files
+            .iter()
+            .find(|f| f.path == "search/terms-6f.json")
+            .expect("o shard");
+        let lists: serde_json::Value = serde_json::from_str(&shard.contents).expect("JSON");
+        assert_eq!(lists["only7"], serde_json::json!([7]));
+        let text = files
+            .iter()
+            .find(|f| f.path == "search/text-0.json")
+            .expect("texts");
+        let texts: Vec<String> = serde_json::from_str(&text.contents).expect("JSON");
+        assert_eq!(texts.len(), TEXT_CHUNK);
+        assert!(texts[1].starts_with("common0 common1"));
+        assert!(texts[1].ends_with("only1"));
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct SiteView<'a> {
     /// The default social picture (`image`), as an absolute URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The same picture as written (a site path or URL), to show it on a page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_path: Option<&'a str>,
     /// `[links]`: the community elsewhere, sorted by label.
     pub links: Vec<SiteLink<'a>>,
     /// `data/NAME.*` by NAME.
@@ -398,6 +401,7 @@ fn site_view(site: &Site) -> SiteView<'_> {
         tagline: &c.tagline,
         logo: c.logo.as_ref().map(SafeUrl::as_str),
         image: c.image.as_ref().map(|i| c.absolute(i.as_str())),
+        image_path: c.image.as_ref().map(SafeUrl::as_str),
         links: c
             .links
             .iter()

@@ -19,6 +19,13 @@ const MEMBER_URL = "/members/priya-raman/";
 const ACCENT_QUERY = "sofia ramirez";
 const ACCENT_URL = "/members/sofia-ramirez/";
 const ABSENT_QUERY = "xylophonequartz";
+// Full text: a word found only in a post's body, the start of it, and a typo (two
+// letters swapped) all find that post, with a snippet marking the word.
+const BODY_URL = "/posts/error-handling-in-rust/";
+const BODY_QUERIES = ["thiserror", "thiserr", "thiserorr"];
+// A one-letter typo of a word many pages hold: the Rust posts come back.
+const TYPO_QUERY = "rsut";
+const TYPO_URL = "/posts/typed-config-with-serde/";
 
 const failures = [];
 const fail = (message) => failures.push(message);
@@ -81,6 +88,14 @@ async function main() {
     ).catch(() => fail(`the address did not keep ?q=${MEMBER_QUERY}: ${page.url()}`));
 
     await expectResultLink(page, ACCENT_QUERY, ACCENT_URL);
+
+    for (const query of BODY_QUERIES) {
+      await expectResultLink(page, query, BODY_URL);
+    }
+    const marked = page.locator(`#search-results li:has(a[href="${BODY_URL}"]) .search-snippet mark`);
+    const mark = (await marked.count()) ? (await marked.first().textContent()).trim() : "";
+    if (mark !== "thiserror") fail(`the snippet for "thiserorr" marks "${mark}", not "thiserror"`);
+    await expectResultLink(page, TYPO_QUERY, TYPO_URL);
 
     await type(page, ABSENT_QUERY);
     const status = page.locator("#search-status");
