@@ -52,7 +52,9 @@ fn a_monthly_series_across_dst_lists_the_same_dates_on_its_page_and_in_lists() {
     for expected in EXPECTED {
         let id = &expected[..10];
         assert!(
-            page.contains(&format!("id=\"{id}\"><time datetime=\"{expected}\"")),
+            page.contains(&format!(
+                "id=\"{id}\"><time class=\"event-time\" datetime=\"{expected}\""
+            )),
             "{id} missing on the series page"
         );
     }
