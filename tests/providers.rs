@@ -268,3 +268,90 @@ fn a_send_over_four_connections_killed_three_times_loses_nobody() {
     );
     assert!(status(&site, &server, MONDAY).contains("300 delivered, 0 failed, 0 pending"));
 }
+
+/// The `.eml` files a dry run of the next issue writes.
+fn dry_run(site: &Site, server: &SmtpServer) -> Vec<std::path::PathBuf> {
+    let outbox = site.path().join("outbox");
+    let out = outbox.to_str().expect("utf-8");
+    newsletter(
+        site,
+        server,
+        &["send", "--dry-run", "--outbox", out],
+        MONDAY,
+    )
+    .success();
+    let mut files: Vec<_> = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_link_form_in_a_post_comes_out_absolute_against_the_post() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 1, "");
+    site.write(
+        "content/posts/2026-11-20-links.md",
+        "+++\ntitle = \"Links\"\n+++\nSee [the welcome](../welcome-aboard/), [the notes](notes.pdf), \
+         [details](#details), [a script](//cdn.example.org/x.js), [old](http://old.example.org/), \
+         [mail](mailto:a@example.org), [call](tel:+4930123) and [about](/about/).\n",
+    );
+    let files = dry_run(&site, &server);
+    let mail = common::smtp::inspect_email(&files[0]);
+    let links: Vec<&str> = mail["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    for want in [
+        "https://harbour.example.org/posts/welcome-aboard/",
+        "https://harbour.example.org/posts/links/notes.pdf",
+        "https://harbour.example.org/posts/links/#details",
+        "https://cdn.example.org/x.js",
+        "http://old.example.org/",
+        "mailto:a@example.org",
+        "tel:+4930123",
+        "https://harbour.example.org/about/",
+    ] {
+        assert!(links.contains(&want), "{want} missing from {links:#?}");
+    }
+    for link in &links {
+        assert!(
+            ["https://", "http://old", "mailto:", "tel:"]
+                .iter()
+                .any(|p| link.starts_with(p)),
+            "relative link {link}"
+        );
+    }
+}
+
+#[test]
+fn a_sixty_post_issue_stays_under_100_kb_and_keeps_its_unsubscribe_footer() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 1, "");
+    let paragraph =
+        "Harbour news with a fair amount of words in it, as people write them. ".repeat(25);
+    for i in 0..60 {
+        site.write(
+            &format!("content/posts/2026-11-{:02}-post-{i}.md", 1 + i % 20),
+            format!("+++\ntitle = \"Post number {i}\"\n+++\n{paragraph}\n\n{paragraph}\n"),
+        );
+    }
+    let files = dry_run(&site, &server);
+    let mail = common::smtp::inspect_email(&files[0]);
+    let html = mail["html"].as_str().expect("html");
+    assert!(html.len() < 100 * 1024, "{} KB", html.len() / 1024);
+    assert!(
+        html.contains("https://harbour.example.org/unsubscribe"),
+        "footer kept"
+    );
+    assert!(
+        html.contains("Post number 0") && html.contains("Post number 59"),
+        "every post named"
+    );
+    let text = mail["text"].as_str().expect("text");
+    assert!(text.contains("Post number 59"));
+}

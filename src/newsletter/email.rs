@@ -22,8 +22,15 @@ use crate::outputs::absolute_links;
 pub use crate::render::archive::{IssueContent, IssueView, issue_path, issue_view, subscribe_path};
 use crate::render::views::{SiteView, Views};
 
-/// Gmail clips messages above 102 KB; hearth warns before that happens.
+/// Gmail clips messages above 102 KB, hiding what follows (the unsubscribe footer).
 pub const CLIP_BYTES: usize = 102 * 1024;
+
+/// What the HTML part may weigh: under Gmail's clip with room for the personal
+/// fields (name, unsubscribe link) filled in per recipient.
+pub const HTML_BUDGET: usize = 100 * 1024 - 2 * 1024;
+
+/// A summary trimmed for size keeps about this many characters of its text.
+const TRIMMED_SUMMARY_CHARS: usize = 280;
 
 /// One issue rendered for everybody: subscriber fields are filled in per recipient.
 #[derive(Debug, Clone)]
@@ -115,8 +122,10 @@ pub fn render(
             .permalink(&format!("{}newsletter/", site.config.root)),
         subscribe_url: site.config.permalink(&subscribe_path(site)),
     };
-    let ctx = tera::Context::from_serialize(&ctx)?;
-    let render = |name: &str| {
+    let mut ctx = serde_json::to_value(&ctx)?;
+    resolve_item_links(&mut ctx);
+    let render = |name: &str, ctx: &serde_json::Value| {
+        let ctx = tera::Context::from_value(ctx.clone())?;
         tera.render(name, &ctx).map_err(|e| {
             anyhow!(
                 "cannot render the email template {name}: {}",
@@ -124,29 +133,112 @@ pub fn render(
             )
         })
     };
-    let html = absolute_links(&render("email/digest.html")?, site.config.origin());
-    let inliner = css_inline::CSSInliner::options()
-        .keep_at_rules(true)
-        .load_remote_stylesheets(false)
-        .build();
-    let html = inliner
-        .inline(&html)
-        .context("cannot inline the email's CSS")?;
-    let html = placeholders.compile(&html);
-    let text = placeholders.compile(&render("email/digest.txt")?);
-    if html.len() > CLIP_BYTES {
+    let html = fit_html(&mut ctx, |ctx| {
+        let html = absolute_links(&render("email/digest.html", ctx)?, &issue.url);
+        inline_css(&html)
+    })?;
+    if html.len() > HTML_BUDGET {
         tracing::warn!(
-            "the HTML of issue {} is {} KB: Gmail clips emails above 102 KB",
+            "the HTML of issue {} is {} KB even with posts listed by title: Gmail clips emails above 102 KB",
             draft.number,
             html.len() / 1024
         );
     }
+    let html = placeholders.compile(&html);
+    let text = placeholders.compile(&render("email/digest.txt", &ctx)?);
     Ok(Rendered {
         number: draft.number,
         subject: issue.subject,
         html,
         text,
     })
+}
+
+fn inline_css(html: &str) -> Result<String> {
+    let inliner = css_inline::CSSInliner::options()
+        .keep_at_rules(true)
+        .load_remote_stylesheets(false)
+        .build();
+    inliner
+        .inline(html)
+        .context("cannot inline the email's CSS")
+}
+
+/// Links in the content of posts, events and the spotlight are relative to their
+/// own page (`../other/`, `notes.pdf`, `#details`): made absolute against it here,
+/// before the template puts them all in one email.
+fn resolve_item_links(ctx: &mut serde_json::Value) {
+    let fix = |item: &mut serde_json::Value| {
+        let Some(page) = item
+            .get("permalink")
+            .and_then(|p| p.as_str())
+            .map(str::to_string)
+        else {
+            return;
+        };
+        for key in ["summary_html", "content_html"] {
+            if let Some(html) = item.get(key).and_then(|h| h.as_str()) {
+                item[key] = absolute_links(html, &page).into();
+            }
+        }
+        for key in ["image", "avatar"] {
+            if let Some(url) = item.get(key).and_then(|u| u.as_str()) {
+                item[key] = crate::outputs::links::resolve(&page, url).into();
+            }
+        }
+    };
+    for list in ["posts", "events", "cancelled_events"] {
+        if let Some(items) = ctx.get_mut(list).and_then(|l| l.as_array_mut()) {
+            items.iter_mut().for_each(fix);
+        }
+    }
+    if let Some(spotlight) = ctx.get_mut("spotlight") {
+        fix(spotlight);
+    }
+}
+
+/// Renders the HTML part within `HTML_BUDGET`: as it is if it fits; else with every
+/// post's summary trimmed to a few plain sentences; else with the later posts listed
+/// by title only (`more_posts`, linking the web version), fewer full posts each
+/// round. Nothing else is cut: the footer with the unsubscribe link always stays.
+fn fit_html(
+    ctx: &mut serde_json::Value,
+    render: impl Fn(&serde_json::Value) -> Result<String>,
+) -> Result<String> {
+    let mut html = render(ctx)?;
+    if html.len() <= HTML_BUDGET {
+        return Ok(html);
+    }
+    let mut trimmed = ctx.clone();
+    if let Some(posts) = trimmed.get_mut("posts").and_then(|p| p.as_array_mut()) {
+        for post in posts.iter_mut() {
+            let text = post["summary_text"].as_str().unwrap_or_default();
+            post["summary_html"] =
+                format!("<p>{}</p>", crate::render::escape_html(&shorten(text))).into();
+        }
+    }
+    html = render(&trimmed)?;
+    let all: Vec<serde_json::Value> = trimmed["posts"].as_array().cloned().unwrap_or_default();
+    let mut full = all.len();
+    while html.len() > HTML_BUDGET && full > 0 {
+        full /= 2;
+        let mut brief = trimmed.clone();
+        brief["posts"] = all[..full].to_vec().into();
+        brief["more_posts"] = all[full..].to_vec().into();
+        html = render(&brief)?;
+    }
+    Ok(html)
+}
+
+/// The first sentences of `text`, about `TRIMMED_SUMMARY_CHARS` long, on a word break.
+fn shorten(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= TRIMMED_SUMMARY_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(TRIMMED_SUMMARY_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
 /// How one message is addressed and marked.
