@@ -355,3 +355,124 @@ fn a_sixty_post_issue_stays_under_100_kb_and_keeps_its_unsubscribe_footer() {
     let text = mail["text"].as_str().expect("text");
     assert!(text.contains("Post number 59"));
 }
+
+/// Verifies every message with dkimpy against the public key of `key` (PEM).
+fn verify_dkim(messages: &[std::path::PathBuf], key: &std::path::Path, ed25519: bool) {
+    let public = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(key)
+        .output()
+        .expect("openssl runs");
+    assert!(public.status.success());
+    let script = r#"
+import base64, sys, dkim
+der = sys.stdin.buffer.read()
+ed = sys.argv[1] == "ed25519"
+public = base64.b64encode(der[-32:] if ed else der).decode()
+record = ("v=DKIM1; k=" + ("ed25519" if ed else "rsa") + "; p=" + public).encode()
+for path in sys.argv[2:]:
+    raw = open(path, "rb").read()
+    head = raw.split(b"\r\n\r\n")[0].replace(b"\r\n ", b" ").replace(b"\r\n\t", b" ")
+    sig = [l for l in head.split(b"\r\n") if l.lower().startswith(b"dkim-signature")][0].lower()
+    for name in [b"mime-version", b"reply-to", b"list-unsubscribe-post", b"x-pm-message-stream"]:
+        assert name in sig, (name, sig)
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record), path
+print("ok")
+"#;
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .arg(if ed25519 { "ed25519" } else { "rsa" })
+        .args(messages)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (apt-get install python3-dkim python3-nacl)");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&public.stdout)
+        .expect("write key");
+    let out = child.wait_with_output().expect("verify");
+    assert!(
+        out.status.success(),
+        "DKIM verification failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn pkcs1_pkcs8_and_ed25519_keys_sign_messages_that_verify_with_custom_headers_covered() {
+    for (kind, args) in [
+        (
+            "pkcs1",
+            &["genrsa", "-traditional", "-out", "dkim.pem", "2048"][..],
+        ),
+        (
+            "pkcs8",
+            &[
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+                "dkim.pem",
+            ][..],
+        ),
+        (
+            "ed25519",
+            &["genpkey", "-algorithm", "ed25519", "-out", "dkim.pem"][..],
+        ),
+    ] {
+        let server = SmtpServer::start(&SmtpOptions::default());
+        let site = site_for(
+            &server,
+            2,
+            "dkim_selector = \"hearth\"\ndkim_domain = \"harbour.example.org\"\ndkim_key_file = \"dkim.pem\"\n\
+             headers = { \"X-PM-Message-Stream\" = \"broadcast\", \"Feedback-ID\" = \"issue:harbour\" }\n",
+        );
+        let made = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(site.path())
+            .output()
+            .expect("openssl runs");
+        assert!(
+            made.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        newsletter(&site, &server, &["send"], MONDAY).success();
+        let messages = server.messages();
+        assert_eq!(messages.len(), 2, "{kind}");
+        let mail = common::smtp::inspect_email(&messages[0]);
+        assert_eq!(
+            mail["headers"]["X-PM-Message-Stream"], "broadcast",
+            "{kind}"
+        );
+        verify_dkim(&messages, &site.path().join("dkim.pem"), kind == "ed25519");
+    }
+}
+
+#[test]
+fn a_dkim_domain_that_does_not_align_with_from_and_a_header_hearth_owns_are_config_errors() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(
+        &server,
+        1,
+        "dkim_selector = \"s\"\ndkim_domain = \"example.net\"\ndkim_key_file = \"dkim.pem\"\n\
+         headers = { \"List-Unsubscribe\" = \"<https://evil.example/>\" }\n",
+    );
+    let run = newsletter(&site, &server, &["send"], MONDAY);
+    run.failure(1);
+    assert!(
+        run.stderr.contains("hearth.toml:") && run.stderr.contains("dkim_domain"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("List-Unsubscribe"), "{}", run.stderr);
+    assert!(server.messages().is_empty());
+}

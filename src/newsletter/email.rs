@@ -361,6 +361,13 @@ pub fn message(env: &Envelope<'_>, subscriber: &Subscriber) -> Result<Message> {
     if let Some(reply_to) = &settings.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
+    // A provider's own headers (message stream, configuration set), checked in
+    // `settings`; DKIM covers them.
+    for (name, value) in settings.smtp.iter().flat_map(|s| &s.headers) {
+        let name = HeaderName::new_from_ascii(name.clone())
+            .map_err(|_| anyhow!("[smtp] headers: `{name}` is not a header name"))?;
+        builder = builder.raw_header(HeaderValue::new(name, header_text(value)));
+    }
     if let Some(sender) = env.sender(&subscriber.address) {
         let envelope =
             lettre::address::Envelope::new(Some(sender), vec![subscriber.address.clone()])
@@ -386,37 +393,30 @@ pub fn dkim(settings: &Settings) -> Result<Option<lettre::message::dkim::DkimCon
     settings
         .smtp
         .as_ref()
-        .and_then(|s| s.dkim.as_ref())
-        .map(dkim_config)
+        .and_then(|s| s.dkim.as_ref().map(|d| dkim_config(d, &s.headers)))
         .transpose()
 }
 
-fn dkim_config(dkim: &super::settings::Dkim) -> Result<lettre::message::dkim::DkimConfig> {
-    use lettre::message::dkim::{
-        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
-        DkimSigningKey,
-    };
-    let pem = std::fs::read_to_string(&dkim.key_file)
-        .with_context(|| format!("cannot read the DKIM key `{}`", dkim.key_file.display()))?;
-    let key = DkimSigningKey::new(&pem, DkimSigningAlgorithm::Rsa).map_err(|e| {
-        anyhow!(
-            "the DKIM key `{}` is not an RSA private key in PKCS#1 PEM: {e}",
-            dkim.key_file.display()
-        )
-    })?;
-    let headers = [
-        "From",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "List-Id",
-        "List-Unsubscribe",
-        "List-Unsubscribe-Post",
-    ]
-    .into_iter()
-    .map(HeaderName::new_from_ascii_str)
-    .collect();
+fn dkim_config(
+    dkim: &super::settings::Dkim,
+    extra: &[(String, String)],
+) -> Result<lettre::message::dkim::DkimConfig> {
+    use lettre::message::dkim::{DkimCanonicalization, DkimCanonicalizationType, DkimConfig};
+    let path = &dkim.key_file;
+    let pem = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the DKIM key `{}`", path.display()))?;
+    let key = dkim_key(&pem).map_err(|why| anyhow!("the DKIM key `{}` {why}", path.display()))?;
+    let mut headers: Vec<HeaderName> = DKIM_HEADERS
+        .iter()
+        .copied()
+        .map(HeaderName::new_from_ascii_str)
+        .collect();
+    for (name, _) in extra {
+        headers.push(
+            HeaderName::new_from_ascii(name.clone())
+                .map_err(|_| anyhow!("[smtp] headers: `{name}` is not a header name"))?,
+        );
+    }
     Ok(DkimConfig::new(
         dkim.selector.clone(),
         dkim.domain.clone(),
@@ -427,6 +427,63 @@ fn dkim_config(dkim: &super::settings::Dkim) -> Result<lettre::message::dkim::Dk
             body: DkimCanonicalizationType::Relaxed,
         },
     ))
+}
+
+/// The headers a DKIM signature covers (with the `[smtp] headers`): everything a
+/// reader or a filter trusts, so none can be changed or added on the way. Not
+/// Content-Type: lettre writes the multipart one with the body, after signing, so a
+/// signature over it could never verify.
+const DKIM_HEADERS: &[&str] = &[
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "Reply-To",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+];
+
+/// The signing key from PEM: RSA in PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8
+/// (`BEGIN PRIVATE KEY`, what `openssl genpkey` and OpenSSL 3's `opendkim-genkey`
+/// write), or Ed25519 in PKCS#8 (RFC 8463). lettre reads PKCS#1 and a raw Ed25519
+/// seed, so PKCS#8 is unwrapped here.
+fn dkim_key(pem: &str) -> Result<lettre::message::dkim::DkimSigningKey, String> {
+    use lettre::message::dkim::{DkimSigningAlgorithm, DkimSigningKey};
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    use rsa::pkcs8::DecodePrivateKey as _;
+    const ED25519_OID: &str = "1.3.101.112";
+    if pem.contains("BEGIN RSA PRIVATE KEY") {
+        return DkimSigningKey::new(pem, DkimSigningAlgorithm::Rsa)
+            .map_err(|e| format!("is not a readable RSA private key (PKCS#1 PEM): {e}"));
+    }
+    if !pem.contains("BEGIN PRIVATE KEY") {
+        return Err("is not a PEM private key (`BEGIN PRIVATE KEY` or `BEGIN RSA PRIVATE KEY`); encrypted keys are not read".into());
+    }
+    let (_, doc) = rsa::pkcs8::SecretDocument::from_pem(pem)
+        .map_err(|e| format!("is not readable PEM: {e}"))?;
+    let info = rsa::pkcs8::PrivateKeyInfo::try_from(doc.as_bytes())
+        .map_err(|e| format!("is not a PKCS#8 private key: {e}"))?;
+    if info.algorithm.oid.to_string() == ED25519_OID {
+        // The key is an OCTET STRING (04 20) around the 32-byte seed.
+        let seed = match info.private_key {
+            [0x04, 0x20, seed @ ..] if seed.len() == 32 => seed,
+            _ => return Err("is an Ed25519 key of an unknown shape".into()),
+        };
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(seed);
+        return DkimSigningKey::new(&b64, DkimSigningAlgorithm::Ed25519)
+            .map_err(|e| format!("is not a usable Ed25519 key: {e}"));
+    }
+    let rsa_key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+        .map_err(|e| format!("is neither an RSA nor an Ed25519 private key: {e}"))?;
+    let pkcs1 = rsa_key
+        .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+        .map_err(|e| format!("cannot be converted for signing: {e}"))?;
+    DkimSigningKey::new(&pkcs1, DkimSigningAlgorithm::Rsa)
+        .map_err(|e| format!("is not a usable RSA key: {e}"))
 }
 
 #[cfg(test)]

@@ -197,6 +197,20 @@ pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {
         .smtp
         .as_ref()
         .map(|s| resolve_smtp(site_dir, s, &config.text, &mut diags));
+    if let (Some(s), Some(Some(smtp))) = (&settings, &smtp)
+        && let Some(dkim) = &smtp.dkim
+        && !aligned(&dkim.domain, s.from.email.domain())
+    {
+        diags.error(
+            path,
+            table_key_line(&config.text, "smtp", "dkim_domain"),
+            format!(
+                "`dkim_domain = \"{}\"` is not the domain of `from` ({}) or a parent of it: receivers would not count the signature for DMARC",
+                dkim.domain,
+                s.from.email.domain()
+            ),
+        );
+    }
     match (settings, diags.has_errors()) {
         (Some(mut settings), false) => {
             settings.smtp = smtp.flatten();
@@ -285,6 +299,13 @@ fn resolve(
         bounce_mailbox: joining.bounce_mailbox,
         smtp: None,
     })
+}
+
+/// DMARC's relaxed alignment: `signing` is `from_domain` or a parent of it.
+fn aligned(signing: &str, from_domain: &str) -> bool {
+    let signing = signing.trim_end_matches('.').to_ascii_lowercase();
+    let from = from_domain.trim_end_matches('.').to_ascii_lowercase();
+    signing.contains('.') && (from == signing || from.ends_with(&format!(".{signing}")))
 }
 
 /// A URL fit for a header between `<` and `>`: no spaces, no brackets or quotes.
@@ -609,6 +630,20 @@ mod tests {
         assert!(one("X-Inject", "a\r\nBcc: v@x.org").is_err());
         assert!(one("list-unsubscribe", "<https://evil.org>").is_err());
         assert!(one("From", "x@y.org").is_err());
+    }
+
+    #[test]
+    fn a_dkim_domain_aligns_with_the_from_domain_or_a_parent() {
+        assert!(aligned("rust.berlin", "rust.berlin"));
+        assert!(aligned("rust.berlin", "news.rust.berlin"));
+        assert!(aligned("Rust.Berlin.", "news.rust.berlin"));
+        assert!(!aligned("news.rust.berlin", "rust.berlin"));
+        assert!(!aligned("trust.berlin", "rust.berlin"));
+        assert!(
+            !aligned("berlin", "rust.berlin"),
+            "not a public suffix alone"
+        );
+        assert!(!aligned("example.org", "rust.berlin"));
     }
 
     #[test]
