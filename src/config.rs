@@ -111,6 +111,14 @@ pub struct RawSmtp {
     pub dkim_selector: Option<String>,
     pub dkim_domain: Option<String>,
     pub dkim_key_file: Option<String>,
+    /// Provider quotas: messages per hour and per day (0 or absent: none).
+    pub max_per_hour: Option<u32>,
+    pub max_per_day: Option<u32>,
+    /// Parallel SMTP connections (1 to 8).
+    pub connections: Option<u32>,
+    /// Extra headers for every message (name -> value), such as a provider's
+    /// message stream or configuration set.
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The checked site configuration.

@@ -149,7 +149,8 @@ fn send(args: SendArgs, now: Timestamp, out: &Output) -> Result<()> {
         force: args.force,
         progress: !out.is_quiet(),
     };
-    report(&n, run::send(&n, &opts)?, out)
+    let if_due = opts.if_due;
+    report(&n, run::send(&n, &opts)?, if_due, out)
 }
 
 fn when(z: &jiff::Zoned) -> String {
@@ -161,7 +162,7 @@ fn when(z: &jiff::Zoned) -> String {
     )
 }
 
-fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
+fn report(n: &Newsletter, report: SendReport, if_due: bool, out: &Output) -> Result<()> {
     match report {
         SendReport::NothingNew { last } => {
             let since = last.map_or_else(String::new, |l| format!(" since issue {l}"));
@@ -177,6 +178,19 @@ fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
             None => out.summary("Not due: the schedule has no upcoming slot."),
         },
         SendReport::Busy => out.summary("Another send of this site is running; nothing to do."),
+        SendReport::Paused(pause) => {
+            let until = when(&pause.until.to_zoned(n.loaded.site.config.timezone.clone()));
+            if !if_due {
+                bail!(
+                    "sending is paused until {until} ({}); run again after that (`--if-due` and the daemon wait by themselves), or add --force to send now",
+                    pause.why
+                );
+            }
+            out.summary(&format!(
+                "Sending is paused until {until} ({}); nothing to do yet.",
+                pause.why
+            ));
+        }
         SendReport::DryRun {
             issue,
             files,
@@ -196,7 +210,10 @@ fn report(n: &Newsletter, report: SendReport, out: &Output) -> Result<()> {
             Outcome::Delivered => out.summary(&format!(
                 "Sent issue {issue} to {to} as a test (nothing was recorded)."
             )),
-            Outcome::Rejected(why) | Outcome::Deferred(why) => {
+            Outcome::Rejected(why)
+            | Outcome::Deferred(why)
+            | Outcome::Paused { why, .. }
+            | Outcome::LoginRefused(why) => {
                 bail!("the test message to {to} was not accepted: {why}")
             }
         },
@@ -267,6 +284,15 @@ fn delivered(n: &Newsletter, d: &Delivery, out: &Output) -> Result<()> {
     }
     if let Some(why) = &d.stopped {
         bail!("{why}");
+    }
+    if let Some(pause) = &d.paused {
+        let until = when(&pause.until.to_zoned(n.loaded.site.config.timezone.clone()));
+        // Exit 1: the issue is not finished, and a script must not go on as if it were.
+        bail!(
+            "paused: {}; {} recipients stay pending; sending resumes at {until} (`send --if-due` and the daemon wait until then, then go on)",
+            pause.why,
+            c.pending
+        );
     }
     if d.failed() {
         bail!(
@@ -432,14 +458,18 @@ fn daemon(site: &Path, out: &Output) -> Result<()> {
         match run::send(&n, &opts) {
             Ok(SendReport::NotDue { .. }) => {}
             Ok(report) => {
-                if let Err(e) = self::report(&n, report, out) {
+                if let Err(e) = self::report(&n, report, true, out) {
                     eprintln!("{}", out.error_line(&format!("{e:#}")));
                 }
             }
             Err(e) => eprintln!("{}", out.error_line(&format!("{e:#}"))),
         }
         let next = match run::status(&n) {
-            Ok(status) => status.next_due,
+            // A provider's pause comes before the next slot: wake for it.
+            Ok(status) => match status.paused {
+                Some(p) => Some(p.until.to_zoned(n.loaded.site.config.timezone.clone())),
+                None => status.next_due,
+            },
             Err(e) => {
                 eprintln!("{}", out.error_line(&format!("{e:#}")));
                 None

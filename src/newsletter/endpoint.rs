@@ -334,7 +334,7 @@ fn subscribe(s: &Service, r: &Request, peer: IpAddr) -> Result<Page> {
     let token = s.signer.confirm(&address, field("name"), s.now());
     let link = format!("{}/confirm/{token}", s.endpoint);
     match mail_confirmation(s, &address, &link)? {
-        Outcome::Deferred(why) => {
+        Outcome::Deferred(why) | Outcome::Paused { why, .. } | Outcome::LoginRefused(why) => {
             tracing::warn!("confirmation to {address} deferred: {why}");
             Ok(message(
                 s,

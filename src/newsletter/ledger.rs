@@ -4,8 +4,9 @@
 //! only those without a result, so nobody gets an issue twice, except at most the
 //! one message in flight at the kill.
 //!
-//! Lines: `R <addr>` a recipient of the issue (written once, up front), `D <addr>`
-//! delivered, `F <addr> <reason>` failed for good (5xx), `T <addr> <reason>` failed
+//! Lines: `R <addr>` a recipient of the issue (written once, up front), `D <addr>
+//! [<time>]` delivered (the RFC 3339 time, absent in ledgers of older hearth
+//! versions, counts towards `max_per_hour` and `max_per_day`), `F <addr> <reason>` failed for good (5xx), `T <addr> <reason>` failed
 //! for now (retried by the next send), `S <addr> <reason>` left out on purpose (they
 //! unsubscribed since the issue began). A torn last line (a kill mid-write) is
 //! ignored.
@@ -15,6 +16,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
+use jiff::Timestamp;
 
 use crate::files;
 
@@ -115,10 +117,10 @@ impl Ledger {
         counts(&self.order, &self.states)
     }
 
-    /// Records a result durably before returning.
-    pub fn record(&mut self, address: &str, state: State) -> Result<()> {
+    /// Records a result, reached at `at`, durably before returning.
+    pub fn record(&mut self, address: &str, state: State, at: Timestamp) -> Result<()> {
         let line = match &state {
-            State::Delivered => format!("D {address}\n"),
+            State::Delivered => format!("D {address} {at}\n"),
             State::Failed(why) => format!("F {address} {}\n", one_line(why)),
             State::Deferred(why) => format!("T {address} {}\n", one_line(why)),
             State::Skipped(why) => format!("S {address} {}\n", one_line(why)),
@@ -228,6 +230,33 @@ fn problems(order: &[String], states: &BTreeMap<String, State>) -> Problems {
         .collect()
 }
 
+/// The delivery times after `since` in the ledgers of every issue, oldest first:
+/// what `max_per_hour` and `max_per_day` count, across runs and issues.
+pub fn delivery_times(site_dir: &Path, since: Timestamp) -> Result<Vec<Timestamp>> {
+    let tree = files::walk(site_dir, Path::new(LEDGER_DIR));
+    let mut times = Vec::new();
+    for rel in &tree.files {
+        let is_ledger = rel
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("issue-") && n.ends_with(".log"));
+        if !is_ledger {
+            continue;
+        }
+        let text = files::read_to_string(site_dir, rel).with_context(|| {
+            format!("cannot read the ledger `{}`", site_dir.join(rel).display())
+        })?;
+        times.extend(
+            text.lines()
+                .filter_map(|line| line.strip_prefix("D "))
+                .filter_map(|rest| rest.split(' ').nth(1)?.parse::<Timestamp>().ok())
+                .filter(|t| *t > since),
+        );
+    }
+    times.sort();
+    Ok(times)
+}
+
 /// The counts of an issue's ledger and its problems, or `None` if it has none.
 pub fn read_counts(site_dir: &Path, issue: u32) -> Result<Option<(Counts, Problems)>> {
     let rel = rel_path(issue);
@@ -252,9 +281,10 @@ mod tests {
                 "c@x.org".to_string(),
             ]
         };
+        let at: Timestamp = "2026-11-23T09:00:00Z".parse()?;
         let mut ledger = Ledger::open(dir.path(), 1, list)?;
-        ledger.record("a@x.org", State::Delivered)?;
-        ledger.record("b@x.org", State::Failed("550 no such user".into()))?;
+        ledger.record("a@x.org", State::Delivered, at)?;
+        ledger.record("b@x.org", State::Failed("550 no such user".into()), at)?;
         drop(ledger);
         // A kill in the middle of writing c's result.
         let mut f = std::fs::OpenOptions::new()
@@ -262,7 +292,7 @@ mod tests {
             .open(path(dir.path(), 1))?;
         f.write_all(b"D c@x")?;
         let mut ledger = Ledger::open(dir.path(), 1, Vec::new)?;
-        ledger.record("c@x.org", State::Deferred("451 later".into()))?;
+        ledger.record("c@x.org", State::Deferred("451 later".into()), at)?;
         let ledger = Ledger::open(dir.path(), 1, Vec::new)?;
         assert_eq!(ledger.recipients().len(), 3, "the original list is kept");
         assert_eq!(ledger.state("a@x.org"), &State::Delivered);
@@ -270,6 +300,11 @@ mod tests {
         assert!(
             matches!(ledger.state("c@x.org"), State::Deferred(_)),
             "the line after the torn one reads"
+        );
+        assert_eq!(
+            delivery_times(dir.path(), "2026-11-23T08:00:00Z".parse()?)?,
+            [at],
+            "delivery times are kept for the quotas"
         );
         assert_eq!(
             ledger.counts(),
@@ -281,6 +316,21 @@ mod tests {
                 skipped: 0
             }
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_ledger_of_an_older_hearth_without_times_still_reads() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        files::write_durably(
+            dir.path(),
+            &rel_path(3),
+            b"R a@x.org\nR b@x.org\nD a@x.org\n",
+        )?;
+        let ledger = Ledger::open(dir.path(), 3, Vec::new)?;
+        assert_eq!(ledger.state("a@x.org"), &State::Delivered);
+        assert_eq!(ledger.counts().pending, 1);
+        assert!(delivery_times(dir.path(), Timestamp::UNIX_EPOCH)?.is_empty());
         Ok(())
     }
 }

@@ -10,7 +10,9 @@
 //! - [`email`]: the HTML and text parts, personalised, as a MIME message.
 //! - [`personal`]: subscriber fields in an email rendered once, unforgeable by content.
 //! - [`ledger`]: per-recipient delivery state, durable after every message.
-//! - [`send`]: SMTP delivery with retries and a rate limit.
+//! - [`send`]: SMTP delivery with retries, a rate limit and PIPELINING.
+//! - [`replies`]: what an SMTP reply means (retry, reject, pause, bad login).
+//! - [`pace`]: pauses a provider asked for, and the hourly and daily quotas.
 //! - [`schedule`]: cron schedules in the site's time zone.
 //! - [`bounces`]: reading the bounce mailbox (DSN, ARF, VERP); [`imap`] its client.
 //! - [`endpoint`]: the HTTP service for joining and leaving.
@@ -23,8 +25,10 @@ pub mod email;
 pub mod endpoint;
 pub mod imap;
 pub mod ledger;
+pub mod pace;
 pub mod personal;
 pub mod record;
+pub mod replies;
 pub mod run;
 pub mod schedule;
 pub mod send;

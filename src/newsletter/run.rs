@@ -16,6 +16,7 @@ use super::changes::{self, BounceKind, Changes};
 use super::compose::{self, Draft};
 use super::email::{self, Envelope, Rendered};
 use super::ledger::{self, Counts, Ledger, State};
+use super::pace::{self, Pause, Quota};
 use super::personal::Links;
 use super::record::{self, Issue};
 use super::schedule;
@@ -228,6 +229,8 @@ pub enum SendReport {
     NotDue { next: Option<Zoned> },
     /// Another send of this site is running.
     Busy,
+    /// A provider asked to wait (or a quota is reached) and the time has not come.
+    Paused(Pause),
     /// --dry-run: one .eml per subscriber in `dir`.
     DryRun {
         issue: u32,
@@ -255,8 +258,11 @@ pub struct Delivery {
     pub problems: Vec<(String, State)>,
     pub skipped: Vec<Diagnostic>,
     pub suppressed: usize,
-    /// Why the run stopped early, if it did.
+    /// Why the run stopped early, if it did (a refused login, a dead server).
     pub stopped: Option<String>,
+    /// The provider asked to wait, or a quota was reached: the rest stay pending
+    /// until then (recorded for the next runs).
+    pub paused: Option<Pause>,
     /// The bounce mailbox, read first (when configured); a mailbox that cannot be
     /// read does not stop the send.
     pub bounces: Option<std::result::Result<bounces::Report, String>>,
@@ -302,6 +308,13 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
         }
         bail!("another `hearth newsletter send` of this site is running; wait for it to finish");
     };
+    // A provider's pause holds for every kind of run; --force sends anyway.
+    if !opts.force
+        && let Some(pause) = pace::read_pause(&n.site_dir)?
+        && pause.until > n.now
+    {
+        return Ok(SendReport::Paused(pause));
+    }
     // Bounces first: an address that bounced for good is not mailed again.
     let bounced = n
         .settings
@@ -348,9 +361,12 @@ pub fn send(n: &Newsletter, opts: &SendOptions) -> Result<SendReport> {
     // Render first: a broken template must stop the send before anything is recorded.
     let rendered = n.render(&draft, &subs.columns)?;
     let issue = draft.to_issue(&n.loaded.site, &rendered.subject);
-    // So must a missing [smtp], password or DKIM key.
-    let sender = n.sender()?;
+    // So must a missing [smtp], password or DKIM key, and a refused login.
+    let mut sender = n.sender()?;
     n.envelope(&rendered, false)?;
+    if let Some(why) = sender.check_login() {
+        bail!("{}", login_refused(&why));
+    }
     // The ledger comes first, then the record: a record saying "sending" without a
     // ledger can then only mean the issue is being sent from another machine.
     Ledger::open(&n.site_dir, issue.number, || {
@@ -380,7 +396,154 @@ fn last_slot_handled(n: &Newsletter) -> Result<Option<Timestamp>> {
     Ok(issue.max(skipped))
 }
 
-/// Sends `issue` to every recipient of its ledger without a result yet.
+/// The error of a refused login, saying what to check.
+fn login_refused(why: &str) -> String {
+    format!(
+        "the SMTP server refused the login ({why}): check `username` and the password in `password_env` of [smtp]; nobody was marked failed, the next send resumes"
+    )
+}
+
+/// "Now" during a run: the run's `now` (which `--now` may set) moved on by the time
+/// the run has taken, so delivery times and pauses follow the same clock.
+struct Clock {
+    start: Timestamp,
+    started: std::time::Instant,
+}
+
+impl Clock {
+    fn now(&self) -> Timestamp {
+        pace::later(self.start, self.started.elapsed())
+    }
+}
+
+/// Why workers stop before the list is done; the first reason wins.
+#[derive(Debug)]
+enum Stop {
+    Unreachable,
+    LoginRefused(String),
+    Paused(Pause),
+}
+
+/// What the connections of one run share: the queue of recipients (each taken by
+/// exactly one connection), the ledger (results written durably, one at a time),
+/// the quota and the reason to stop.
+struct Shared<'a> {
+    n: &'a Newsletter,
+    issue: u32,
+    env: &'a Envelope<'a>,
+    by_key: std::collections::BTreeMap<String, &'a Subscriber>,
+    queue: std::sync::Mutex<std::collections::VecDeque<String>>,
+    ledger: std::sync::Mutex<Ledger>,
+    quota: std::sync::Mutex<Quota>,
+    stop: std::sync::Mutex<Option<Stop>>,
+    misses_in_a_row: std::sync::atomic::AtomicUsize,
+    sent_now: std::sync::atomic::AtomicUsize,
+    clock: Clock,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+/// A lock that a panicked holder (there are none) would not make unusable.
+fn held<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared<'_> {
+    fn stopping(&self) -> bool {
+        held(&self.stop).is_some()
+    }
+
+    fn stop(&self, why: Stop) {
+        held(&self.stop).get_or_insert(why);
+    }
+
+    /// The next recipient for one connection, within the quota.
+    fn claim(&self) -> Option<String> {
+        let mut quota = held(&self.quota);
+        if let Err(pause) = quota.reserve(self.clock.now()) {
+            drop(quota);
+            self.stop(Stop::Paused(pause));
+            return None;
+        }
+        let next = held(&self.queue).pop_front();
+        if next.is_none() {
+            quota.settle(None);
+        }
+        next
+    }
+
+    /// One connection's loop: claim, send, record, until the queue is empty or the
+    /// run stops. At most one message per connection is in flight.
+    fn work(&self, mut sender: Sender) -> Result<()> {
+        while !self.stopping() {
+            let Some(address) = self.claim() else {
+                return Ok(());
+            };
+            if let Some(bar) = &self.progress {
+                bar.inc(1);
+            }
+            // A ledger begun by an older hearth may hold an address in another
+            // spelling (a Unicode domain); its lines stay as written, the lookup is
+            // normalised.
+            let Some(subscriber) = self.by_key.get(&subscribers::normalize(&address)) else {
+                // Unsubscribed (or removed from the list) since the issue began.
+                held(&self.quota).settle(None);
+                let why = State::Skipped("no longer subscribed; not sent".into());
+                held(&self.ledger).record(&address, why, self.clock.now())?;
+                continue;
+            };
+            let message = email::message(self.env, subscriber)?;
+            let outcome = sender.send(&message);
+            self.settle(&address, subscriber, outcome)?;
+        }
+        Ok(())
+    }
+
+    /// Records the outcome of one message and decides whether the run goes on.
+    fn settle(&self, address: &str, subscriber: &Subscriber, outcome: Outcome) -> Result<()> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.clock.now();
+        let delivered = outcome == Outcome::Delivered;
+        held(&self.quota).settle(delivered.then_some(now));
+        let state = match outcome {
+            Outcome::Delivered => State::Delivered,
+            Outcome::Rejected(why) => {
+                // A permanent refusal is a hard bounce: the address is suppressed.
+                let _ledger = held(&self.ledger);
+                changes::record_bounce(
+                    &self.n.site_dir,
+                    &subscriber.address,
+                    BounceKind::Hard,
+                    Some(self.issue),
+                    &format!("rejected at send: {why}"),
+                    self.n.now,
+                )?;
+                State::Failed(why)
+            }
+            Outcome::Deferred(why) => State::Deferred(why),
+            // The recipient stays pending, with no line: nobody's fault.
+            Outcome::Paused { why, wait } => {
+                let until = pace::later(now, wait);
+                self.stop(Stop::Paused(Pause { until, why }));
+                return Ok(());
+            }
+            Outcome::LoginRefused(why) => {
+                self.stop(Stop::LoginRefused(why));
+                return Ok(());
+            }
+        };
+        held(&self.ledger).record(address, state, now)?;
+        if delivered {
+            self.sent_now.fetch_add(1, SeqCst);
+            self.misses_in_a_row.store(0, SeqCst);
+        } else if self.misses_in_a_row.fetch_add(1, SeqCst) + 1 >= MAX_FAILURES_IN_A_ROW {
+            self.stop(Stop::Unreachable);
+        }
+        Ok(())
+    }
+}
+
+/// Sends `issue` to every recipient of its ledger without a result yet, over
+/// `connections` parallel connections.
 fn deliver(
     n: &Newsletter,
     issue: Issue,
@@ -403,77 +566,84 @@ fn deliver(
     let draft = site.recorded_issue(&issue);
     let mut rendered = n.render(&draft, &subs.columns)?;
     rendered.subject = issue.subject.clone();
-    let mut ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
-    let by_key: std::collections::BTreeMap<String, &Subscriber> =
-        subs.list.iter().map(|s| (s.key(), s)).collect();
+    let ledger = Ledger::open(&n.site_dir, issue.number, Vec::new)?;
     let env = n.envelope(&rendered, false)?;
-    let todo: Vec<String> = ledger
+    let todo: std::collections::VecDeque<String> = ledger
         .recipients()
         .iter()
         .filter(|a| !ledger.state(a).is_done())
         .cloned()
         .collect();
+    let smtp = n.settings.smtp.as_ref();
+    let (per_hour, per_day) = smtp.map_or((0, 0), |s| (s.max_per_hour, s.max_per_day));
+    let connections = smtp.map_or(1, |s| s.connections).min(todo.len()).max(1);
+    let shared = Shared {
+        n,
+        issue: issue.number,
+        env: &env,
+        by_key: subs.list.iter().map(|s| (s.key(), s)).collect(),
+        progress: crate::progress::bar(opts.progress, todo.len(), "sending"),
+        queue: std::sync::Mutex::new(todo),
+        ledger: std::sync::Mutex::new(ledger),
+        quota: std::sync::Mutex::new(Quota::load(&n.site_dir, per_hour, per_day, n.now)?),
+        stop: std::sync::Mutex::new(None),
+        misses_in_a_row: 0.into(),
+        sent_now: 0.into(),
+        clock: Clock {
+            start: n.now,
+            started: std::time::Instant::now(),
+        },
+    };
+    // One login first: a refused one stops the run before N connections repeat it.
+    if let Some(why) = sender.check_login() {
+        shared.stop(Stop::LoginRefused(why));
+    }
+    let siblings: Vec<Sender> = (1..connections).map(|_| sender.sibling()).collect();
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let shared = &shared;
+        let handles: Vec<_> = std::iter::once(sender)
+            .chain(siblings)
+            .map(|s| scope.spawn(move || shared.work(s)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a sending thread failed")))
+            })
+            .collect()
+    });
+    if let Some(bar) = &shared.progress {
+        bar.finish_and_clear();
+    }
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    let ledger = shared
+        .ledger
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
     let mut report = Delivery {
         issue: issue.number,
         resumed,
+        sent_now: shared.sent_now.into_inner(),
+        counts: ledger.counts(),
+        problems: ledger.problems(),
         skipped: subs.skipped.clone(),
         suppressed: subs.suppressed,
         ..Delivery::default()
     };
-    let progress = crate::progress::bar(opts.progress, todo.len(), "sending");
-    let mut misses_in_a_row = 0;
-    for address in &todo {
-        if let Some(bar) = &progress {
-            bar.inc(1);
+    match shared.stop.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(Stop::Unreachable) => {
+            report.stopped = Some(format!(
+                "stopped after {MAX_FAILURES_IN_A_ROW} recipients in a row could not be reached; the rest stay pending for the next send"
+            ));
         }
-        // A ledger begun by an older hearth may hold an address in another spelling
-        // (a Unicode domain); its lines stay as written, the lookup is normalised.
-        let Some(subscriber) = by_key.get(&subscribers::normalize(address)) else {
-            // Unsubscribed (or removed from the list) since the issue began.
-            ledger.record(
-                address,
-                State::Skipped("no longer subscribed; not sent".into()),
-            )?;
-            continue;
-        };
-        let message = email::message(&env, subscriber)?;
-        let outcome = sender.send(&message);
-        let state = match outcome {
-            Outcome::Delivered => State::Delivered,
-            Outcome::Rejected(why) => {
-                // A permanent refusal is a hard bounce: the address is suppressed.
-                changes::record_bounce(
-                    &n.site_dir,
-                    &subscriber.address,
-                    BounceKind::Hard,
-                    Some(issue.number),
-                    &format!("rejected at send: {why}"),
-                    n.now,
-                )?;
-                State::Failed(why)
-            }
-            Outcome::Deferred(why) => State::Deferred(why),
-        };
-        let delivered = state == State::Delivered;
-        ledger.record(address, state)?;
-        if delivered {
-            report.sent_now += 1;
-            misses_in_a_row = 0;
-        } else {
-            misses_in_a_row += 1;
-            if misses_in_a_row >= MAX_FAILURES_IN_A_ROW {
-                report.stopped = Some(format!(
-                    "stopped after {MAX_FAILURES_IN_A_ROW} recipients in a row could not be reached; the rest stay pending for the next send"
-                ));
-                break;
-            }
+        Some(Stop::LoginRefused(why)) => report.stopped = Some(login_refused(&why)),
+        Some(Stop::Paused(pause)) if report.counts.pending > 0 => {
+            pace::write_pause(&n.site_dir, &pause)?;
+            report.paused = Some(pause);
         }
+        Some(Stop::Paused(_)) | None => {}
     }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    report.counts = ledger.counts();
-    report.problems = ledger.problems();
     if report.counts.pending == 0 {
         finish_issue(n, issue.number)?;
     }
@@ -602,6 +772,8 @@ pub struct Status {
     pub issues: Vec<IssueStatus>,
     pub next_due: Option<Zoned>,
     pub has_schedule: bool,
+    /// A provider's pause (or a reached quota) that still holds.
+    pub paused: Option<Pause>,
 }
 
 fn list_counts(n: &Newsletter) -> Result<ListCounts> {
@@ -646,5 +818,6 @@ pub fn status(n: &Newsletter) -> Result<Status> {
         issues,
         next_due,
         has_schedule: n.settings.schedule.is_some(),
+        paused: pace::read_pause(&n.site_dir)?.filter(|p| p.until > n.now),
     })
 }

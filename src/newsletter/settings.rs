@@ -101,6 +101,66 @@ pub struct Smtp {
     pub timeout: Duration,
     pub retry: super::send::Retry,
     pub dkim: Option<Dkim>,
+    /// Provider quotas (0: none), counted over every issue's ledger.
+    pub max_per_hour: u32,
+    pub max_per_day: u32,
+    /// Parallel connections, 1 to `MAX_CONNECTIONS`.
+    pub connections: usize,
+    /// Extra headers for every message, checked (`headers`).
+    pub headers: Vec<(String, String)>,
+}
+
+/// The most parallel connections a send opens: more only trips providers' limits.
+pub const MAX_CONNECTIONS: u32 = 8;
+
+/// Headers hearth writes itself: `[smtp] headers` cannot replace them.
+const OWN_HEADERS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "reply-to",
+    "sender",
+    "return-path",
+    "list-id",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "dkim-signature",
+    "received",
+];
+
+/// Checks `[smtp] headers`: a name is a header field name (printable ASCII without
+/// `:` or spaces) not among hearth's own headers; a value has no line break.
+fn custom_headers(
+    raw: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (name, value) in raw {
+        let token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if !token {
+            return Err(format!(
+                "`headers`: `{name}` is not a header name (letters, digits and `-`, no spaces or `:`)"
+            ));
+        }
+        if OWN_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "`headers`: `{name}` is written by hearth itself and cannot be set here"
+            ));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(format!(
+                "`headers`: the value of `{name}` has a line break or control character"
+            ));
+        }
+        out.push((name.clone(), value.trim().to_string()));
+    }
+    Ok(out)
 }
 
 /// The slowest sending rate: one message every 1,000 seconds.
@@ -138,6 +198,20 @@ pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {
         .smtp
         .as_ref()
         .map(|s| resolve_smtp(site_dir, s, &config.text, &mut diags));
+    if let (Some(s), Some(Some(smtp))) = (&settings, &smtp)
+        && let Some(dkim) = &smtp.dkim
+        && !aligned(&dkim.domain, s.from.email.domain())
+    {
+        diags.error(
+            path,
+            table_key_line(&config.text, "smtp", "dkim_domain"),
+            format!(
+                "`dkim_domain = \"{}\"` is not the domain of `from` ({}) or a parent of it: receivers would not count the signature for DMARC",
+                dkim.domain,
+                s.from.email.domain()
+            ),
+        );
+    }
     match (settings, diags.has_errors()) {
         (Some(mut settings), false) => {
             settings.smtp = smtp.flatten();
@@ -226,6 +300,13 @@ fn resolve(
         bounce_mailbox: joining.bounce_mailbox,
         smtp: None,
     })
+}
+
+/// DMARC's relaxed alignment: `signing` is `from_domain` or a parent of it.
+fn aligned(signing: &str, from_domain: &str) -> bool {
+    let signing = signing.trim_end_matches('.').to_ascii_lowercase();
+    let from = from_domain.trim_end_matches('.').to_ascii_lowercase();
+    signing.contains('.') && (from == signing || from.ends_with(&format!(".{signing}")))
 }
 
 /// A URL fit for a header between `<` and `>`: no spaces, no brackets or quotes.
@@ -440,7 +521,25 @@ fn resolve_smtp(
             None
         }
     };
+    let connections = raw.connections.unwrap_or(1);
+    if !(1..=MAX_CONNECTIONS).contains(&connections) {
+        error(
+            "connections",
+            format!("`connections` must be between 1 and {MAX_CONNECTIONS}, not {connections}"),
+        );
+    }
+    let headers = match raw.headers.as_ref().map(custom_headers).transpose() {
+        Ok(h) => h.unwrap_or_default(),
+        Err(why) => {
+            error("headers", why);
+            Vec::new()
+        }
+    };
     Some(Smtp {
+        max_per_hour: raw.max_per_hour.unwrap_or(0),
+        max_per_day: raw.max_per_day.unwrap_or(0),
+        connections: connections.clamp(1, MAX_CONNECTIONS) as usize,
+        headers,
         host: raw.host.clone(),
         port,
         security,
@@ -493,6 +592,38 @@ mod tests {
         ] {
             assert!(endpoint_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn custom_headers_are_names_with_one_line_values_and_not_our_own() {
+        let one = |name: &str, value: &str| {
+            custom_headers(
+                &[(name.to_string(), value.to_string())]
+                    .into_iter()
+                    .collect(),
+            )
+        };
+        assert!(one("X-PM-Message-Stream", "broadcast").is_ok());
+        assert!(one("Feedback-ID", "a:b:c").is_ok());
+        assert!(one("X Bad", "x").is_err());
+        assert!(one("X-Bad:", "x").is_err());
+        assert!(one("X-Inject", "a\r\nBcc: v@x.org").is_err());
+        assert!(one("list-unsubscribe", "<https://evil.org>").is_err());
+        assert!(one("From", "x@y.org").is_err());
+    }
+
+    #[test]
+    fn a_dkim_domain_aligns_with_the_from_domain_or_a_parent() {
+        assert!(aligned("rust.berlin", "rust.berlin"));
+        assert!(aligned("rust.berlin", "news.rust.berlin"));
+        assert!(aligned("Rust.Berlin.", "news.rust.berlin"));
+        assert!(!aligned("news.rust.berlin", "rust.berlin"));
+        assert!(!aligned("trust.berlin", "rust.berlin"));
+        assert!(
+            !aligned("berlin", "rust.berlin"),
+            "not a public suffix alone"
+        );
+        assert!(!aligned("example.org", "rust.berlin"));
     }
 
     #[test]

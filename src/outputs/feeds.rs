@@ -97,7 +97,6 @@ fn atom(site: &Site) -> String {
 fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     let c = &site.config;
     let url = c.permalink(&post.route.url);
-    let origin = c.origin();
     let _ = writeln!(x, "  <entry>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));
     let _ = writeln!(
@@ -126,8 +125,8 @@ fn atom_entry(x: &mut String, site: &Site, post: &Post) {
     for tag in &post.tags {
         let _ = writeln!(x, "    <category term=\"{}\"/>", xml_escape(tag.trim()));
     }
-    let summary = absolute_links(&post.body.summary_html, origin);
-    let content = absolute_links(&post.body.content_html, origin);
+    let summary = absolute_links(&post.body.summary_html, &url);
+    let content = absolute_links(&post.body.content_html, &url);
     let _ = writeln!(
         x,
         "    <summary type=\"html\">{}</summary>",
@@ -195,7 +194,6 @@ fn rss(site: &Site) -> String {
 fn rss_item(x: &mut String, site: &Site, post: &Post) {
     let c = &site.config;
     let url = c.permalink(&post.route.url);
-    let origin = c.origin();
     let _ = writeln!(x, "  <item>");
     let _ = writeln!(x, "    <title>{}</title>", xml_escape(&post.title));
     let _ = writeln!(x, "    <link>{}</link>", xml_escape(&url));
@@ -216,8 +214,8 @@ fn rss_item(x: &mut String, site: &Site, post: &Post) {
     for tag in &post.tags {
         let _ = writeln!(x, "    <category>{}</category>", xml_escape(tag.trim()));
     }
-    let summary = absolute_links(&post.body.summary_html, origin);
-    let content = absolute_links(&post.body.content_html, origin);
+    let summary = absolute_links(&post.body.summary_html, &url);
+    let content = absolute_links(&post.body.content_html, &url);
     let _ = writeln!(x, "    <description>{}</description>", xml_escape(&summary));
     let _ = writeln!(
         x,

@@ -49,6 +49,16 @@ pub struct SmtpOptions {
     /// Wait this long in DATA before storing and answering. A client that goes away
     /// during the wait has its message discarded.
     pub delay_ms: u64,
+    /// Every reply reaches the client this long after the server made it (a network
+    /// delay; pipelined replies arrive together). Not with TLS.
+    pub latency_ms: u64,
+    /// Offer PIPELINING in EHLO.
+    pub pipelining: bool,
+    /// `(after, reply, times)`: once `after` messages were accepted, the next `times`
+    /// RCPT TO get `reply` (a provider's throttling or quota reply).
+    pub fault: Option<(usize, String, usize)>,
+    /// Close the connection after a failed AUTH.
+    pub close_after_failed_auth: bool,
 }
 
 /// A running server; killed when dropped. Everything it writes is under `dir`:
@@ -106,6 +116,20 @@ impl SmtpServer {
         }
         if opts.delay_ms > 0 {
             cmd.arg("--delay-ms").arg(opts.delay_ms.to_string());
+        }
+        if opts.latency_ms > 0 {
+            cmd.arg("--latency-ms").arg(opts.latency_ms.to_string());
+        }
+        if opts.pipelining {
+            cmd.arg("--pipelining");
+        }
+        if let Some((after, reply, times)) = &opts.fault {
+            cmd.arg("--fault-after").arg(after.to_string());
+            cmd.arg("--fault-reply").arg(reply);
+            cmd.arg("--fault-times").arg(times.to_string());
+        }
+        if opts.close_after_failed_auth {
+            cmd.arg("--close-after-failed-auth");
         }
         // The server also stops when our end of its stdin closes, so a test process
         // that dies without running destructors leaves no server behind.
@@ -249,7 +273,7 @@ impl SmtpServer {
     }
 
     /// Every line of `log.jsonl` so far: objects with `event` (`accepted`, `tempfail`,
-    /// `permfail`, `dropped`, `auth`), `rcpt`, `mail_from`, `ts`; `accepted` adds `file`,
+    /// `permfail`, `dropped`, `auth`, `fault`), `rcpt`, `mail_from`, `ts`; `accepted` adds `file`,
     /// `seq`, `tls`, `user`; `auth` adds `user`, `mechanism`, `success`.
     pub fn log(&self) -> Vec<serde_json::Value> {
         let text = std::fs::read_to_string(self.data_dir().join("log.jsonl")).unwrap_or_default();

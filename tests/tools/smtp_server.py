@@ -6,7 +6,10 @@ Debian's interpreter, ``/usr/bin/python3``, which sees the Debian package.
 
     smtp_server.py --dir DIR [--port N] [--tempfail-first A,B] [--permfail A]
                    [--drop-data-once A] [--starttls CERT,KEY | --tls-wrapper CERT,KEY]
-                   [--auth USER:PASSWORD] [--delay-ms N] [--exit-on-stdin-eof]
+                   [--auth USER:PASSWORD [--close-after-failed-auth]] [--delay-ms N]
+                   [--latency-ms N] [--pipelining]
+                   [--fault-after N --fault-reply REPLY [--fault-times M]]
+                   [--exit-on-stdin-eof]
     smtp_server.py --cert-out DIR
 
 The server listens on 127.0.0.1 (an ephemeral port unless ``--port`` is given), prints
@@ -35,6 +38,21 @@ regard to case):
   is stored. Later messages are accepted.
 - ``--delay-ms``: every DATA waits this long before the message is stored and
   answered. A client that disconnects during the wait has its message discarded.
+
+- ``--fault-after N --fault-reply "454 Throttling failure: ..." --fault-times M``: once
+  N messages have been accepted, the next M RCPT TO commands (default 1) get REPLY
+  (logged as ``fault``); later ones are accepted again. Models a provider's
+  throttling or quota reply.
+- ``--close-after-failed-auth``: a failed AUTH gets its 535 and the connection is
+  closed, as some providers do.
+
+Speed:
+
+- ``--latency-ms N``: every reply reaches the client N ms after the server made it,
+  as over a network with that delay; replies made together (pipelined commands)
+  arrive together. Not with TLS.
+- ``--pipelining``: EHLO offers PIPELINING (RFC 2920); aiosmtpd reads pipelined
+  commands in order either way.
 
 ``--cert-out DIR`` writes a throw-away certificate authority (``ca.pem``) and a server
 certificate for localhost / 127.0.0.1 signed by it (``cert.pem``, ``key.pem``) with the
@@ -146,6 +164,11 @@ class Recorder:
         self.drop_pending = set(args.drop_data_once)
         self.auth = args.auth
         self.delay = args.delay_ms / 1000.0
+        self.fault_after = args.fault_after
+        self.fault_reply = args.fault_reply
+        self.faults_left = args.fault_times if args.fault_reply else 0
+        self.accepted = 0
+        self.close_after_failed_auth = args.close_after_failed_auth
         self.seq = 0
         self.lock = threading.Lock()
 
@@ -181,6 +204,10 @@ class Recorder:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         key = address.lower()
+        if self.faults_left > 0 and self.accepted >= (self.fault_after or 0):
+            self.faults_left -= 1
+            self.log("fault", address, envelope.mail_from, reply=self.fault_reply)
+            return self.fault_reply
         if key in self.permfail:
             self.log("permfail", address, envelope.mail_from)
             return "550 5.1.1 No such user"
@@ -212,6 +239,7 @@ class Recorder:
         user = None
         if isinstance(session.auth_data, LoginPassword):
             user = session.auth_data.login.decode("utf-8", "replace")
+        self.accepted += 1
         for rcpt in rcpts:
             seq, rel = self.store(rcpt, envelope.original_content)
             self.log("accepted", rcpt, envelope.mail_from, file=rel, seq=seq, tls=tls,
@@ -228,11 +256,49 @@ class Recorder:
         self.log("auth", user=user, mechanism=mechanism, success=ok)
         if ok:
             return AuthResult(success=True, auth_data=auth_data)
+        if self.close_after_failed_auth:
+            # The 535 goes out first (push is scheduled before the close runs).
+            server.loop.call_later(0.05, server.transport.close)
         # handled=False: aiosmtpd answers 535 5.7.8 itself.
         return AuthResult(success=False, handled=False)
 
 
+class PipeliningRecorder(Recorder):
+    """A Recorder whose server offers PIPELINING in its EHLO reply."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
+
+
 if Controller is not None:
+    from aiosmtpd.smtp import SMTP
+
+    class LatencySMTP(SMTP):
+        """An SMTP session whose replies reach the client `latency` seconds after
+        they were made, in order, without holding up the server: the delay of a
+        network between them."""
+
+        latency = 0.0
+
+        async def push(self, status):
+            if isinstance(status, str):
+                status = status.encode("utf-8" if self.enable_SMTPUTF8 else "ascii")
+            if getattr(self, "_late", None) is None:
+                self._late = asyncio.Queue()
+                self._late_task = self.loop.create_task(self._deliver_late())
+            self._late.put_nowait((self.loop.time() + self.latency, status + b"\r\n"))
+
+        async def _deliver_late(self):
+            while True:
+                due, data = await self._late.get()
+                wait = due - self.loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if self.transport is None or self.transport.is_closing():
+                    continue
+                self._writer.write(data)
+
     class BoundController(Controller):
         """A Controller that serves on an already bound socket, so an ephemeral
         port can be used without a race between finding it and binding it."""
@@ -241,6 +307,15 @@ if Controller is not None:
             host, port = sock.getsockname()[:2]
             super().__init__(handler, hostname=host, port=port, **kwargs)
             self.sock = sock
+
+        latency = 0.0
+
+        def factory(self):
+            if not self.latency:
+                return super().factory()
+            server = LatencySMTP(self.handler, **self.SMTP_kwargs)
+            server.latency = self.latency
+            return server
 
         def _create_server(self):
             return self.loop.create_server(
@@ -264,7 +339,7 @@ def serve(args):
     # stderr for real errors.
     warnings.simplefilter("ignore")
     logging.basicConfig(level=logging.ERROR, format="smtp_server: %(message)s")
-    handler = Recorder(args)
+    handler = PipeliningRecorder(args) if args.pipelining else Recorder(args)
     smtp_kwargs = {
         "server_hostname": "localhost",  # avoids a slow getfqdn()
         "enable_SMTPUTF8": True,
@@ -288,6 +363,7 @@ def serve(args):
     sock.bind(("127.0.0.1", args.port))
     sock.listen(100)
     controller = BoundController(handler, sock, ssl_context=ssl_context, **smtp_kwargs)
+    controller.latency = args.latency_ms / 1000.0
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -334,6 +410,18 @@ def main(argv=None):
                         help="require AUTH PLAIN or LOGIN with these credentials")
     parser.add_argument("--delay-ms", type=int, default=0, metavar="N",
                         help="wait N ms in DATA before storing and replying")
+    parser.add_argument("--latency-ms", type=int, default=0, metavar="N",
+                        help="every reply reaches the client N ms after it was made")
+    parser.add_argument("--pipelining", action="store_true",
+                        help="offer PIPELINING in the EHLO reply")
+    parser.add_argument("--fault-after", type=int, default=0, metavar="N",
+                        help="after N accepted messages, answer RCPT TO with --fault-reply")
+    parser.add_argument("--fault-reply", default=None, metavar="REPLY",
+                        help="the reply, such as '454 Throttling failure: ...'")
+    parser.add_argument("--fault-times", type=int, default=1, metavar="M",
+                        help="how many RCPT TO commands get --fault-reply (default 1)")
+    parser.add_argument("--close-after-failed-auth", action="store_true",
+                        help="close the connection after a failed AUTH")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="also stop when stdin is closed (the parent went away)")
     parser.add_argument("--cert-out", metavar="DIR",
