@@ -12,6 +12,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use crate::config::Config;
+use crate::content::cache::BodyCache;
 use crate::content::{self, Visibility};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
@@ -32,7 +33,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub now: Timestamp,
     /// Bodies rendered by an earlier build of the same process (`hearth serve`).
-    pub cache: Option<std::sync::Arc<crate::content::markdown::BodyCache>>,
+    /// Without one, `build` uses the cache in the site's `.hearth/cache/`.
+    pub cache: Option<std::sync::Arc<BodyCache>>,
     /// Show a progress bar for a long build (on a terminal only).
     pub progress: bool,
 }
@@ -252,7 +254,7 @@ pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Di
 }
 
 /// The static files and bundle files of a loaded site.
-fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
+pub fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
     let mut copied = static_files(site_dir, &loaded.theme);
     copied.extend(bundle_files(&loaded.site, site_dir));
     copied
@@ -262,6 +264,21 @@ fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
 /// whole build has succeeded. Pages are written as they are rendered.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    // Bodies rendered by the previous build, from `.hearth/cache/`.
+    let cache = match &opts.cache {
+        Some(cache) => std::sync::Arc::clone(cache),
+        None => std::sync::Arc::new(BodyCache::load(&opts.site_dir)),
+    };
+    tracing::info!(
+        bodies = cache.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "loaded the cache"
+    );
+    cache.begin();
+    let opts = &BuildOptions {
+        cache: Some(std::sync::Arc::clone(&cache)),
+        ..opts.clone()
+    };
     let loaded = load(opts)?;
     let out_dir = opts
         .out_dir
@@ -295,6 +312,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         "rendered and written"
     );
     let changes = staging.commit()?;
+    cache.finish();
+    if let Err(e) = cache.save(&opts.site_dir) {
+        tracing::warn!("the cache was not saved (the next build renders every body again): {e:#}");
+    }
     tracing::info!(
         files = changes.files,
         written = changes.written,
