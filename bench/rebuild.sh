@@ -77,11 +77,18 @@ for n in "${sizes[@]}"; do
     timed "hearth full-warm" "${build[@]}" --out "$work/full-warm-$n-$run"
   done
   for h in "${hugos[@]}"; do
-    out=$work/hugo-out-$n-$(basename "$(dirname "$h")")
-    "$h" --source "$hugo_site" --destination "$out" -D -F --clock "$now" --quiet --cacheDir "$work/hugo_cache" > /dev/null
+    version=$("$h" version | cut -d' ' -f2)
+    src=$hugo_site out=$work/hugo-out-$n-$version
+    # Hugo 0.145 removed the `_build` front matter key that 0.111 needs: `build`.
+    if [[ $version != v0.1[0-3]* ]]; then
+      src=$work/hugo-new-$n
+      cp -r "$hugo_site" "$src"
+      grep -rl '_build' "$src/content" | xargs -r sed -i 's/_build\]/build]/'
+    fi
+    "$h" --source "$src" --destination "$out" -D -F --clock "$now" --quiet --cacheDir "$work/hugo_cache-$version" > /dev/null
     for run in $(seq "$runs"); do
-      timed "hugo rebuild $("$h" version | cut -d' ' -f2)" \
-        "$h" --source "$hugo_site" --destination "$out" -D -F --clock "$now" --quiet --cacheDir "$work/hugo_cache"
+      timed "hugo rebuild $version" \
+        "$h" --source "$src" --destination "$out" -D -F --clock "$now" --quiet --cacheDir "$work/hugo_cache-$version"
     done
   done
 done

@@ -173,31 +173,35 @@ enum Unusable {
 }
 
 fn encode<'a>(entries: impl Iterator<Item = (u128, &'a Body)>) -> Vec<u8> {
-    let mut payload = Vec::new();
+    // The header is filled in last, in place: a big cache is never copied.
+    let mut bytes = vec![0; HEADER_LEN];
     for (key, body) in entries {
-        payload.extend_from_slice(&key.to_le_bytes());
+        bytes.extend_from_slice(&key.to_le_bytes());
         for text in [&body.content_html, &body.summary_html, &body.summary_text] {
-            put_str(&mut payload, text);
+            put_str(&mut bytes, text);
         }
-        payload.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
         for heading in &body.toc {
-            payload.push(heading.level);
-            put_str(&mut payload, &heading.id);
-            put_str(&mut payload, &heading.title);
+            bytes.push(heading.level);
+            put_str(&mut bytes, &heading.id);
+            put_str(&mut bytes, &heading.title);
         }
-        payload.extend_from_slice(&(body.word_count as u64).to_le_bytes());
+        bytes.extend_from_slice(&(body.word_count as u64).to_le_bytes());
     }
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    bytes.extend_from_slice(&crate::hash::program().to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crate::hash::of(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
+    let payload_len = (bytes.len() - HEADER_LEN) as u64;
+    let payload_hash = crate::hash::of(&bytes[HEADER_LEN..]);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&crate::hash::program().to_le_bytes());
+    header.extend_from_slice(&payload_len.to_le_bytes());
+    header.extend_from_slice(&payload_hash.to_le_bytes());
+    bytes[..HEADER_LEN].copy_from_slice(&header);
     bytes
 }
 
 fn put_str(out: &mut Vec<u8>, text: &str) {
+    out.reserve(8 + text.len());
     out.extend_from_slice(&(text.len() as u64).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
 }
