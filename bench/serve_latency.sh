@@ -6,7 +6,8 @@
 # Environment: RUNS changes per server and site (default 5); HUGO_FAST lists the sizes
 # that also get a `hugo server` row in Hugo's default fast-render mode (default: 1000;
 # empty for none; at 10000 it adds about 4 minutes). Needs `hugo` on PATH
-# (apt-get install -y hugo) for the Hugo rows; without it they are skipped.
+# (apt-get install -y hugo) for the Hugo rows; without it (or with SKIP_HUGO=1) they
+# are skipped.
 # The initial builds are not timed; bench/serve_latency.py does the measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 have_hugo=0
-if ! command -v hugo >/dev/null; then
+if [[ -n ${SKIP_HUGO:-} ]]; then
+  echo "SKIP_HUGO is set: skipping the Hugo rows" >&2
+elif ! command -v hugo >/dev/null; then
   echo "hugo not found: skipping the Hugo rows" >&2
 elif ! hugo server --help 2>&1 | grep -q -- --clock; then
   echo "this hugo has no --clock flag (it needs Hugo 0.111 or newer): skipping the Hugo rows" >&2

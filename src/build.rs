@@ -12,6 +12,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use crate::config::Config;
+use crate::content::cache::BodyCache;
 use crate::content::{self, Visibility};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
@@ -32,7 +33,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub now: Timestamp,
     /// Bodies rendered by an earlier build of the same process (`hearth serve`).
-    pub cache: Option<std::sync::Arc<crate::content::markdown::BodyCache>>,
+    /// Without one, `build` uses the cache in the site's `.hearth/cache/`.
+    pub cache: Option<std::sync::Arc<BodyCache>>,
     /// Show a progress bar for a long build (on a terminal only).
     pub progress: bool,
 }
@@ -43,6 +45,11 @@ pub struct BuildReport {
     pub out_dir: PathBuf,
     pub pages: usize,
     pub files: usize,
+    /// Files written into the output folder (new or changed); the others were left
+    /// as they were.
+    pub written: usize,
+    /// Files of the previous site removed.
+    pub removed: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: std::time::Duration,
 }
@@ -52,6 +59,8 @@ pub struct Loaded {
     pub site: Site,
     pub theme: Theme,
     pub tera: tera::Tera,
+    /// See [`render::Templates`].
+    pub templates_hash: u128,
     pub warnings: Vec<Diagnostic>,
     /// The site's own `static/_redirects`, which hearth's alias rules extend.
     pub own_redirects: Option<String>,
@@ -107,10 +116,12 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
+    let templates_hash = render::templates_hash(&theme);
     Ok(Loaded {
         site,
         theme,
         tera,
+        templates_hash,
         warnings,
         own_redirects,
     })
@@ -153,7 +164,13 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> 
     // The feeds, calendars and search index need no pages: they are made while
     // the pages render.
     let (pages, machine_files) = rayon::join(
-        || render::pages(site, &loaded.tera, sink, &mut diags),
+        || {
+            let templates = render::Templates {
+                tera: &loaded.tera,
+                hash: loaded.templates_hash,
+            };
+            render::pages(site, &templates, sink, &mut diags)
+        },
         || outputs::without_pages(site),
     );
     let pages = pages?;
@@ -237,7 +254,7 @@ pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Di
 }
 
 /// The static files and bundle files of a loaded site.
-fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
+pub fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
     let mut copied = static_files(site_dir, &loaded.theme);
     copied.extend(bundle_files(&loaded.site, site_dir));
     copied
@@ -247,6 +264,21 @@ fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
 /// whole build has succeeded. Pages are written as they are rendered.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    // Bodies rendered by the previous build, from `.hearth/cache/`.
+    let cache = match &opts.cache {
+        Some(cache) => std::sync::Arc::clone(cache),
+        None => std::sync::Arc::new(BodyCache::load(&opts.site_dir)),
+    };
+    tracing::info!(
+        bodies = cache.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "loaded the cache"
+    );
+    cache.begin();
+    let opts = &BuildOptions {
+        cache: Some(std::sync::Arc::clone(&cache)),
+        ..opts.clone()
+    };
     let loaded = load(opts)?;
     let out_dir = opts
         .out_dir
@@ -279,13 +311,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         elapsed_ms = started.elapsed().as_millis(),
         "rendered and written"
     );
-    let file_count = staging.file_count();
-    staging.commit()?;
-    tracing::info!(files = file_count, "replaced {}", out_dir.display());
+    let changes = staging.commit()?;
+    cache.finish();
+    if let Err(e) = cache.save(&opts.site_dir) {
+        tracing::warn!("the cache was not saved (the next build renders every body again): {e:#}");
+    }
+    tracing::info!(
+        files = changes.files,
+        written = changes.written,
+        removed = changes.removed,
+        "updated {}",
+        out_dir.display()
+    );
     Ok(BuildReport {
         out_dir,
         pages,
-        files: file_count,
+        files: changes.files,
+        written: changes.written,
+        removed: changes.removed,
         warnings,
         elapsed: started.elapsed(),
     })
@@ -356,15 +399,38 @@ impl Sink for Writer<'_> {
     }
 
     fn put(&self, file: Rendered) -> Result<()> {
-        self.staging.write(&file.path, file.contents.as_bytes())?;
-        // The bar counts pages (what `expect` announced), not feeds and calendars.
-        if file.path.ends_with(".html") {
+        self.put_keyed(file, None)
+    }
+
+    fn keyed(&self) -> bool {
+        true
+    }
+
+    fn has(&self, path: &str, key: u128) -> bool {
+        let has = self.staging.has(path, key);
+        if has {
+            self.count(path);
+        }
+        has
+    }
+
+    fn put_keyed(&self, file: Rendered, key: Option<u128>) -> Result<()> {
+        self.staging
+            .put_keyed(&file.path, file.contents.as_bytes(), key)?;
+        self.count(&file.path);
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// The bar counts pages (what `expect` announced), not feeds and calendars.
+    fn count(&self, path: &str) {
+        if path.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
             if let Some(bar) = self.bar.get().and_then(Option::as_ref) {
                 bar.inc(1);
             }
         }
-        Ok(())
     }
 }
 

@@ -11,8 +11,9 @@
 //!    typed views ([`render::views`]); it never reads content from disk.
 //!    [`outputs`] makes the files machines read: feeds, calendars, sitemap, search
 //!    index.
-//! 4. [`output`] writes into a staging folder and swaps it in only when the whole
-//!    build succeeded.
+//! 4. [`output`] writes into a staging folder and, only when the whole build
+//!    succeeded, swaps it in (a new output folder) or moves just the changed files
+//!    into the previous output (the manifest of content hashes says which).
 //!
 //! [`build::build`] runs the whole pipeline; the `hearth` binary ([`cli`]) is a thin
 //! layer over it. [`import`] moves a Jekyll, Hugo or Zola site into hearth's shape.
@@ -25,6 +26,7 @@ pub mod content;
 pub mod desk;
 pub mod diag;
 pub mod files;
+pub mod hash;
 pub mod http;
 pub mod import;
 pub mod model;

@@ -49,9 +49,11 @@ pub fn run(args: BuildArgs, now: Timestamp, out: &Output) -> Result<()> {
         out.diagnostic(warning);
     }
     out.summary(&format!(
-        "Built {} pages ({} files) into {} in {} ms",
+        "Built {} pages ({} files, {} written, {} removed) into {} in {} ms",
         report.pages,
         report.files,
+        report.written,
+        report.removed,
         report.out_dir.display(),
         report.elapsed.as_millis()
     ));

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::cache;
 use super::discover::DocFile;
 use super::frontmatter::{self, DateText, Extra, NameList, Split};
 use super::markdown::{self, LinkBase};
@@ -141,7 +142,7 @@ pub struct Context<'a> {
 pub struct Doc<'a, 'd> {
     pub file: &'a DocFile,
     /// Bodies from earlier builds (`hearth serve`), if any.
-    pub cache: Option<&'a markdown::BodyCache>,
+    pub cache: Option<&'a cache::BodyCache>,
     pub split: Split<'a>,
     pub diags: &'d mut Diagnostics,
     /// The slug this document takes, set even when the document has other errors,

@@ -26,72 +26,6 @@ fn more_marker(body: &str) -> Option<usize> {
     })
 }
 
-/// Rendered bodies kept between builds of one `hearth serve`, so a rebuild renders
-/// only the documents that changed. Rendering is a pure function of its inputs, and
-/// the key holds all of them, so a cached body is the body a full build would make.
-#[derive(Debug, Default)]
-pub struct BodyCache {
-    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, (Body, u64)>>,
-    generation: std::sync::atomic::AtomicU64,
-}
-
-/// Every input of `render`: body, summary, base path, page URL, bundle files, and
-/// the `[markdown]` options.
-type CacheKey = (
-    String,
-    Option<String>,
-    String,
-    String,
-    Vec<String>,
-    Markdown,
-);
-
-impl BodyCache {
-    /// Starts a build: entries not used by it are dropped at `finish`.
-    pub fn begin(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    /// Forgets the bodies of documents the last build did not render.
-    pub fn finish(&self) {
-        let current = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|_, (_, used)| *used == current);
-        }
-    }
-
-    /// The body for these inputs, rendered now or taken from an earlier build.
-    pub fn render(
-        &self,
-        body: &str,
-        summary: Option<&str>,
-        links: &LinkBase<'_>,
-        markdown: Markdown,
-    ) -> Body {
-        let key: CacheKey = (
-            body.to_string(),
-            summary.map(str::to_string),
-            links.root.to_string(),
-            links.page_url.to_string(),
-            links.assets.to_vec(),
-            markdown,
-        );
-        let current = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut entries) = self.entries.lock()
-            && let Some((cached, used)) = entries.get_mut(&key)
-        {
-            *used = current;
-            return cached.clone();
-        }
-        let rendered = render(body, summary, links, markdown);
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(key, (rendered.clone(), current));
-        }
-        rendered
-    }
-}
-
 /// How links inside one document are resolved.
 #[derive(Debug, Default)]
 pub struct LinkBase<'a> {
@@ -996,24 +930,6 @@ mod tests {
         // Markdown decodes entities in a destination before the check sees it.
         let html = md("[e](&#106;ava&#115;cript&#58;x)").content_html;
         assert_eq!(html.trim(), "<p>e</p>");
-    }
-
-    #[test]
-    fn the_cache_keeps_bodies_apart_by_their_markdown_options() {
-        let cache = BodyCache::default();
-        let links = LinkBase::default();
-        let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
-        let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
-        assert!(
-            safe.content_html.contains("&lt;b&gt;"),
-            "{}",
-            safe.content_html
-        );
-        assert!(
-            raw.content_html.contains("<b>x</b>"),
-            "{}",
-            raw.content_html
-        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Loading a site folder: every content file is read, split, parsed and checked, all
 //! problems are collected, and what is published is assembled into a `model::Site`.
 
+pub mod cache;
 pub mod data;
 pub mod discover;
 pub mod documents;
@@ -30,7 +31,7 @@ pub struct Visibility<'a> {
     pub drafts: bool,
     pub now: Timestamp,
     /// Rendered bodies of an earlier build to reuse (`hearth serve`).
-    pub cache: Option<&'a markdown::BodyCache>,
+    pub cache: Option<&'a cache::BodyCache>,
 }
 
 /// URL names the site itself uses at its root; a page cannot take them.
@@ -244,7 +245,7 @@ fn note_future_posts(posts: &[Post], visibility: Visibility<'_>, diags: &mut Dia
 /// Reads the documents of the site's sections.
 struct Reader<'a> {
     site_dir: &'a Path,
-    cache: Option<&'a markdown::BodyCache>,
+    cache: Option<&'a cache::BodyCache>,
 }
 
 impl Reader<'_> {

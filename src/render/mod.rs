@@ -56,11 +56,54 @@ pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
 /// Where rendered files go as they are made: pages are rendered on many threads at
 /// once, and each is handed over (written out, or kept) as soon as it is ready, so a
 /// big site never sits in memory whole.
+///
+/// A sink may remember pages by the hash of everything they are made from (the
+/// template set and the page's whole template context, see [`Templates`]): a page
+/// whose key it already holds is not rendered again. Rendering is a pure function
+/// of those inputs, so the page it holds is the page a render would make.
 pub trait Sink: Sync {
     /// How many files are coming; called once, before the first `put`.
     fn expect(&self, _files: usize) {}
     /// Takes one rendered file. An error stops the rendering.
     fn put(&self, file: Rendered) -> anyhow::Result<()>;
+    /// Whether this sink uses keys: only then are they computed.
+    fn keyed(&self) -> bool {
+        false
+    }
+    /// Whether the sink holds the page at `path` made from inputs with this key; if
+    /// it does, it keeps that page for this build and the page is not rendered.
+    fn has(&self, _path: &str, _key: u128) -> bool {
+        false
+    }
+    /// Takes one rendered page with the key of its inputs.
+    fn put_keyed(&self, file: Rendered, _key: Option<u128>) -> anyhow::Result<()> {
+        self.put(file)
+    }
+}
+
+/// The compiled templates, and a hash of everything besides a page's own context
+/// that decides how it renders: hearth itself, the template sources and the
+/// environment variables templates may read (`get_env`).
+pub struct Templates<'a> {
+    pub tera: &'a tera::Tera,
+    pub hash: u128,
+}
+
+/// The hash of the program, the theme's templates and the public environment.
+pub fn templates_hash(theme: &Theme) -> u128 {
+    let mut h = crate::hash::Hasher::default();
+    h.field(&crate::hash::program().to_le_bytes());
+    for (name, (source, _)) in &theme.templates {
+        h.field(name.as_bytes()).field(source.as_bytes());
+    }
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with(engine::PUBLIC_PREFIX))
+        .collect();
+    env.sort();
+    for (k, v) in env {
+        h.field(k.as_bytes()).field(v.as_bytes());
+    }
+    h.finish()
 }
 
 /// A sink that keeps every file in memory (for `hearth check` and `hearth serve`).
@@ -97,13 +140,23 @@ pub struct PagePaths {
 /// be written) is returned.
 pub fn pages(
     site: &Site,
-    tera: &tera::Tera,
+    templates: &Templates<'_>,
     sink: &dyn Sink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<PagePaths> {
     let views = Views::new(site);
+    // Every page's context holds the site view: hashed once, into the base of all
+    // keys.
+    let base_key = sink.keyed().then(|| {
+        let mut h = crate::hash::Hasher::default();
+        h.field(&templates.hash.to_le_bytes());
+        serde_json::to_writer(&mut h, &views.site)
+            .ok()
+            .map(|()| h.finish())
+    });
     let mut r = PageRenderer {
         site: &views.site,
+        base_key: base_key.flatten(),
         jobs: Vec::new(),
     };
     home(&mut r, site, &views);
@@ -125,7 +178,7 @@ pub fn pages(
     archive::newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", Empty {});
     alias_pages(&mut r, site);
-    r.run(tera, sink, diags)
+    r.run(templates.tera, sink, diags)
 }
 
 /// A redirect page at each alias of each item, to the item's URL.
@@ -142,9 +195,15 @@ fn alias_pages(r: &mut PageRenderer<'_>, site: &Site) {
 /// Builds one page's template context; called on the thread that renders the page.
 type MakeContext<'a> = Box<dyn FnOnce() -> tera::Result<tera::Context> + Send + 'a>;
 
+/// Hashes one page's inputs (its template, URL and context) onto the base key;
+/// `None` when the context cannot be serialized (the render will say why).
+type MakeKey<'a> = Box<dyn FnOnce(u128) -> Option<u128> + Send + 'a>;
+
 /// The pages to render, gathered first (cheap: contexts are made later, in parallel).
 struct PageRenderer<'a> {
     site: &'a SiteView<'a>,
+    /// The hash of what every page depends on, when the sink uses keys.
+    base_key: Option<u128>,
     jobs: Vec<Job<'a>>,
 }
 
@@ -156,7 +215,7 @@ struct Job<'a> {
 }
 
 enum Work<'a> {
-    Template(&'static str, MakeContext<'a>),
+    Template(&'static str, MakeKey<'a>, MakeContext<'a>),
     /// Text made without a template (the redirect page).
     Text(String),
 }
@@ -164,7 +223,12 @@ enum Work<'a> {
 impl<'a> PageRenderer<'a> {
     /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`,
     /// `/2019/x.html` → `2019/x.html`).
-    fn render(&mut self, template: &'static str, url: &str, ctx: impl Serialize + Send + 'a) {
+    fn render(
+        &mut self,
+        template: &'static str,
+        url: &str,
+        ctx: impl Serialize + Send + Sync + 'a,
+    ) {
         let path = crate::model::route::output_file(self.site.root, url);
         self.render_file(template, &path, url, ctx);
     }
@@ -174,13 +238,28 @@ impl<'a> PageRenderer<'a> {
         template: &'static str,
         path: &str,
         url: &str,
-        ctx: impl Serialize + Send + 'a,
+        ctx: impl Serialize + Send + Sync + 'a,
     ) {
         let site = self.site;
+        let ctx = std::sync::Arc::new(ctx);
         let current_path = url.to_string();
         let permalink = format!("{}{url}", site.origin);
+        let key = {
+            let (ctx, path) = (std::sync::Arc::clone(&ctx), path.to_string());
+            let (current_path, permalink) = (current_path.clone(), permalink.clone());
+            move |base: u128| {
+                let mut h = crate::hash::Hasher::default();
+                h.field(&base.to_le_bytes())
+                    .field(template.as_bytes())
+                    .field(path.as_bytes())
+                    .field(current_path.as_bytes())
+                    .field(permalink.as_bytes());
+                serde_json::to_writer(&mut h, &*ctx).ok()?;
+                Some(h.finish())
+            }
+        };
         let make = move || {
-            let mut context = tera::Context::from_serialize(&ctx)?;
+            let mut context = tera::Context::from_serialize(&*ctx)?;
             context.insert("site", site);
             context.insert("current_path", &current_path);
             context.insert("permalink", &permalink);
@@ -189,7 +268,7 @@ impl<'a> PageRenderer<'a> {
         self.jobs.push(Job {
             path: path.to_string(),
             url: url.to_string(),
-            work: Work::Template(template, Box::new(make)),
+            work: Work::Template(template, Box::new(key), Box::new(make)),
         });
     }
 
@@ -223,15 +302,21 @@ impl<'a> PageRenderer<'a> {
         }
         sink.expect(self.jobs.len());
         let failures: Mutex<Failures> = Mutex::default();
+        let base_key = self.base_key;
         // A template error is noted and the other pages go on (all problems are
         // reported at once); a sink error (a file that cannot be written) stops.
         self.jobs
             .into_par_iter()
             .enumerate()
             .try_for_each(|(index, job)| {
+                let mut key = None;
                 let contents = match job.work {
                     Work::Text(text) => text,
-                    Work::Template(template, make) => {
+                    Work::Template(template, make_key, make) => {
+                        key = base_key.and_then(make_key);
+                        if key.is_some_and(|k| sink.has(&job.path, k)) {
+                            return Ok(());
+                        }
                         match make().and_then(|context| tera.render(template, &context)) {
                             Ok(html) => html,
                             Err(e) => {
@@ -248,10 +333,14 @@ impl<'a> PageRenderer<'a> {
                         }
                     }
                 };
-                sink.put(Rendered {
+                let file = Rendered {
                     path: job.path,
                     contents,
-                })
+                };
+                match key {
+                    Some(key) => sink.put_keyed(file, Some(key)),
+                    None => sink.put(file),
+                }
             })?;
         let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
         for ((template, message), (_, first_url, count)) in failures {

@@ -6,7 +6,7 @@
 pub mod server;
 pub mod watch;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -18,8 +18,10 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::build::{self, BuildOptions, CopyFrom};
 use crate::cli::say;
-use crate::content::markdown::BodyCache;
+use crate::content::cache::BodyCache;
 use crate::diag::Problems;
+use crate::output::lock;
+use crate::render::{Rendered, Sink};
 use watch::Action;
 
 /// What `hearth serve` was asked for.
@@ -39,7 +41,8 @@ pub struct ServeOptions {
 /// One output file held in memory.
 #[derive(Debug)]
 pub enum Body {
-    Text(String),
+    /// Shared with the next snapshot when the page is the same there.
+    Text(Arc<str>),
     Copy(CopyFrom),
 }
 
@@ -47,6 +50,44 @@ pub enum Body {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub files: BTreeMap<String, Body>,
+    /// The key of each page's inputs (see [`crate::render::Sink`]): the next
+    /// rebuild takes a page whose key is the same from here instead of rendering it.
+    pub keys: HashMap<String, u128>,
+}
+
+/// A page of a rebuild: its path, text, and the key of its inputs.
+type Page = (String, Arc<str>, Option<u128>);
+
+/// Collects a rebuild's files, taking unchanged pages from the previous snapshot.
+struct Reuse<'a> {
+    previous: &'a Snapshot,
+    files: Mutex<Vec<Page>>,
+}
+
+impl Sink for Reuse<'_> {
+    fn put(&self, file: Rendered) -> Result<()> {
+        self.put_keyed(file, None)
+    }
+
+    fn keyed(&self) -> bool {
+        true
+    }
+
+    fn has(&self, path: &str, key: u128) -> bool {
+        if self.previous.keys.get(path) != Some(&key) {
+            return false;
+        }
+        let Some(Body::Text(text)) = self.previous.files.get(path) else {
+            return false;
+        };
+        lock(&self.files).push((path.to_string(), Arc::clone(text), Some(key)));
+        true
+    }
+
+    fn put_keyed(&self, file: Rendered, key: Option<u128>) -> Result<()> {
+        lock(&self.files).push((file.path, file.contents.into(), key));
+        Ok(())
+    }
 }
 
 /// What open tabs are told after a rebuild.
@@ -136,11 +177,14 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         .canonicalize()
         .unwrap_or_else(|_| opts.site_dir.clone());
     let (_watcher, changes) = watch(&site_dir)?;
-    let cache = Arc::new(BodyCache::default());
     let started = Instant::now();
-    let (snapshot, event) = match rebuild(opts, &base_url, &cache) {
+    let cache = Arc::new(BodyCache::load(&site_dir));
+    let (snapshot, event) = match rebuild(opts, &base_url, &cache, &Snapshot::default()) {
         Ok(snapshot) => {
             say(&format!("Built in {} ms.", started.elapsed().as_millis()));
+            if let Err(e) = cache.save(&site_dir) {
+                tracing::warn!("the cache was not saved: {e:#}");
+            }
             (snapshot, Event::Reload)
         }
         Err(message) => {
@@ -190,12 +234,14 @@ fn open_in_browser(url: &str) {
     }
 }
 
-/// Builds the whole site in memory. The error is the text to show: every problem
-/// with its file and line.
+/// Builds the whole site in memory, taking each page whose inputs are the same
+/// from `previous` rather than rendering it again. The error is the text to show:
+/// every problem with its file and line.
 fn rebuild(
     opts: &ServeOptions,
     base_url: &str,
     cache: &Arc<BodyCache>,
+    previous: &Snapshot,
 ) -> Result<Snapshot, String> {
     let build_opts = BuildOptions {
         site_dir: opts.site_dir.clone(),
@@ -207,20 +253,30 @@ fn rebuild(
         progress: false,
     };
     cache.begin();
-    let result =
-        build::load(&build_opts).and_then(|loaded| build::render_all(&loaded, &opts.site_dir));
+    let sink = Reuse {
+        previous,
+        files: Mutex::default(),
+    };
+    let result = build::load(&build_opts).and_then(|loaded| {
+        let warnings = build::render_into(&loaded, &sink)?;
+        Ok((build::copied_files(&loaded, &opts.site_dir), warnings))
+    });
     match result {
-        Ok((files, warnings)) => {
+        Ok((copied, warnings)) => {
             cache.finish();
             for w in &warnings {
                 eprintln!("{w}");
             }
             let mut snapshot = Snapshot::default();
-            for (path, from) in files.copied {
+            for (path, from) in copied {
                 snapshot.files.insert(path, Body::Copy(from));
             }
-            for file in files.generated {
-                snapshot.files.insert(file.path, Body::Text(file.contents));
+            let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            for (path, text, key) in files {
+                if let Some(key) = key {
+                    snapshot.keys.insert(path.clone(), key);
+                }
+                snapshot.files.insert(path, Body::Text(text));
             }
             Ok(snapshot)
         }
@@ -278,7 +334,8 @@ fn watch_and_rebuild(
             continue;
         }
         let started = Instant::now();
-        match rebuild(opts, base_url, cache) {
+        let previous = shared.snapshot();
+        match rebuild(opts, base_url, cache, &previous) {
             Ok(snapshot) => {
                 let what = describe(site_dir, &changes);
                 say(&format!(

@@ -133,12 +133,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` with its bytes, keyed by relative path.
+/// The output manifest: it records inodes and times, which differ between two
+/// folders holding the same site, so `snapshot` leaves it out.
+pub const MANIFEST: &str = ".hearth-manifest";
+
+/// Every file under `dir` with its bytes, keyed by relative path (the output
+/// manifest left out).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(|e| e.expect("walk"))
         .filter(|e| e.file_type().is_file())
+        .filter(|e| e.depth() != 1 || e.file_name() != MANIFEST)
         .map(|e| {
             let rel = e.path().strip_prefix(dir).expect("inside").to_path_buf();
             (rel, std::fs::read(e.path()).expect("read"))

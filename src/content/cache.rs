@@ -1,0 +1,360 @@
+//! Rendered markdown bodies kept between builds: in memory for the rebuilds of one
+//! `hearth serve`, and on disk in `.hearth/cache/bodies` for the next process, so
+//! that a build of an unchanged or slightly changed site skips the markdown and
+//! code highlighting of every document that did not change.
+//!
+//! Rendering a body is a pure function of its inputs, and an entry's key is a hash
+//! of all of them (the body, the summary, the base path, the page URL, the bundle
+//! files, the `[markdown]` options) and of the hearth program itself, so a cached
+//! body is the body a full build would make.
+//!
+//! The file is one header and one payload. The header holds a magic string, the
+//! format version, the program's identity and the payload's length and hash; a file
+//! whose header does not match this hearth (another version) is passed over, and a
+//! damaged one is passed over with a warning: a cache is never trusted, only used
+//! when it is whole. Deleting `.hearth/cache/` is always safe.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::markdown::{self, LinkBase};
+use crate::config::Markdown;
+use crate::model::{Body, Heading};
+use crate::output::lock;
+
+/// Where the cache lives, relative to the site folder.
+pub const FOLDER: &str = ".hearth/cache";
+const FILE: &str = ".hearth/cache/bodies";
+const MAGIC: &[u8; 8] = b"HEARTHBC";
+const VERSION: u32 = 2;
+/// Magic, version, program, payload length, payload hash.
+const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 16;
+
+/// Rendered bodies by the hash of their inputs.
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    entries: Mutex<HashMap<u128, (Body, u64)>>,
+    generation: AtomicU64,
+    /// Entries were added or dropped since the cache was loaded or saved.
+    changed: AtomicBool,
+}
+
+impl BodyCache {
+    /// The cache saved in the site's `.hearth/cache/`, or an empty one when there
+    /// is none, it was written by another hearth, or it is damaged (with a warning).
+    pub fn load(site_dir: &Path) -> BodyCache {
+        let cache = BodyCache::default();
+        let bytes = match crate::files::read(site_dir, Path::new(FILE)) {
+            Ok(bytes) => bytes,
+            Err(crate::files::Refused::Missing) => return cache,
+            Err(e) => {
+                tracing::warn!("the cache `{FILE}` is not used: {e}");
+                return cache;
+            }
+        };
+        match decode(&bytes) {
+            Ok(entries) => {
+                let entries = entries.into_iter().map(|(k, b)| (k, (b, 0))).collect();
+                *lock(&cache.entries) = entries;
+            }
+            Err(Unusable::Other) => {}
+            Err(Unusable::Damaged) => {
+                tracing::warn!("the cache `{FILE}` is damaged and is not used (it is rebuilt)");
+            }
+        }
+        cache
+    }
+
+    /// Writes the bodies the last build used to the site's `.hearth/cache/`, if
+    /// they differ from what is there. Never through a link.
+    pub fn save(&self, site_dir: &Path) -> anyhow::Result<()> {
+        if !self.changed.swap(false, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let bytes = {
+            let entries = lock(&self.entries);
+            let mut keys: Vec<&u128> = entries.keys().collect();
+            keys.sort_unstable();
+            encode(keys.into_iter().map(|k| (*k, &entries[k].0)))
+        };
+        let folder = Path::new(FOLDER);
+        // Tell git and backup tools the folder is a cache, once.
+        for (name, text) in [
+            (".gitignore", "*\n"),
+            (
+                "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n# hearth's cache: safe to delete.\n",
+            ),
+        ] {
+            let rel = folder.join(name);
+            if !site_dir.join(&rel).exists() {
+                crate::files::write_durably(site_dir, &rel, text.as_bytes())?;
+            }
+        }
+        crate::files::write_durably(site_dir, Path::new(FILE), &bytes)?;
+        Ok(())
+    }
+
+    /// Starts a build: entries not used by it are dropped at `finish`.
+    pub fn begin(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Forgets the bodies of documents the last build did not render.
+    pub fn finish(&self) {
+        let current = self.generation.load(Ordering::SeqCst);
+        let mut entries = lock(&self.entries);
+        let before = entries.len();
+        entries.retain(|_, (_, used)| *used == current);
+        if entries.len() != before {
+            self.changed.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The body for these inputs, rendered now or taken from an earlier build.
+    pub fn render(
+        &self,
+        body: &str,
+        summary: Option<&str>,
+        links: &LinkBase<'_>,
+        options: Markdown,
+    ) -> Body {
+        let key = key(body, summary, links, options);
+        let current = self.generation.load(Ordering::SeqCst);
+        if let Some((cached, used)) = lock(&self.entries).get_mut(&key) {
+            *used = current;
+            return cached.clone();
+        }
+        let rendered = markdown::render(body, summary, links, options);
+        lock(&self.entries).insert(key, (rendered.clone(), current));
+        self.changed.store(true, Ordering::SeqCst);
+        rendered
+    }
+
+    /// How many bodies are held.
+    pub fn len(&self) -> usize {
+        lock(&self.entries).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The hash of every input of `markdown::render`, and of the program.
+fn key(body: &str, summary: Option<&str>, links: &LinkBase<'_>, options: Markdown) -> u128 {
+    let mut h = crate::hash::Hasher::default();
+    h.field(&crate::hash::program().to_le_bytes())
+        .field(body.as_bytes());
+    match summary {
+        Some(summary) => h.field(b"summary").field(summary.as_bytes()),
+        None => h.field(b"no summary"),
+    };
+    h.field(links.root.as_bytes())
+        .field(links.page_url.as_bytes())
+        .field(&(links.assets.len() as u64).to_le_bytes());
+    for asset in links.assets {
+        h.field(asset.as_bytes());
+    }
+    let Markdown { unsafe_html } = options;
+    h.field(&[u8::from(unsafe_html)]);
+    h.finish()
+}
+
+/// Why a cache file is not used.
+#[derive(Debug, PartialEq, Eq)]
+enum Unusable {
+    /// Written by another version or build of hearth: expected, said nowhere.
+    Other,
+    /// Cut short, changed, or not a cache at all.
+    Damaged,
+}
+
+fn encode<'a>(entries: impl Iterator<Item = (u128, &'a Body)>) -> Vec<u8> {
+    // The header is filled in last, in place: a big cache is never copied.
+    let mut bytes = vec![0; HEADER_LEN];
+    for (key, body) in entries {
+        bytes.extend_from_slice(&key.to_le_bytes());
+        for text in [
+            &body.content_html,
+            &body.summary_html,
+            &body.summary_text,
+            &body.text,
+        ] {
+            put_str(&mut bytes, text);
+        }
+        bytes.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
+        for heading in &body.toc {
+            bytes.push(heading.level);
+            put_str(&mut bytes, &heading.id);
+            put_str(&mut bytes, &heading.title);
+        }
+        bytes.extend_from_slice(&(body.word_count as u64).to_le_bytes());
+    }
+    let payload_len = (bytes.len() - HEADER_LEN) as u64;
+    let payload_hash = crate::hash::of(&bytes[HEADER_LEN..]);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&crate::hash::program().to_le_bytes());
+    header.extend_from_slice(&payload_len.to_le_bytes());
+    header.extend_from_slice(&payload_hash.to_le_bytes());
+    bytes[..HEADER_LEN].copy_from_slice(&header);
+    bytes
+}
+
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    out.reserve(8 + text.len());
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
+    let mut r = Reader(bytes);
+    if r.take(8)? != MAGIC {
+        return Err(Unusable::Damaged);
+    }
+    let version = u32::from_le_bytes(r.array()?);
+    let program = u128::from_le_bytes(r.array()?);
+    if version != VERSION || program != crate::hash::program() {
+        return Err(Unusable::Other);
+    }
+    let len = r.len()?;
+    let hash = u128::from_le_bytes(r.array()?);
+    let payload = r.0;
+    if payload.len() != len || crate::hash::of(payload) != hash {
+        return Err(Unusable::Damaged);
+    }
+    let mut r = Reader(payload);
+    let mut entries = Vec::new();
+    while !r.0.is_empty() {
+        let key = u128::from_le_bytes(r.array()?);
+        let content_html = r.string()?;
+        let summary_html = r.string()?;
+        let summary_text = r.string()?;
+        let text = r.string()?;
+        let headings = r.len()?;
+        let mut toc = Vec::with_capacity(headings.min(r.0.len()));
+        for _ in 0..headings {
+            let level = r.take(1)?[0];
+            toc.push(Heading {
+                level,
+                id: r.string()?,
+                title: r.string()?,
+            });
+        }
+        let word_count = r.len()?;
+        let body = Body {
+            content_html,
+            summary_html,
+            summary_text,
+            text,
+            toc,
+            word_count,
+        };
+        entries.push((key, body));
+    }
+    Ok(entries)
+}
+
+/// Reads a cache file's parts; running out of bytes means a damaged file.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Unusable> {
+        if self.0.len() < n {
+            return Err(Unusable::Damaged);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Unusable> {
+        self.take(N)?.try_into().map_err(|_| Unusable::Damaged)
+    }
+
+    fn len(&mut self) -> Result<usize, Unusable> {
+        usize::try_from(u64::from_le_bytes(self.array()?)).map_err(|_| Unusable::Damaged)
+    }
+
+    fn string(&mut self) -> Result<String, Unusable> {
+        let n = self.len()?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| Unusable::Damaged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_bodies_apart_by_their_markdown_options() {
+        let cache = BodyCache::default();
+        let links = LinkBase::default();
+        let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
+        let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
+        assert!(
+            safe.content_html.contains("&lt;b&gt;"),
+            "{}",
+            safe.content_html
+        );
+        assert!(
+            raw.content_html.contains("<b>x</b>"),
+            "{}",
+            raw.content_html
+        );
+    }
+
+    #[test]
+    fn a_saved_cache_loads_back_and_a_damaged_one_is_passed_over() -> anyhow::Result<()> {
+        let site = tempfile::tempdir()?;
+        let links = LinkBase {
+            root: "/",
+            page_url: "/posts/a/",
+            assets: &[],
+        };
+        let text = "# Title\n\nSome *words*.\n\n```rust\nfn main() {}\n```\n";
+        let cache = BodyCache::default();
+        cache.begin();
+        let made = cache.render(text, Some("Sum"), &links, Markdown::default());
+        cache.finish();
+        cache.save(site.path())?;
+        let loaded = BodyCache::load(site.path());
+        assert_eq!(loaded.len(), 1);
+        let again = loaded.render(text, Some("Sum"), &links, Markdown::default());
+        assert_eq!(again.content_html, made.content_html);
+        assert_eq!(again.summary_html, made.summary_html);
+        assert_eq!(again.toc.len(), made.toc.len());
+        assert_eq!(again.word_count, made.word_count);
+        assert!(
+            !loaded.changed.load(Ordering::SeqCst),
+            "a hit changes nothing"
+        );
+
+        let path = site.path().join(FILE);
+        let mut bytes = std::fs::read(&path)?;
+        let last = bytes.len() - 3;
+        bytes[last] ^= 1;
+        assert_eq!(decode(&bytes).err(), Some(Unusable::Damaged));
+        assert_eq!(decode(&bytes[..40]).err(), Some(Unusable::Damaged));
+        assert_eq!(decode(b"not a cache at all").err(), Some(Unusable::Damaged));
+        std::fs::write(&path, &bytes)?;
+        assert!(BodyCache::load(site.path()).is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn the_cache_is_never_written_through_a_link() -> anyhow::Result<()> {
+        let site = tempfile::tempdir()?;
+        let outside = tempfile::tempdir()?;
+        std::os::unix::fs::symlink(outside.path(), site.path().join(".hearth"))?;
+        let cache = BodyCache::default();
+        cache.render("x", None, &LinkBase::default(), Markdown::default());
+        assert!(cache.save(site.path()).is_err());
+        assert_eq!(std::fs::read_dir(outside.path())?.count(), 0);
+        Ok(())
+    }
+}
