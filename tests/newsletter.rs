@@ -90,8 +90,9 @@ fn a_send_to_fifty_subscribers_delivers_one_well_formed_message_to_each() {
             mail["text"].as_str().expect("text"),
         );
         for part in [html, text] {
+            let first_name = name.split(' ').next().expect("a first name");
             assert!(
-                part.contains(&format!("Hi {name}")),
+                part.contains(&format!("Hi {first_name},")),
                 "{file}: personal greeting"
             );
             assert!(part.contains("Welcome aboard"), "{file}: the new post");
@@ -860,4 +861,87 @@ fn a_due_slot_with_nothing_new_is_passed_over() {
     )
     .success();
     assert_eq!(issue_count(&site), 2);
+}
+
+#[test]
+fn the_digest_greets_by_first_name_leads_its_subject_and_reminds_of_this_weeks_events() {
+    let server = SmtpServer::start(&SmtpOptions::default());
+    let site = site_for(&server, 0, "");
+    site.write(
+        "subscribers.csv",
+        "email,name\nsofia@example.org,Sofía Ramírez\nanon@example.org,\n",
+    );
+    // The default subject: the site's own is set in the fixture.
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    let config: String = config
+        .lines()
+        .filter(|l| !l.starts_with("subject"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    site.write("hearth.toml", config);
+
+    newsletter(&site, &server, &["send"], MONDAY).success();
+    let first = inspect_emails(&server.messages());
+    for (file, mail) in first.as_object().expect("per file") {
+        let subject = mail["headers"]["Subject"].as_str().expect("subject");
+        assert!(
+            subject.starts_with("Harbour Devs: Welcome aboard (+"),
+            "{file}: {subject}"
+        );
+        let to = mail["headers"]["To"].as_str().expect("To");
+        let greeting = if to.contains("sofia") {
+            "Hi Sofía,"
+        } else {
+            "Hi,"
+        };
+        for part in ["html", "text"] {
+            let body = mail[part].as_str().expect("part");
+            assert!(body.contains(greeting), "{file} {part}: {body}");
+        }
+        let links: Vec<&str> = mail["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .filter_map(|l| l.as_str())
+            .collect();
+        assert!(
+            links.contains(&"https://harbour.example.org/events/harbour-social/event.ics"),
+            "{file}: {links:?}"
+        );
+        assert!(
+            links
+                .iter()
+                .any(|l| l.starts_with("https://calendar.google.com/")),
+            "{file}: {links:?}"
+        );
+    }
+
+    // A week later, with a new post: the event announced in issue 1 happens within
+    // the week, and is mentioned again.
+    site.write(
+        "content/posts/2026-11-29-second-wind.md",
+        "+++\ntitle = \"Second wind\"\ndate = 2026-11-29T12:00:00+01:00\n+++\nMore news.\n",
+    );
+    newsletter(&site, &server, &["send"], "2026-11-30T10:00:00+01:00").success();
+    let all = inspect_emails(&server.messages());
+    let second: Vec<&serde_json::Value> = all
+        .as_object()
+        .expect("per file")
+        .values()
+        .filter(|m| {
+            m["headers"]["Subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("Second wind"))
+        })
+        .collect();
+    assert_eq!(second.len(), 2, "{all}");
+    for mail in second {
+        for part in ["html", "text"] {
+            let body = mail[part].as_str().expect("part");
+            assert!(
+                body.contains("Also this week") && body.contains("Harbour social"),
+                "{part}: {body}"
+            );
+        }
+    }
 }

@@ -30,6 +30,9 @@ pub struct Issue {
     /// Slug of the member in the spotlight, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spotlight: Option<String>,
+    /// Events of earlier issues it mentioned again, as they happen within a week.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<String>,
     /// True while the issue is being delivered; a later send resumes it.
     #[serde(default, skip_serializing_if = "is_false")]
     pub sending: bool,
@@ -50,6 +53,8 @@ pub struct Draft {
     pub events: Vec<usize>,
     pub cancelled_events: Vec<usize>,
     pub spotlight: Option<usize>,
+    /// Events an earlier issue announced that happen soon; alone they make no issue.
+    pub reminders: Vec<usize>,
 }
 
 impl Draft {
@@ -79,6 +84,7 @@ impl Draft {
                 .collect(),
             cancelled_events: slugs(&self.cancelled_events, &event),
             spotlight: self.spotlight.map(|i| site.members[i].slug.to_string()),
+            reminders: slugs(&self.reminders, &event),
             sending: false,
         }
     }
@@ -104,6 +110,7 @@ impl Site {
                 .spotlight
                 .as_ref()
                 .and_then(|s| self.members.iter().position(|m| m.slug.as_str() == s)),
+            reminders: issue.reminders.iter().filter_map(event).collect(),
         }
     }
 }

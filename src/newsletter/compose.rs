@@ -94,6 +94,7 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         })
         .max_by_key(|(_, m)| m.spotlight)
         .map(|(i, _)| i);
+    let reminders = reminders(site, &announced, now);
 
     Draft {
         number: issues.last().map_or(1, |i| i.number + 1),
@@ -102,5 +103,28 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         events,
         cancelled_events,
         spotlight,
+        reminders,
     }
+}
+
+/// How soon an event announced in an earlier issue is mentioned again.
+const REMINDER_DAYS: i64 = 7;
+
+/// Events an earlier issue announced that happen within a week: a short reminder,
+/// so that an event is not forgotten between its announcement and its day.
+fn reminders(site: &Site, announced: &BTreeSet<&str>, now: Timestamp) -> Vec<usize> {
+    let soon = now
+        .checked_add(SignedDuration::from_hours(24 * REMINDER_DAYS))
+        .unwrap_or(Timestamp::MAX);
+    site.events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.status == EventStatus::Scheduled
+                && !e.draft
+                && next_date(e, now)
+                    .is_some_and(|(key, at)| at <= soon && announced.contains(key.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }

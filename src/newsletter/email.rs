@@ -95,6 +95,7 @@ pub fn render(
         "name".into(),
         "email".into(),
         personal::UNSUBSCRIBE_FIELD.into(),
+        personal::GREETING_FIELD.into(),
     ];
     for column in columns {
         if !fields.contains(column) {

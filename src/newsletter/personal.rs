@@ -80,6 +80,7 @@ impl Placeholders {
             "name" => Field::Name,
             "email" => Field::Email,
             UNSUBSCRIBE_FIELD => Field::Unsubscribe,
+            GREETING_FIELD => Field::Greeting,
             other => Field::Column(other.to_string()),
         };
         Some((field, self.prefix.len() + digits + CLOSE.len_utf8()))
@@ -104,11 +105,27 @@ enum Field {
     Email,
     /// The recipient's own unsubscribe link (signed, see `token`).
     Unsubscribe,
+    /// "Hi Sofía" for Sofía Ramírez, "Hi" without a name.
+    Greeting,
     Column(String),
 }
 
 /// The field name of the personal unsubscribe link.
 pub const UNSUBSCRIBE_FIELD: &str = "unsubscribe_url";
+
+/// The field name of the greeting by first name (`Hi Sofía`, or `Hi`).
+pub const GREETING_FIELD: &str = "greeting";
+
+/// The greeting of a person: by the first word of their name, as people greet in
+/// a newsletter; a name that is empty or only the address's own part gets none.
+pub fn greeting(subscriber: &Subscriber) -> String {
+    let first = subscriber.name.split_whitespace().next().unwrap_or("");
+    if first.is_empty() || first == subscriber.address.user() {
+        "Hi".to_string()
+    } else {
+        format!("Hi {first}")
+    }
+}
 
 /// What a recipient's copy holds besides their subscriber fields.
 #[derive(Debug, Clone, Default)]
@@ -130,6 +147,7 @@ impl Personal {
                 Part::Field(Field::Name) => subscriber.name.clone(),
                 Part::Field(Field::Email) => subscriber.address.to_string(),
                 Part::Field(Field::Unsubscribe) => links.unsubscribe.clone(),
+                Part::Field(Field::Greeting) => greeting(subscriber),
                 Part::Field(Field::Column(c)) => subscriber.field(c).unwrap_or_default().into(),
             };
             if html {

@@ -44,6 +44,7 @@ mod tests {
             events: vec![],
             cancelled_events: vec![],
             spotlight: Some("ada".into()),
+            reminders: vec![],
             sending: true,
         };
         append(dir.path(), &[], issue.clone())?;

@@ -173,7 +173,8 @@ pub struct Dkim {
     pub key_file: PathBuf,
 }
 
-const DEFAULT_SUBJECT: &str = "{{ site.title }}: {{ issue.date }}";
+/// The issue's lead title and how much more it holds; the date when it has none.
+const DEFAULT_SUBJECT: &str = "{{ site.title }}: {% if issue.lead %}{{ issue.lead }}{% if issue.more > 0 %} (+{{ issue.more }} more){% endif %}{% else %}{{ issue.date }}{% endif %}";
 
 /// Checks the newsletter settings of `config`; every problem is listed.
 pub fn load(site_dir: &Path, config: &Config) -> Result<Settings, Problems> {

@@ -23,6 +23,11 @@ pub struct IssueView {
     pub subject: String,
     pub url: String,
     pub preheader: String,
+    /// The title that leads the issue (its first post, else its first event, else
+    /// the member in the spotlight), for the subject; empty when there is none.
+    pub lead: String,
+    /// How many other items the issue carries beside the lead.
+    pub more: usize,
 }
 
 /// What the email templates (and the archive page) get for one issue.
@@ -33,6 +38,8 @@ pub struct IssueContent<'a> {
     pub cancelled_events: Vec<&'a EventView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spotlight: Option<&'a MemberView<'a>>,
+    /// Events of earlier issues that happen within a week of this one.
+    pub reminders: Vec<&'a EventView<'a>>,
 }
 
 impl<'a> IssueContent<'a> {
@@ -46,6 +53,7 @@ impl<'a> IssueContent<'a> {
                 .map(|&i| &views.events[i])
                 .collect(),
             spotlight: draft.spotlight.map(|i| &views.members[i]),
+            reminders: draft.reminders.iter().map(|&i| &views.events[i]).collect(),
         }
     }
 }
@@ -69,7 +77,21 @@ pub fn issue_view(site: &Site, draft: &Draft, content: &IssueContent<'_>) -> Iss
         subject: String::new(),
         url: site.config.permalink(&issue_path(site, draft.number)),
         preheader: preheader(content),
+        lead: lead(content).unwrap_or_default().to_string(),
+        more: (content.posts.len()
+            + content.events.len()
+            + usize::from(content.spotlight.is_some()))
+        .saturating_sub(1),
     }
+}
+
+fn lead<'a>(content: &IssueContent<'a>) -> Option<&'a str> {
+    content
+        .posts
+        .first()
+        .map(|p| p.title)
+        .or_else(|| content.events.first().map(|e| e.title))
+        .or_else(|| content.spotlight.map(|m| m.name))
 }
 
 /// The inbox teaser: what is inside, by title.
