@@ -26,6 +26,7 @@ pub mod desk;
 pub mod diag;
 pub mod files;
 pub mod http;
+pub mod images;
 pub mod import;
 pub mod model;
 pub mod newsletter;
