@@ -230,7 +230,8 @@ fn try_run(
         Ok(_) => return Ok(Outcome::default()),
         Err(e) => return Err(e.to_string()),
     };
-    let (width, height) = reader(&bytes, format)
+    // The header alone, read without the size limits so the warning can name the size.
+    let (width, height) = ImageReader::with_format(Cursor::new(&bytes[..]), format)
         .into_dimensions()
         .map_err(|e| e.to_string())?;
     if width > MAX_SIDE || height > MAX_SIDE || width == 0 || height == 0 {
