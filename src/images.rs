@@ -169,7 +169,9 @@ fn jobs<'a>(site: &'a Site, site_dir: &Path, copied: &'a [(String, CopyFrom)]) -
         let Ok(source) = path.strip_prefix(site_dir) else {
             continue;
         };
-        if !matches!(extension(out), Some("png" | "jpg" | "jpeg")) {
+        // A space or comma would split a `srcset` entry: such names pass through.
+        let splits_srcset = out.contains(|c: char| c.is_whitespace() || c == ',');
+        if splits_srcset || !matches!(extension(out), Some("png" | "jpg" | "jpeg")) {
             continue;
         }
         let widths = match shape {
