@@ -225,73 +225,114 @@ fn try_run(
     root: &str,
     taken: &BTreeSet<&str>,
 ) -> Result<Outcome, String> {
-    let bytes = files::read(site_dir, &job.source).map_err(|e| e.to_string())?;
-    let format = match image::guess_format(&bytes) {
-        Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => f,
-        // A GIF or WebP named `.png`: shown as it is, as the browser reads it.
-        Ok(_) => return Ok(Outcome::default()),
-        Err(e) => return Err(e.to_string()),
+    let Some(mut source) = Source::read(job, site_dir)? else {
+        return Ok(Outcome::default());
     };
-    // The header alone, read without the size limits so the warning can name the size.
-    let (width, height) = ImageReader::with_format(Cursor::new(&bytes[..]), format)
-        .into_dimensions()
-        .map_err(|e| e.to_string())?;
-    if width > MAX_SIDE || height > MAX_SIDE || width == 0 || height == 0 {
-        return Err(format!(
-            "it is {width}×{height} pixels, and hearth resizes pictures up to {MAX_SIDE}×{MAX_SIDE}"
-        ));
-    }
-    let source_hash = hex(&sha256(&[&bytes]));
     let mut outcome = Outcome::default();
-    let mut decoded: Option<DynamicImage> = None;
-    let (stem, ext) = job
-        .out
-        .rsplit_once('.')
-        .ok_or_else(|| "no extension".to_string())?;
     for &(shape, shown) in &job.shown {
-        let (w1, h1) = fit(shape, shown, width, height);
-        let (w2, h2) = fit(shape, shown * 2, width, height);
+        let picture = source.picture(shape, shown, &Place { root, taken }, &mut outcome)?;
+        outcome.pictures.insert(shown, picture);
+    }
+    Ok(outcome)
+}
+
+/// Where the files of a picture go: the site's root URL, and the output paths taken
+/// by the site's own files.
+struct Place<'a> {
+    root: &'a str,
+    taken: &'a BTreeSet<&'a str>,
+}
+
+/// A PNG or JPEG source, its pixels decoded only when a variant is not in the cache.
+struct Source<'a> {
+    site_dir: &'a Path,
+    bytes: Vec<u8>,
+    hash: String,
+    format: ImageFormat,
+    width: u32,
+    height: u32,
+    /// The output path of the original without and with its extension.
+    stem: &'a str,
+    ext: &'a str,
+    decoded: Option<DynamicImage>,
+}
+
+impl<'a> Source<'a> {
+    /// The source of `job`, or `None` when it is no PNG or JPEG (a GIF or WebP named
+    /// `.png` is shown as it is, as the browser reads it).
+    fn read(job: &'a Job<'_>, site_dir: &'a Path) -> Result<Option<Source<'a>>, String> {
+        let bytes = files::read(site_dir, &job.source).map_err(|e| e.to_string())?;
+        let format = match image::guess_format(&bytes) {
+            Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => f,
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        // The header alone, read without the size limits so the warning can name the size.
+        let (width, height) = ImageReader::with_format(Cursor::new(&bytes[..]), format)
+            .into_dimensions()
+            .map_err(|e| e.to_string())?;
+        if width > MAX_SIDE || height > MAX_SIDE || width == 0 || height == 0 {
+            return Err(format!(
+                "it is {width}×{height} pixels, and hearth resizes pictures up to {MAX_SIDE}×{MAX_SIDE}"
+            ));
+        }
+        let (stem, ext) = job
+            .out
+            .rsplit_once('.')
+            .ok_or_else(|| "no extension".to_string())?;
+        Ok(Some(Source {
+            site_dir,
+            hash: hex(&sha256(&[&bytes])),
+            bytes,
+            format,
+            width,
+            height,
+            stem,
+            ext,
+            decoded: None,
+        }))
+    }
+
+    /// The picture shown `shown` pixels wide: its files at 1x and 2x (when the source
+    /// is big enough) in both formats, added to `outcome`.
+    fn picture(
+        &mut self,
+        shape: Shape,
+        shown: u32,
+        place: &Place<'_>,
+        outcome: &mut Outcome,
+    ) -> Result<Picture, String> {
+        let (w1, h1) = fit(shape, shown, self.width, self.height);
+        let (w2, h2) = fit(shape, shown * 2, self.width, self.height);
         let mut sizes = vec![(w1, h1)];
         if w2 > w1 {
             sizes.push((w2, h2));
         }
-        // Square crops of a picture that is not square get a name of their own.
-        let tag = if shape == Shape::Square && width != height {
-            "sq"
-        } else {
-            "w"
-        };
         let mut own = Set::default();
         let mut webp = Set::default();
-        for (set, format, ext) in [
-            (&mut own, Format::Own(format), ext),
-            (&mut webp, Format::Webp, "webp"),
+        for (set, format) in [
+            (&mut own, Format::Own(self.format)),
+            (&mut webp, Format::Webp),
         ] {
-            for (density, &(w, h)) in sizes.iter().enumerate() {
-                let out = format!("{stem}-{w}{tag}.{ext}");
-                if taken.contains(out.as_str()) {
+            for (density, &(width, height)) in sizes.iter().enumerate() {
+                let variant = Variant {
+                    width,
+                    height,
+                    shape,
+                    format,
+                };
+                let out = self.out_path(variant);
+                if place.taken.contains(out.as_str()) {
                     return Err(format!(
                         "`{out}` is already a file of the site, where hearth would put a resized copy"
                     ));
                 }
-                let variant = Variant {
-                    width: w,
-                    height: h,
-                    shape,
-                    format,
-                };
-                let (cached, len) = cached_file(
-                    site_dir,
-                    &source_hash,
-                    variant,
-                    &bytes,
-                    &mut decoded,
-                    &mut outcome,
-                )?;
+                let (cached, len) = self.cached_file(variant, outcome)?;
                 set.bytes += len;
-                set.urls.push(format!("{root}{out} {}x", density + 1));
+                set.urls
+                    .push(format!("{}{out} {}x", place.root, density + 1));
                 if density == 0 {
-                    set.src = format!("{root}{out}");
+                    set.src = format!("{}{out}", place.root);
                 }
                 set.files.push((out, cached));
             }
@@ -304,18 +345,69 @@ fn try_run(
             String::new()
         };
         outcome.files.extend(own.files);
-        outcome.pictures.insert(
-            shown,
-            Picture {
-                src: own.src,
-                srcset: own.urls.join(", "),
-                webp_srcset,
-                width: w1,
-                height: h1,
-            },
-        );
+        Ok(Picture {
+            src: own.src,
+            srcset: own.urls.join(", "),
+            webp_srcset,
+            width: w1,
+            height: h1,
+        })
     }
-    Ok(outcome)
+
+    /// `members/ada/avatar-96w.png`; a square cut of a picture that is not square is
+    /// `-96sq`.
+    fn out_path(&self, variant: Variant) -> String {
+        let tag = if variant.shape == Shape::Square && self.width != self.height {
+            "sq"
+        } else {
+            "w"
+        };
+        let ext = match variant.format {
+            Format::Own(_) => self.ext,
+            Format::Webp => "webp",
+        };
+        format!("{}-{}{tag}.{ext}", self.stem, variant.width)
+    }
+
+    /// The cache file of a variant, made now when it is missing. Returns its path and
+    /// length.
+    fn cached_file(
+        &mut self,
+        variant: Variant,
+        outcome: &mut Outcome,
+    ) -> Result<(PathBuf, u64), String> {
+        let (format_name, ext) = match variant.format {
+            Format::Own(ImageFormat::Jpeg) => ("jpeg", "jpg"),
+            Format::Own(_) => ("png", "png"),
+            Format::Webp => ("webp", "webp"),
+        };
+        let key = sha256(&[
+            VERSION.as_bytes(),
+            self.hash.as_bytes(),
+            format!(
+                "{}x{} {:?} {format_name}",
+                variant.width, variant.height, variant.shape
+            )
+            .as_bytes(),
+        ]);
+        let rel = Path::new(CACHE_DIR).join(format!("{}.{ext}", hex(&key[..16])));
+        if let Ok(path) = files::regular_file(self.site_dir, &rel)
+            && let Ok(meta) = path.metadata()
+            && meta.len() > 0
+        {
+            outcome.reused += 1;
+            return Ok((path, meta.len()));
+        }
+        let image = match &mut self.decoded {
+            Some(image) => image,
+            None => self.decoded.insert(decode(&self.bytes)?),
+        };
+        let encoded = encode(&cut(image, variant), variant.format).map_err(|e| e.to_string())?;
+        let path =
+            files::write_whole(self.site_dir, &rel, &encoded).map_err(|e| format!("{e:#}"))?;
+        outcome.made += 1;
+        Ok((path, encoded.len() as u64))
+    }
 }
 
 /// The files of one picture in one format.
@@ -340,48 +432,6 @@ fn fit(shape: Shape, shown: u32, width: u32, height: u32) -> (u32, u32) {
             (w, u32::try_from(h).unwrap_or(u32::MAX).max(1))
         }
     }
-}
-
-/// The cache file of a variant, made now when it is missing. Returns its path and
-/// length.
-fn cached_file(
-    site_dir: &Path,
-    source_hash: &str,
-    variant: Variant,
-    bytes: &[u8],
-    decoded: &mut Option<DynamicImage>,
-    outcome: &mut Outcome,
-) -> Result<(PathBuf, u64), String> {
-    let (format_name, ext) = match variant.format {
-        Format::Own(ImageFormat::Jpeg) => ("jpeg", "jpg"),
-        Format::Own(_) => ("png", "png"),
-        Format::Webp => ("webp", "webp"),
-    };
-    let key = sha256(&[
-        VERSION.as_bytes(),
-        source_hash.as_bytes(),
-        format!(
-            "{}x{} {:?} {format_name}",
-            variant.width, variant.height, variant.shape
-        )
-        .as_bytes(),
-    ]);
-    let rel = Path::new(CACHE_DIR).join(format!("{}.{ext}", hex(&key[..16])));
-    if let Ok(path) = files::regular_file(site_dir, &rel)
-        && let Ok(meta) = path.metadata()
-        && meta.len() > 0
-    {
-        outcome.reused += 1;
-        return Ok((path, meta.len()));
-    }
-    let image = match decoded {
-        Some(image) => image,
-        None => decoded.insert(decode(bytes)?),
-    };
-    let encoded = encode(&cut(image, variant), variant.format).map_err(|e| e.to_string())?;
-    let path = files::write_whole(site_dir, &rel, &encoded).map_err(|e| format!("{e:#}"))?;
-    outcome.made += 1;
-    Ok((path, encoded.len() as u64))
 }
 
 fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
