@@ -113,6 +113,8 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         opts.site_dir.display()
     );
     let own_redirects = own_redirects(&opts.site_dir, &theme, &mut diags);
+    let sources = copied_sources(&site, &theme, &opts.site_dir);
+    site.images = crate::images::resize(&opts.site_dir, &site, &sources, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
@@ -253,10 +255,18 @@ pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Di
     Ok((files, warnings))
 }
 
-/// The static files and bundle files of a loaded site.
+/// The static files and bundle files of a loaded site, and its resized images.
 pub fn copied_files(loaded: &Loaded, site_dir: &Path) -> Vec<(String, CopyFrom)> {
-    let mut copied = static_files(site_dir, &loaded.theme);
-    copied.extend(bundle_files(&loaded.site, site_dir));
+    let mut copied = copied_sources(&loaded.site, &loaded.theme, site_dir);
+    let resized = loaded.site.images.files.iter();
+    copied.extend(resized.map(|(out, file)| (out.clone(), CopyFrom::File(file.clone()))));
+    copied
+}
+
+/// The static files and bundle files of a site.
+fn copied_sources(site: &Site, theme: &Theme, site_dir: &Path) -> Vec<(String, CopyFrom)> {
+    let mut copied = static_files(site_dir, theme);
+    copied.extend(bundle_files(site, site_dir));
     copied
 }
 

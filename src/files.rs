@@ -315,21 +315,35 @@ pub fn write(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
 /// that a crash leaves either the old or the new file. A link in the place of the
 /// file is replaced by the rename, never written through.
 pub fn write_durably(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    write_by_rename(base, rel, bytes, true)
+}
+
+/// Writes `bytes` to `base/rel` through a new temporary file and a rename, without
+/// fsync: for a cache, where a crash may lose an entry but never leaves a half-written
+/// one in its place.
+pub fn write_whole(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    write_by_rename(base, rel, bytes, false)
+}
+
+fn write_by_rename(base: &Path, rel: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
     let (dir, name) = split(rel)?;
     let dir_path = folder(base, dir)?;
     let path = dir_path.join(name);
-    let tmp_name = format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id());
+    // The counter keeps two threads writing the same file apart.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp_name = format!(".{}.{}.{n}.tmp", name.to_string_lossy(), std::process::id());
     let tmp = dir_path.join(&tmp_name);
     // A stale temporary file of a killed run of the same process id goes first.
     let _ = std::fs::remove_file(&tmp);
     {
         let mut file = open(base, &dir.join(&tmp_name), Mode::New)?;
         file.write_all(bytes)
-            .and_then(|()| file.sync_all())
+            .and_then(|()| if sync { file.sync_all() } else { Ok(()) })
             .with_context(|| format!("cannot write `{}`", tmp.display()))?;
     }
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace `{}`", path.display()))?;
-    if let Ok(d) = File::open(&dir_path) {
+    if sync && let Ok(d) = File::open(&dir_path) {
         let _ = d.sync_all();
     }
     Ok(path)

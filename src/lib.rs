@@ -28,6 +28,7 @@ pub mod diag;
 pub mod files;
 pub mod hash;
 pub mod http;
+pub mod images;
 pub mod import;
 pub mod model;
 pub mod newsletter;

@@ -136,6 +136,7 @@ pub fn load(
         data,
         sponsors,
         issues: Vec::new(),
+        images: Default::default(),
     };
     site.index_members();
     check_routes(&site, site_dir, diags);

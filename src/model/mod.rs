@@ -3,6 +3,7 @@
 //! Nothing here touches the disk; rendering reads only these types.
 
 pub mod issue;
+pub mod picture;
 pub mod route;
 pub mod series;
 pub mod slug;
@@ -16,6 +17,7 @@ use jiff::Zoned;
 use jiff::civil::Date;
 
 use crate::config::Config;
+pub use picture::{Picture, Resized};
 pub use route::{Alias, Kind, Permalinks, Route};
 pub use series::{Occurrence, Series};
 pub use slug::Slug;
@@ -216,6 +218,8 @@ pub struct Site {
     pub sponsors: Vec<Sponsor>,
     /// The newsletter issues sent so far, oldest first (`newsletter/issues.toml`).
     pub issues: Vec<issue::Issue>,
+    /// Avatars and post and event images resized for the theme (`crate::images`).
+    pub images: Resized,
 }
 
 impl Site {

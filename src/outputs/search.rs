@@ -447,6 +447,7 @@ mod tests {
             member_index: Default::default(),
             pages: Vec::new(),
             issues: Vec::new(),
+            images: Default::default(),
             tags: Default::default(),
             data: Default::default(),
             sponsors: Vec::new(),

@@ -2,6 +2,8 @@
 //! with URLs resolved and dates formatted. `docs/templates.md` documents every field;
 //! keep the two in step.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::config::Config;
@@ -9,8 +11,8 @@ use crate::model::time::{
     human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation,
 };
 use crate::model::{
-    Body, Event, EventStatus, Heading, Member, Occurrence, Page, Post, SafeUrl, Series, Site, Slug,
-    Sponsor, Tag,
+    Body, Event, EventStatus, Heading, Member, Occurrence, Page, Picture, Post, SafeUrl, Series,
+    Site, Slug, Sponsor, Tag,
 };
 
 #[derive(Debug, Serialize)]
@@ -109,6 +111,9 @@ pub struct MemberRef {
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+    /// The avatar resized, by the width it is shown at (`"40"`, `"96"`, `"128"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_set: Option<BTreeMap<u32, Picture>>,
 }
 
 /// A post as lists show it (home, post lists, tag and member pages): everything but
@@ -132,6 +137,9 @@ pub struct PostItem<'a> {
     pub summary_text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<&'a str>,
+    /// The image resized for the page column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_set: Option<Picture>,
     pub reading_minutes: usize,
     /// The event this post recaps, when it is published.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +184,9 @@ pub struct MemberView<'a> {
     pub location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<&'a str>,
+    /// The avatar resized, by the width it is shown at (`"40"`, `"96"`, `"128"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_set: Option<BTreeMap<u32, Picture>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joined: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,6 +257,9 @@ pub struct EventView<'a> {
     pub extra: &'a serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<&'a str>,
+    /// The image resized for the page column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_set: Option<Picture>,
     /// The picture for link previews: the event's `image`, else the site's; absolute.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub social_image: Option<String>,
@@ -487,6 +501,7 @@ fn member_refs(slugs: &[Slug], site: &Site) -> Vec<MemberRef> {
                 name: m.name.clone(),
                 url: Some(m.route.url.clone()),
                 avatar: m.avatar.as_ref().map(ToString::to_string),
+                avatar_set: avatar_set(m, site),
             },
             // A draft member is left out of the site: name the slug, link nowhere.
             None => MemberRef {
@@ -494,9 +509,20 @@ fn member_refs(slugs: &[Slug], site: &Site) -> Vec<MemberRef> {
                 name: slug.to_string(),
                 url: None,
                 avatar: None,
+                avatar_set: None,
             },
         })
         .collect()
+}
+
+fn avatar_set(m: &Member, site: &Site) -> Option<BTreeMap<u32, Picture>> {
+    site.images.sizes(m.avatar.as_ref()?.as_str()).cloned()
+}
+
+/// A post's or event's image resized for the page column.
+fn image_set(image: Option<&SafeUrl>, site: &Site) -> Option<Picture> {
+    let width = *crate::images::ENTRY_WIDTHS.first()?;
+    site.images.at(image?.as_str(), width).cloned()
 }
 
 fn reading_minutes(body: &Body) -> usize {
@@ -519,6 +545,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
         summary_html: &p.body.summary_html,
         summary_text: &p.body.summary_text,
         image: p.image.as_ref().map(SafeUrl::as_str),
+        image_set: image_set(p.image.as_ref(), site),
         reading_minutes: reading_minutes(&p.body),
         recap_of: p
             .event
@@ -555,6 +582,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         pronouns: m.pronouns.as_deref(),
         location: m.location.as_deref(),
         avatar: m.avatar.as_ref().map(SafeUrl::as_str),
+        avatar_set: avatar_set(m, site),
         joined: m.joined.as_ref().map(human),
         joined_iso: m.joined.as_ref().map(machine),
         spotlight: m.spotlight.as_ref().map(human),
@@ -628,6 +656,7 @@ fn event_view<'a>(
         draft: e.draft,
         extra: &e.extra,
         image: e.image.as_ref().map(SafeUrl::as_str),
+        image_set: image_set(e.image.as_ref(), site),
         social_image: social_image(e.image.as_ref(), &site.config),
         series: e.series.as_ref().map(|s| series_view(e, s, &site.now)),
         recaps: site
