@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use hearth::config::Markdown;
 use hearth::content::markdown::{LinkBase, render};
 use libfuzzer_sys::fuzz_target;
 
@@ -19,7 +20,7 @@ fuzz_target!(|input: &str| {
         page_url: "/club/posts/x/",
         assets: &assets,
     };
-    let rendered = render(body, summary, &links);
+    let rendered = render(body, summary, &links, Markdown::default());
     let ids: BTreeSet<&str> = rendered.toc.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids.len(), rendered.toc.len(), "heading ids repeat");
     if summary.is_some() {

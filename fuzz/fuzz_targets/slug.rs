@@ -5,7 +5,7 @@
 
 use std::path::{Component, Path};
 
-use hearth::model::{Slug, item_path};
+use hearth::model::{Kind, Permalinks, Slug};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
@@ -27,8 +27,7 @@ fuzz_target!(|text: &str| {
         Some(&slug),
         "not idempotent for {text:?}"
     );
-    let url = item_path("/", "posts", &slug);
-    let rel = format!("{}index.html", url.trim_start_matches('/'));
+    let rel = Permalinks::default().route("/", Kind::Post, &slug, None).file;
     let parts: Vec<Component<'_>> = Path::new(&rel).components().collect();
     assert_eq!(parts.len(), 3, "{rel:?}");
     assert!(
