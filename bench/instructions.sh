@@ -40,14 +40,15 @@ annotated, baseline, save, threshold, posts = sys.argv[1:]
 # is not counted under the function that started it, so the list is flat.
 PATHS = [
     ("whole build", None),
-    ("front matter", "hearth::content::frontmatter::parse"),
-    ("markdown to HTML", "hearth::content::markdown::render"),
+    ("loading content (front matter, markdown)", "hearth::content::load"),
+    ("  of which markdown to HTML", "hearth::content::markdown::render"),
     ("  of which code highlighting", "hearth::content::highlight::highlight"),
     ("compiling templates", "hearth::render::compile"),
     ("template views", "hearth::render::views::Views::new"),
     ("rendering templates", "tera::tera::Tera::render"),
     ("feeds, calendars, search index", "hearth::outputs::without_pages"),
-    ("writing files", "hearth::output::Staging::put"),
+    ("  of which search index", "hearth::outputs::search::files"),
+    ("writing files", "hearth::output::Staging::put_keyed"),
 ]
 text = open(annotated).read()
 counts = {}
