@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use common::smtp::{SmtpOptions, SmtpServer, inspect_emails};
 use common::{Run, Site, hearth_with_env, repo_root};
@@ -495,28 +494,7 @@ fn a_wrong_password_fails_nobody_for_good_and_the_right_one_resumes() {
 fn a_send_killed_three_times_resumes_and_reaches_everyone_with_at_most_one_duplicate_per_kill() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 300, "rate_per_second = 100\n");
-    let path = site.path().to_str().expect("utf-8").to_string();
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(7, |d| d.subsec_nanos() as u64);
-    for kill in 0..3u64 {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["newsletter", "send", &path, "--now", MONDAY, "-q"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start hearth");
-        // Kill at a pseudo-random moment, once some messages went out.
-        let delay = 300
-            + (seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(kill * 1442695040888963407)
-                >> 33)
-                % 700;
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().expect("kill -9");
-        child.wait().expect("reap");
-    }
+    common::smtp::send_and_kill(site.path(), MONDAY, 3, 700);
     let before_finish = server.messages().len();
     assert!(
         before_finish < 300,

@@ -233,27 +233,7 @@ fn pipelining_and_four_connections_deliver_a_thousand_messages_each_once_over_a_
 fn a_send_over_four_connections_killed_three_times_loses_nobody() {
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 300, "rate_per_second = 100\nconnections = 4\n");
-    let path = site.path().to_str().expect("utf-8").to_string();
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(7, |d| d.subsec_nanos() as u64);
-    for kill in 0..3u64 {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["newsletter", "send", &path, "--now", MONDAY, "-q"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start hearth");
-        let delay = 300
-            + (seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(kill * 1442695040888963407)
-                >> 33)
-                % 500;
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().expect("kill -9");
-        child.wait().expect("reap");
-    }
+    common::smtp::send_and_kill(site.path(), MONDAY, 3, 500);
     assert!(
         server.messages().len() < 300,
         "the kills interrupted the send"

@@ -391,3 +391,30 @@ pub fn inspect_email(file: &Path) -> serde_json::Value {
 fn script(name: &str) -> PathBuf {
     super::repo_root().join("tests/tools").join(name)
 }
+
+/// Starts `hearth newsletter send SITE --now NOW` `kills` times and kills each run
+/// (kill -9) at a pseudo-random moment 300 ms to 300 + `spread_ms` ms after its
+/// start, once some messages went out.
+pub fn send_and_kill(site: &Path, now: &str, kills: u64, spread_ms: u64) {
+    let path = site.to_str().expect("utf-8");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(7, |d| u64::from(d.subsec_nanos()));
+    for kill in 0..kills {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["newsletter", "send", path, "--now", now, "-q"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hearth");
+        let delay = 300
+            + (seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(kill * 1442695040888963407)
+                >> 33)
+                % spread_ms;
+        std::thread::sleep(Duration::from_millis(delay));
+        child.kill().expect("kill -9");
+        child.wait().expect("reap");
+    }
+}
