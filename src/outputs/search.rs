@@ -233,9 +233,11 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
 }
 
 /// The words of every item (all its fields and its body), each with the numbers of
-/// the items that hold it.
+/// the items that hold it. Words are gathered in a hash map, lowered into one reused
+/// buffer, so a word met again costs no allocation; the map is sorted once at the end.
 fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
-    let mut terms = Terms::new();
+    let mut terms: std::collections::HashMap<String, Vec<u32>> = std::collections::HashMap::new();
+    let mut lower = String::new();
     for (number, (item, body)) in (0u32..).zip(items.iter().zip(bodies)) {
         let fields = [
             item.t,
@@ -245,23 +247,42 @@ fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
             body,
         ];
         let tags = item.g.iter().copied();
-        for word in fields.into_iter().chain(tags).flat_map(words) {
-            let docs = terms.entry(word).or_default();
-            if docs.last() != Some(&number) {
-                docs.push(number);
+        for text in fields.into_iter().chain(tags) {
+            for word in words(text) {
+                lower.clear();
+                if word.is_ascii() {
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
+                } else {
+                    // Whole-word rules (a Greek final sigma) as the browser applies them.
+                    lower.push_str(&word.to_lowercase());
+                }
+                if is_stop_word(&lower) {
+                    continue;
+                }
+                match terms.get_mut(lower.as_str()) {
+                    Some(docs) if docs.last() == Some(&number) => {}
+                    Some(docs) => docs.push(number),
+                    None => {
+                        terms.insert(lower.clone(), vec![number]);
+                    }
+                }
             }
         }
     }
-    terms
+    terms.into_iter().collect()
 }
 
-/// The indexed words of `text`: lower-cased runs of letters and digits, at least
-/// two characters long, stop words left out.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The runs of letters and digits of `text` that are at least two characters long
+/// (the indexed words, before lower-casing and leaving out stop words).
+fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().nth(1).is_some())
-        .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+}
+
+fn is_stop_word(lower: &str) -> bool {
+    // Every stop word is short: most words need no look at the list.
+    lower.len() <= 5 && STOP_WORDS.contains(&lower)
 }
 
 /// The first `max` characters of `text`, cut at a char boundary.
@@ -574,6 +595,11 @@ mod tests {
     #[test]
     fn the_same_site_gives_the_same_bytes() {
         assert_eq!(files(&site("/"))[0].contents, files(&site("/"))[0].contents);
+    }
+
+    #[test]
+    fn every_stop_word_is_short_enough_for_the_quick_check() {
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= 5));
     }
 
     #[test]
