@@ -9,10 +9,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
-use common::{MANIFEST, Site, copy_tree, hearth, proptest_cases, repo_root, snapshot};
+use common::{Site, copy_tree, hearth, proptest_cases, repo_root, snapshot, stats};
 use proptest::prelude::*;
 
 const SLOTS: usize = 3;
@@ -206,23 +205,6 @@ impl World {
             NOWS[self.now],
         ])
     }
-}
-
-/// Inode and modification time of every file under `dir` but the manifest.
-fn stats(dir: &Path) -> BTreeMap<PathBuf, (u64, i64, i64)> {
-    if !dir.exists() {
-        return BTreeMap::new();
-    }
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file() && e.file_name() != MANIFEST)
-        .map(|e| {
-            let meta = e.metadata().expect("stat");
-            let rel = e.path().strip_prefix(dir).expect("inside").to_path_buf();
-            (rel, (meta.ino(), meta.mtime(), meta.mtime_nsec()))
-        })
-        .collect()
 }
 
 fn files_of(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

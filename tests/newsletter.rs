@@ -423,20 +423,10 @@ fn a_template_may_use_a_csv_column_even_when_nobody_is_left_on_the_list() {
 
 #[test]
 fn someone_who_unsubscribes_during_a_send_is_left_out_and_that_is_no_failure() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 12, "retries = 0\n");
     let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write(
-        "hearth.toml",
-        config.replace(
-            &format!("port = {}", server.port),
-            &format!("port = {port}"),
-        ),
-    );
+    common::smtp::point_at_dead_port(&site, &server);
     // The server is away: the issue begins, nobody is reached yet.
     newsletter(&site, &server, &["send"], MONDAY).failure(1);
     let path = site.path().to_str().expect("utf-8");
@@ -563,20 +553,10 @@ fn the_archive_pages_exist_after_a_send_and_pass_the_nu_html_checker() {
 #[test]
 fn a_dead_server_stops_the_send_after_ten_recipients_in_a_row() {
     // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 25, "retries = 1\nretry_wait_ms = 10\n");
     let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write(
-        "hearth.toml",
-        config.replace(
-            &format!("port = {}", server.port),
-            &format!("port = {port}"),
-        ),
-    );
+    common::smtp::point_at_dead_port(&site, &server);
     let run = newsletter(&site, &server, &["send"], MONDAY);
     run.failure(1);
     assert!(

@@ -189,20 +189,9 @@ fn a_refused_login_is_tried_once_and_records_no_issue() {
 
 #[test]
 fn a_connection_error_names_the_host_and_port() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
     let server = SmtpServer::start(&SmtpOptions::default());
     let site = site_for(&server, 2, "retries = 0\n");
-    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write(
-        "hearth.toml",
-        config.replace(
-            &format!("port = {}", server.port),
-            &format!("port = {port}"),
-        ),
-    );
+    let port = common::smtp::point_at_dead_port(&site, &server);
     let run = newsletter(&site, &server, &["send"], MONDAY);
     run.failure(1);
     assert!(

@@ -6,24 +6,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{MANIFEST, NOW, Site, hearth, snapshot};
-
-/// Inode and modification time of every file under `dir`.
-fn stats(dir: &Path) -> BTreeMap<PathBuf, (u64, i64, i64)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file() && e.file_name() != MANIFEST)
-        .map(|e| {
-            let meta = e.metadata().expect("stat");
-            let rel = e.path().strip_prefix(dir).expect("inside").to_path_buf();
-            (rel, (meta.ino(), meta.mtime(), meta.mtime_nsec()))
-        })
-        .collect()
-}
+use common::{MANIFEST, NOW, Site, hearth, snapshot, stats};
 
 /// The site as a full build makes it, in a new folder.
 fn full_build(site: &Site) -> BTreeMap<PathBuf, Vec<u8>> {

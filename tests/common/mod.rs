@@ -363,3 +363,22 @@ pub fn proptest_cases(n: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// Inode and modification time of every file under `dir` but the build manifest
+/// (none when `dir` does not exist): what "left untouched" means for a rebuild.
+pub fn stats(dir: &Path) -> BTreeMap<PathBuf, (u64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    if !dir.exists() {
+        return BTreeMap::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file() && e.file_name() != MANIFEST)
+        .map(|e| {
+            let meta = e.metadata().expect("stat");
+            let rel = e.path().strip_prefix(dir).expect("inside").to_path_buf();
+            (rel, (meta.ino(), meta.mtime(), meta.mtime_nsec()))
+        })
+        .collect()
+}

@@ -418,3 +418,21 @@ pub fn send_and_kill(site: &Path, now: &str, kills: u64, spread_ms: u64) {
         child.wait().expect("reap");
     }
 }
+
+/// Points the `[smtp]` of `site` (written for `server`) at a port of this machine
+/// that nobody listens on, and returns that port.
+pub fn point_at_dead_port(site: &super::Site, server: &SmtpServer) -> u16 {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    site.write(
+        "hearth.toml",
+        config.replace(
+            &format!("port = {}", server.port),
+            &format!("port = {port}"),
+        ),
+    );
+    port
+}
