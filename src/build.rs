@@ -35,6 +35,8 @@ pub struct BuildOptions {
     /// Bodies rendered by an earlier build of the same process (`hearth serve`).
     /// Without one, `build` uses the cache in the site's `.hearth/cache/`.
     pub cache: Option<std::sync::Arc<BodyCache>>,
+    /// Documents loaded by the previous build of the same `hearth serve`.
+    pub memo: Option<std::sync::Arc<content::memo::Documents>>,
     /// Show a progress bar for a long build (on a terminal only).
     pub progress: bool,
 }
@@ -83,6 +85,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         drafts: opts.drafts,
         now: opts.now,
         cache: opts.cache.as_deref(),
+        memo: opts.memo.as_deref(),
     };
     // The theme compiles while the content loads.
     let theme_name = config.theme.clone();
@@ -157,10 +160,18 @@ pub struct SiteFiles {
     pub copied: Vec<(String, CopyFrom)>,
 }
 
+/// Whether [`render_into`] makes the search index, or leaves it to the caller
+/// (`hearth serve` makes it after the pages are served, see `serve::Later`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    Now,
+    Later,
+}
+
 /// Renders every generated file of a loaded site into `sink`: the pages, then the
 /// feeds, calendars, search index and sitemap. Render problems (a broken template)
 /// are errors; the result is the load's warnings and any of the render's.
-pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> {
+pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
     let site = &loaded.site;
     // The feeds, calendars and search index need no pages: they are made while
@@ -171,9 +182,20 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> 
                 tera: &loaded.tera,
                 hash: loaded.templates_hash,
             };
-            render::pages(site, &templates, sink, &mut diags)
+            let started = Instant::now();
+            let pages = render::pages(site, &templates, sink, &mut diags);
+            tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "pages");
+            pages
         },
-        || outputs::without_pages(site),
+        || {
+            let started = Instant::now();
+            let files = outputs::without_pages(site, search == Search::Now);
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_millis(),
+                "feeds, calendars and search index"
+            );
+            files
+        },
     );
     let pages = pages?;
     let mut machine_files = machine_files;
@@ -182,7 +204,18 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Vec<Diagnostic>> 
         loaded.own_redirects.as_deref(),
     ));
     machine_files.extend(outputs::sitemap::files(site, &pages));
-    check_places(loaded, &pages, &machine_files, &mut diags);
+    if search == Search::Later {
+        // The index's own file is the one an item's URL could land on (its parts
+        // live under `/search/`, which the search page holds).
+        machine_files.push(Rendered {
+            path: outputs::search::PATH.to_string(),
+            contents: String::new(),
+        });
+        check_places(loaded, &pages, &machine_files, &mut diags);
+        machine_files.pop();
+    } else {
+        check_places(loaded, &pages, &machine_files, &mut diags);
+    }
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
     for file in machine_files {
@@ -247,7 +280,7 @@ fn describe_static(origin: &Origin, name: &str) -> String {
 /// Renders every file of a loaded site in memory.
 pub fn render_all(loaded: &Loaded, site_dir: &Path) -> Result<(SiteFiles, Vec<Diagnostic>)> {
     let collect = Collect::default();
-    let warnings = render_into(loaded, &collect)?;
+    let warnings = render_into(loaded, &collect, Search::Now)?;
     let files = SiteFiles {
         generated: collect.into_files(),
         copied: copied_files(loaded, site_dir),
@@ -311,7 +344,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         bar: OnceLock::new(),
         pages: AtomicUsize::new(0),
     };
-    let warnings = render_into(&loaded, &writer)?;
+    let warnings = render_into(&loaded, &writer, Search::Now)?;
     if let Some(bar) = writer.bar.get().and_then(Option::as_ref) {
         bar.finish_and_clear();
     }

@@ -147,7 +147,7 @@ fn marker_span(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
 }
 
 /// The problems of one run, in the order they were found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

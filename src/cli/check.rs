@@ -28,6 +28,7 @@ pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
         base_url: None,
         now,
         cache: None,
+        memo: None,
         progress: false,
     };
     let report = crate::check::check(&opts)?;

@@ -158,6 +158,7 @@ fn taken_slugs(site_dir: &Path, config: Config, kind: Kind, now: Timestamp) -> B
         drafts: true,
         now,
         cache: None,
+        memo: None,
     };
     let site = content::load(site_dir, config, visibility, &mut diags);
     let slugs: Vec<&crate::model::Slug> = match kind {

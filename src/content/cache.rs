@@ -16,8 +16,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::markdown::{self, LinkBase};
 use crate::config::Markdown;
@@ -35,7 +35,7 @@ const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 16;
 /// Rendered bodies by the hash of their inputs.
 #[derive(Debug, Default)]
 pub struct BodyCache {
-    entries: Mutex<HashMap<u128, (Body, u64)>>,
+    entries: Mutex<HashMap<u128, (Arc<Body>, u64)>>,
     generation: AtomicU64,
     /// Entries were added or dropped since the cache was loaded or saved.
     changed: AtomicBool,
@@ -56,7 +56,10 @@ impl BodyCache {
         };
         match decode(&bytes) {
             Ok(entries) => {
-                let entries = entries.into_iter().map(|(k, b)| (k, (b, 0))).collect();
+                let entries = entries
+                    .into_iter()
+                    .map(|(k, b)| (k, (Arc::new(b), 0)))
+                    .collect();
                 *lock(&cache.entries) = entries;
             }
             Err(Unusable::Other) => {}
@@ -77,7 +80,7 @@ impl BodyCache {
             let entries = lock(&self.entries);
             let mut keys: Vec<&u128> = entries.keys().collect();
             keys.sort_unstable();
-            encode(keys.into_iter().map(|k| (*k, &entries[k].0)))
+            encode(keys.into_iter().map(|k| (*k, &*entries[k].0)))
         };
         let folder = Path::new(FOLDER);
         // Tell git and backup tools the folder is a cache, once.
@@ -120,17 +123,29 @@ impl BodyCache {
         summary: Option<&str>,
         links: &LinkBase<'_>,
         options: Markdown,
-    ) -> Body {
+    ) -> Arc<Body> {
         let key = key(body, summary, links, options);
         let current = self.generation.load(Ordering::SeqCst);
         if let Some((cached, used)) = lock(&self.entries).get_mut(&key) {
             *used = current;
-            return cached.clone();
+            return Arc::clone(cached);
         }
-        let rendered = markdown::render(body, summary, links, options);
-        lock(&self.entries).insert(key, (rendered.clone(), current));
+        let rendered = Arc::new(Body {
+            key,
+            ..markdown::render(body, summary, links, options)
+        });
+        lock(&self.entries).insert(key, (Arc::clone(&rendered), current));
         self.changed.store(true, Ordering::SeqCst);
         rendered
+    }
+
+    /// Keeps the body with this key for the current build (its document was not
+    /// loaded again).
+    pub fn keep(&self, key: u128) {
+        let current = self.generation.load(Ordering::SeqCst);
+        if let Some((_, used)) = lock(&self.entries).get_mut(&key) {
+            *used = current;
+        }
     }
 
     /// How many bodies are held.
@@ -140,6 +155,24 @@ impl BodyCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A document's body: from `cache` when it has it, else rendered now; either way
+/// stamped with the key of its inputs.
+pub fn body(
+    cache: Option<&BodyCache>,
+    body: &str,
+    summary: Option<&str>,
+    links: &LinkBase<'_>,
+    options: Markdown,
+) -> Arc<Body> {
+    match cache {
+        Some(cache) => cache.render(body, summary, links, options),
+        None => Arc::new(Body {
+            key: key(body, summary, links, options),
+            ..markdown::render(body, summary, links, options)
+        }),
     }
 }
 
@@ -253,6 +286,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
             text,
             toc,
             word_count,
+            key,
         };
         entries.push((key, body));
     }

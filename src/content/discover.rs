@@ -10,7 +10,7 @@ use crate::diag::Diagnostics;
 use crate::files;
 
 /// One markdown document to load.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocFile {
     /// Relative to the site folder.
     pub path: PathBuf,

@@ -422,12 +422,12 @@ impl Doc<'_, '_> {
         summary: Option<&str>,
         page_url: &str,
         config: &Config,
-    ) -> crate::model::Body {
+    ) -> std::sync::Arc<crate::model::Body> {
         if let Some((offset, why)) = markdown::too_big(self.split.body) {
             let loc = Location::of_offset(self.split.body, offset, self.body_line());
             let path = self.file.path.clone();
             self.diags.error(&path, Some(Location::line(loc.line)), why);
-            return crate::model::Body::default();
+            return std::sync::Arc::default();
         }
         self.warn_template_leftovers();
         let assets = asset_names(self.file);
@@ -436,10 +436,13 @@ impl Doc<'_, '_> {
             page_url,
             assets: &assets,
         };
-        match self.cache {
-            Some(cache) => cache.render(self.split.body, summary, &links, config.markdown),
-            None => markdown::render(self.split.body, summary, &links, config.markdown),
-        }
+        super::cache::body(
+            self.cache,
+            self.split.body,
+            summary,
+            &links,
+            config.markdown,
+        )
     }
 
     /// One warning for the other generator's template syntax left in the body (a

@@ -247,6 +247,7 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
         text: outline.text,
         toc: outline.toc,
         word_count: outline.word_count,
+        key: 0,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod highlight;
 pub mod issues;
 pub mod keys;
 pub mod markdown;
+pub mod memo;
 pub mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,8 @@ pub struct Visibility<'a> {
     pub now: Timestamp,
     /// Rendered bodies of an earlier build to reuse (`hearth serve`).
     pub cache: Option<&'a cache::BodyCache>,
+    /// Documents loaded by an earlier build of the same `hearth serve`.
+    pub memo: Option<&'a memo::Documents>,
 }
 
 /// URL names the site itself uses at its root; a page cannot take them.
@@ -61,9 +64,10 @@ pub fn load(
     let reader = Reader {
         site_dir,
         cache: visibility.cache,
+        memo: visibility.memo,
     };
     let (members, member_claims) =
-        reader.each_doc("members", diags, |doc| documents::member(doc, &config));
+        reader.each_doc("members", 0, diags, |doc| documents::member(doc, &config));
     let member_slugs: BTreeSet<Slug> = members.iter().map(|m| m.slug.clone()).collect();
     let no_events = BTreeSet::new();
     let ctx = Context {
@@ -71,16 +75,26 @@ pub fn load(
         member_slugs: &member_slugs,
         event_slugs: &no_events,
     };
-    let (events, event_claims) =
-        reader.each_doc("events", diags, |doc| documents::event(doc, &ctx));
+    let (events, event_claims) = reader.each_doc(
+        "events",
+        memo::context(&member_slugs, &no_events),
+        diags,
+        |doc| documents::event(doc, &ctx),
+    );
     // Posts may recap events (`event = "slug"`), so events load first.
     let event_slugs: BTreeSet<Slug> = event_claims.iter().map(|(slug, _)| slug.clone()).collect();
     let ctx = Context {
         event_slugs: &event_slugs,
         ..ctx
     };
-    let (posts, post_claims) = reader.each_doc("posts", diags, |doc| documents::post(doc, &ctx));
-    let (pages, page_claims) = reader.each_doc("pages", diags, |doc| documents::page(doc, &config));
+    let (posts, post_claims) = reader.each_doc(
+        "posts",
+        memo::context(&member_slugs, &event_slugs),
+        diags,
+        |doc| documents::post(doc, &ctx),
+    );
+    let (pages, page_claims) =
+        reader.each_doc("pages", 0, diags, |doc| documents::page(doc, &config));
 
     // Over every document whose slug is known, also those with other errors, so that
     // a first run lists all collisions.
@@ -247,27 +261,42 @@ fn note_future_posts(posts: &[Post], visibility: Visibility<'_>, diags: &mut Dia
 struct Reader<'a> {
     site_dir: &'a Path,
     cache: Option<&'a cache::BodyCache>,
+    memo: Option<&'a memo::Documents>,
 }
 
 impl Reader<'_> {
     /// Loads every document of a section with `build`, in parallel, reporting
     /// unreadable files. Items and problems keep the order of the files. Also
-    /// returns the slug each document takes, failed ones included.
-    fn each_doc<T: Send>(
+    /// returns the slug each document takes, failed ones included. `context` is the
+    /// hash of what else the documents are checked against (see [`memo`]).
+    fn each_doc<T: memo::Item>(
         &self,
         section: &str,
+        context: u128,
         diags: &mut Diagnostics,
         build: impl Fn(Doc<'_, '_>) -> Option<T> + Sync,
     ) -> (Vec<T>, Vec<Claim>) {
         use rayon::prelude::*;
         let files = discover::documents(self.site_dir, section, diags);
-        let results: Vec<(Option<T>, Option<Slug>, Diagnostics)> = files
+        let results: Vec<memo::Loaded<T>> = files
             .par_iter()
             .map(|file| {
+                if let Some(memo) = self.memo
+                    && let Some(loaded) = memo.get::<T>(file, context)
+                {
+                    if let (Some(cache), Some(item)) = (self.cache, &loaded.0) {
+                        cache.keep(item.body().key);
+                    }
+                    return loaded;
+                }
                 let mut own = Diagnostics::default();
                 let mut claim = None;
                 let item = self.one_doc(file, &mut own, &mut claim, &build);
-                (item, claim, own)
+                let loaded = (item, claim, own);
+                if let Some(memo) = self.memo {
+                    memo.put(file, context, &loaded);
+                }
+                loaded
             })
             .collect();
         let mut items = Vec::with_capacity(results.len());

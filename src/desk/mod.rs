@@ -42,6 +42,7 @@ pub fn load(site_dir: &Path, now: Timestamp) -> Result<Desk> {
         drafts: true,
         now,
         cache: None,
+        memo: None,
     };
     let mut site = content::load(site_dir, config, visibility, &mut diags);
     site.issues = crate::content::issues::load(site_dir, &mut diags);

@@ -41,6 +41,10 @@ pub struct Body {
     pub text: String,
     pub toc: Vec<Heading>,
     pub word_count: usize,
+    /// The hash of everything the body was rendered from (see `content::cache`):
+    /// two bodies with one key are the same body. Page keys hash this instead of
+    /// the HTML.
+    pub key: u128,
 }
 
 /// Where a document came from, and the files that travel with it.
@@ -73,7 +77,7 @@ pub struct Post {
     pub newsletter: bool,
     /// The event this post recaps (`event`), checked to exist.
     pub event: Option<Slug>,
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
     pub extra: serde_json::Value,
 }
 
@@ -95,7 +99,7 @@ pub struct Member {
     pub tags: Vec<String>,
     pub spotlight: Option<Date>,
     pub draft: bool,
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
     pub extra: serde_json::Value,
 }
 
@@ -133,7 +137,7 @@ pub struct Event {
     /// event, one per date of a series. Never empty.
     pub occurrences: Vec<Occurrence>,
     pub draft: bool,
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
     pub extra: serde_json::Value,
 }
 
@@ -181,7 +185,7 @@ pub struct Page {
     pub title: String,
     pub menu: Option<i64>,
     pub draft: bool,
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
     pub extra: serde_json::Value,
 }
 

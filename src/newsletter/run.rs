@@ -89,6 +89,7 @@ impl Newsletter {
             base_url: None,
             now,
             cache: None,
+            memo: None,
             progress: false,
         };
         let loaded = build::load(&opts)?;

@@ -15,12 +15,18 @@ use crate::model::Site;
 use crate::render::Rendered;
 
 /// The machine-readable files that do not depend on the rendered pages: feeds,
-/// calendars and the search index, made in parallel. The sitemap
+/// calendars and (with `search`) the search index, made in parallel. The sitemap
 /// (`sitemap::files`) lists the rendered pages.
-pub fn without_pages(site: &Site) -> Vec<Rendered> {
+pub fn without_pages(site: &Site, search: bool) -> Vec<Rendered> {
     let ((mut out, calendars), search) = rayon::join(
         || rayon::join(|| feeds::files(site), || ical::files(site)),
-        || search::files(site),
+        || {
+            if search {
+                search::files(site)
+            } else {
+                Vec::new()
+            }
+        },
     );
     out.extend(calendars);
     out.extend(search);

@@ -233,44 +233,77 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
 }
 
 /// The words of every item (all its fields and its body), each with the numbers of
-/// the items that hold it. Words are gathered in a hash map, lowered into one reused
-/// buffer, so a word met again costs no allocation; the map is sorted once at the end.
+/// the items that hold it. Each item's distinct words are found on its own (in
+/// parallel), lower-cased into one buffer per item; then the lists are gathered in
+/// item order, one look-up per distinct word of an item, and sorted once at the end.
 fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
-    let mut terms: std::collections::HashMap<String, Vec<u32>> = std::collections::HashMap::new();
-    let mut lower = String::new();
-    for (number, (item, body)) in (0u32..).zip(items.iter().zip(bodies)) {
-        let fields = [
-            item.t,
-            &item.s,
-            item.r.unwrap_or(""),
-            item.d.as_deref().unwrap_or(""),
-            body,
-        ];
-        let tags = item.g.iter().copied();
-        for text in fields.into_iter().chain(tags) {
+    use rayon::prelude::*;
+    let distinct: Vec<Distinct> = items
+        .par_iter()
+        .zip(bodies)
+        .map(|(item, body)| {
+            let fields = [
+                item.t,
+                &item.s,
+                item.r.unwrap_or(""),
+                item.d.as_deref().unwrap_or(""),
+                body,
+            ];
+            Distinct::of(fields.into_iter().chain(item.g.iter().copied()))
+        })
+        .collect();
+    let mut terms: rustc_hash::FxHashMap<&str, Vec<u32>> = rustc_hash::FxHashMap::default();
+    for (number, words) in (0u32..).zip(&distinct) {
+        for word in words.iter() {
+            terms.entry(word).or_default().push(number);
+        }
+    }
+    terms
+        .into_iter()
+        .map(|(word, docs)| (word.to_string(), docs))
+        .collect()
+}
+
+/// The distinct indexed words of one item, lower-cased, in the order first met.
+struct Distinct {
+    lowered: String,
+    words: Vec<(usize, usize)>,
+}
+
+impl Distinct {
+    fn of<'t>(texts: impl Iterator<Item = &'t str>) -> Distinct {
+        let mut lowered = String::new();
+        let mut all = Vec::new();
+        for text in texts {
             for word in words(text) {
-                lower.clear();
+                let start = lowered.len();
                 if word.is_ascii() {
-                    lower.push_str(word);
-                    lower.make_ascii_lowercase();
+                    lowered.push_str(word);
+                    lowered[start..].make_ascii_lowercase();
                 } else {
                     // Whole-word rules (a Greek final sigma) as the browser applies them.
-                    lower.push_str(&word.to_lowercase());
+                    lowered.push_str(&word.to_lowercase());
                 }
-                if is_stop_word(&lower) {
-                    continue;
-                }
-                match terms.get_mut(lower.as_str()) {
-                    Some(docs) if docs.last() == Some(&number) => {}
-                    Some(docs) => docs.push(number),
-                    None => {
-                        terms.insert(lower.clone(), vec![number]);
-                    }
+                if is_stop_word(&lowered[start..]) {
+                    lowered.truncate(start);
+                } else {
+                    all.push((start, lowered.len()));
                 }
             }
         }
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        seen.reserve(all.len() / 2);
+        let words = all
+            .into_iter()
+            .filter(|&(a, b)| seen.insert(&lowered[a..b]))
+            .collect();
+        drop(seen);
+        Distinct { lowered, words }
     }
-    terms.into_iter().collect()
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(|&(a, b)| &self.lowered[a..b])
+    }
 }
 
 /// The runs of letters and digits of `text` that are at least two characters long

@@ -20,6 +20,80 @@ use crate::output::lock;
 use theme::Theme;
 use views::{EventView, MemberView, PageView, PostItem, PostView, SiteView, TagView, Views};
 
+thread_local! {
+    /// Set while a page key is hashed on this thread: see [`views::Html`].
+    static KEYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the value being serialized is for a page key.
+pub fn keying() -> bool {
+    KEYING.with(std::cell::Cell::get)
+}
+
+/// Hashes `value` for a page key: as its JSON, but with each rendered body standing
+/// for itself by the key of its inputs.
+fn hash_for_key(h: &mut crate::hash::Hasher, value: &impl Serialize) -> Option<()> {
+    let before = KEYING.with(|k| k.replace(true));
+    let hashed = serde_json::to_writer(&mut *h, value);
+    KEYING.with(|k| k.set(before));
+    hashed.ok()
+}
+
+/// The hashes of the views that lists show, each made once per build however many
+/// pages list the view (a tag page lists thousands of posts, and each post is on
+/// several lists). Views are found by their address, which is theirs for the whole
+/// rendering, and their type.
+#[derive(Default)]
+struct KeyMemo(std::sync::Mutex<std::collections::HashMap<(usize, usize), u128>>);
+
+impl KeyMemo {
+    fn key_of<T: Serialize>(&self, view: &T) -> Option<u128> {
+        let at = (
+            std::ptr::from_ref(view) as usize,
+            std::any::type_name::<T>().as_ptr() as usize,
+        );
+        if let Some(key) = lock(&self.0).get(&at) {
+            return Some(*key);
+        }
+        let mut h = crate::hash::Hasher::default();
+        hash_for_key(&mut h, view)?;
+        let key = h.finish();
+        lock(&self.0).insert(at, key);
+        Some(key)
+    }
+}
+
+/// A view on a list in a page's context: itself for the template, and for the
+/// page's key the hash of itself (see [`KeyMemo`]).
+struct Shown<'a, T> {
+    view: &'a T,
+    memo: &'a KeyMemo,
+}
+
+impl<T> Clone for Shown<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Shown<'_, T> {}
+
+impl<T: Serialize> Serialize for Shown<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeStruct as _};
+        if !keying() {
+            return self.view.serialize(s);
+        }
+        let key = self
+            .memo
+            .key_of(self.view)
+            .ok_or_else(|| S::Error::custom("a view does not serialize"))?;
+        let mut shown = s.serialize_struct("Shown", 1)?;
+        shown.serialize_field("@key", &key)?;
+        shown.end()
+    }
+}
+
 /// One generated file: its `/`-separated path inside the output folder and its text.
 #[derive(Debug)]
 pub struct Rendered {
@@ -144,19 +218,21 @@ pub fn pages(
     sink: &dyn Sink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<PagePaths> {
+    let memo = KeyMemo::default();
+    let started = std::time::Instant::now();
     let views = Views::new(site);
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "views");
     // Every page's context holds the site view: hashed once, into the base of all
     // keys.
     let base_key = sink.keyed().then(|| {
         let mut h = crate::hash::Hasher::default();
         h.field(&templates.hash.to_le_bytes());
-        serde_json::to_writer(&mut h, &views.site)
-            .ok()
-            .map(|()| h.finish())
+        hash_for_key(&mut h, &views.site).map(|()| h.finish())
     });
     let mut r = PageRenderer {
         site: &views.site,
         base_key: base_key.flatten(),
+        memo: &memo,
         jobs: Vec::new(),
     };
     home(&mut r, site, &views);
@@ -204,6 +280,7 @@ struct PageRenderer<'a> {
     site: &'a SiteView<'a>,
     /// The hash of what every page depends on, when the sink uses keys.
     base_key: Option<u128>,
+    memo: &'a KeyMemo,
     jobs: Vec<Job<'a>>,
 }
 
@@ -221,6 +298,18 @@ enum Work<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
+    /// `view` as a list in a page's context shows it.
+    fn shown<T>(&self, view: &'a T) -> Shown<'a, T> {
+        Shown {
+            view,
+            memo: self.memo,
+        }
+    }
+
+    fn all_shown<T>(&self, views: impl IntoIterator<Item = &'a T>) -> Vec<Shown<'a, T>> {
+        views.into_iter().map(|view| self.shown(view)).collect()
+    }
+
     /// Renders `template` for the URL path `url` (`/posts/x/` → `posts/x/index.html`,
     /// `/2019/x.html` → `2019/x.html`).
     fn render(
@@ -254,7 +343,7 @@ impl<'a> PageRenderer<'a> {
                     .field(path.as_bytes())
                     .field(current_path.as_bytes())
                     .field(permalink.as_bytes());
-                serde_json::to_writer(&mut h, &*ctx).ok()?;
+                hash_for_key(&mut h, &*ctx)?;
                 Some(h.finish())
             }
         };
@@ -393,8 +482,8 @@ struct Empty {}
 
 #[derive(Serialize)]
 struct HomeContext<'a> {
-    posts: Vec<&'a PostItem<'a>>,
-    upcoming_events: Vec<&'a EventView<'a>>,
+    posts: Vec<Shown<'a, PostItem<'a>>>,
+    upcoming_events: Vec<Shown<'a, EventView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     spotlight: Option<&'a MemberView<'a>>,
 }
@@ -407,13 +496,8 @@ fn spotlight<'a>(site: &Site, views: &'a Views<'a>) -> Option<&'a MemberView<'a>
 fn home<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let n = site.config.posts_per_page.min(views.posts.len());
     let ctx = HomeContext {
-        posts: views.posts[..n].iter().map(|p| &p.item).collect(),
-        upcoming_events: views
-            .listings
-            .iter()
-            .filter(|e| e.upcoming)
-            .take(3)
-            .collect(),
+        posts: r.all_shown(views.posts[..n].iter().map(|p| &p.item)),
+        upcoming_events: r.all_shown(views.listings.iter().filter(|e| e.upcoming).take(3)),
         spotlight: spotlight(site, views),
     };
     r.render("index.html", &site.config.root, ctx);
@@ -452,7 +536,7 @@ fn page_window(current: usize, total: usize) -> Vec<usize> {
 
 #[derive(Serialize)]
 struct PostListContext<'a> {
-    posts: Vec<&'a PostItem<'a>>,
+    posts: Vec<Shown<'a, PostItem<'a>>>,
     paginator: Paginator,
 }
 
@@ -492,7 +576,7 @@ fn post_lists<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
             },
         };
         let ctx = PostListContext {
-            posts: views.posts[start..end].iter().map(|p| &p.item).collect(),
+            posts: r.all_shown(views.posts[start..end].iter().map(|p| &p.item)),
             paginator,
         };
         r.render("posts.html", &page_url(current), ctx);
@@ -526,7 +610,7 @@ struct PostContext<'a> {
 
 #[derive(Serialize)]
 struct MembersContext<'a> {
-    members: &'a [MemberView<'a>],
+    members: Vec<Shown<'a, MemberView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     spotlight: Option<&'a MemberView<'a>>,
 }
@@ -534,13 +618,13 @@ struct MembersContext<'a> {
 #[derive(Serialize)]
 struct MemberContext<'a> {
     member: &'a MemberView<'a>,
-    posts: Vec<&'a PostItem<'a>>,
-    events: Vec<&'a EventView<'a>>,
+    posts: Vec<Shown<'a, PostItem<'a>>>,
+    events: Vec<Shown<'a, EventView<'a>>>,
 }
 
 fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     let ctx = MembersContext {
-        members: &views.members,
+        members: r.all_shown(&views.members),
         spotlight: spotlight(site, views),
     };
     r.render(
@@ -549,19 +633,22 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
         ctx,
     );
     // Who wrote and organised what, gathered once rather than per member.
-    let mut posts_by: BTreeMap<&str, Vec<&PostItem<'_>>> = BTreeMap::new();
+    let mut posts_by: BTreeMap<&str, Vec<Shown<'_, PostItem<'_>>>> = BTreeMap::new();
     for (post, view) in site.posts.iter().zip(&views.posts) {
         for author in &post.authors {
             posts_by
                 .entry(author.as_str())
                 .or_default()
-                .push(&view.item);
+                .push(r.shown(&view.item));
         }
     }
-    let mut events_by: BTreeMap<&str, Vec<&EventView<'_>>> = BTreeMap::new();
+    let mut events_by: BTreeMap<&str, Vec<Shown<'_, EventView<'_>>>> = BTreeMap::new();
     for view in upcoming_then_past(views.listings.iter()) {
         for organizer in &site.events[view.index].organizers {
-            events_by.entry(organizer.as_str()).or_default().push(view);
+            events_by
+                .entry(organizer.as_str())
+                .or_default()
+                .push(r.shown(view));
         }
     }
     for (member, view) in site.members.iter().zip(&views.members) {
@@ -576,8 +663,8 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
 
 #[derive(Serialize)]
 struct EventsContext<'a> {
-    upcoming: Vec<&'a EventView<'a>>,
-    past: Vec<&'a EventView<'a>>,
+    upcoming: Vec<Shown<'a, EventView<'a>>>,
+    past: Vec<Shown<'a, EventView<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -597,13 +684,8 @@ fn upcoming_then_past<'a>(
 
 fn event_pages<'a>(r: &mut PageRenderer<'a>, views: &'a Views<'a>) {
     let ctx = EventsContext {
-        upcoming: views.listings.iter().filter(|e| e.upcoming).collect(),
-        past: views
-            .listings
-            .iter()
-            .rev()
-            .filter(|e| !e.upcoming)
-            .collect(),
+        upcoming: r.all_shown(views.listings.iter().filter(|e| e.upcoming)),
+        past: r.all_shown(views.listings.iter().rev().filter(|e| !e.upcoming)),
     };
     r.render("events.html", &format!("{}events/", views.site.root), ctx);
     for event in &views.events {
@@ -619,9 +701,9 @@ struct TagsContext<'a> {
 #[derive(Serialize)]
 struct TagContext<'a> {
     tag: &'a TagView,
-    posts: Vec<&'a PostItem<'a>>,
-    members: Vec<&'a MemberView<'a>>,
-    events: Vec<&'a EventView<'a>>,
+    posts: Vec<Shown<'a, PostItem<'a>>>,
+    members: Vec<Shown<'a, MemberView<'a>>>,
+    events: Vec<Shown<'a, EventView<'a>>>,
 }
 
 fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
@@ -633,15 +715,14 @@ fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
     for (tag, view) in site.tags.values().zip(&views.tags) {
         let ctx = TagContext {
             tag: view,
-            posts: tag.posts.iter().map(|&i| &views.posts[i].item).collect(),
-            members: tag.members.iter().map(|&i| &views.members[i]).collect(),
-            events: upcoming_then_past(
+            posts: r.all_shown(tag.posts.iter().map(|&i| &views.posts[i].item)),
+            members: r.all_shown(tag.members.iter().map(|&i| &views.members[i])),
+            events: r.all_shown(upcoming_then_past(
                 views
                     .listings
                     .iter()
                     .filter(|e| tag.events.binary_search(&e.index).is_ok()),
-            )
-            .collect(),
+            )),
         };
         r.render("tag.html", &view.url, ctx);
     }

@@ -15,6 +15,22 @@ use crate::model::{
     Site, Slug, Sponsor, Tag,
 };
 
+/// A rendered body's HTML, as templates see it. For a page key (see
+/// [`super::keying`]) it stands for itself by the key of its inputs, so that a
+/// key is not the hash of every body's HTML again on every rebuild.
+#[derive(Debug, Clone, Copy)]
+pub struct Html<'a>(pub &'a Body);
+
+impl Serialize for Html<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.key != 0 && super::keying() {
+            s.serialize_u128(self.0.key)
+        } else {
+            s.serialize_str(&self.0.content_html)
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SiteView<'a> {
     pub title: &'a str,
@@ -153,7 +169,7 @@ pub struct PostItem<'a> {
 pub struct PostView<'a> {
     #[serde(flatten)]
     pub item: PostItem<'a>,
-    pub content_html: &'a str,
+    pub content_html: Html<'a>,
     pub toc: &'a [Heading],
     /// The picture for link previews: the post's `image`, else the site's; absolute.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -199,7 +215,7 @@ pub struct MemberView<'a> {
     pub tags: Vec<TagRef>,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
-    pub content_html: &'a str,
+    pub content_html: Html<'a>,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
     /// The picture for link previews: the `avatar`, else the site's; absolute.
@@ -252,7 +268,7 @@ pub struct EventView<'a> {
     pub google_calendar_url: String,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
-    pub content_html: &'a str,
+    pub content_html: Html<'a>,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,7 +314,7 @@ pub struct PageView<'a> {
     pub title: &'a str,
     pub url: String,
     pub permalink: String,
-    pub content_html: &'a str,
+    pub content_html: Html<'a>,
     pub toc: &'a [Heading],
     pub draft: bool,
     pub extra: &'a serde_json::Value,
@@ -562,7 +578,7 @@ fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
     };
     PostView {
         item,
-        content_html: &p.body.content_html,
+        content_html: Html(&p.body),
         toc: &p.body.toc,
         social_image: social_image(p.image.as_ref(), &site.config),
         json_ld: super::structured::post(site, p),
@@ -598,7 +614,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         tags: tag_refs(&m.tags, urls),
         summary_html: &m.body.summary_html,
         summary_text: &m.body.summary_text,
-        content_html: &m.body.content_html,
+        content_html: Html(&m.body),
         draft: m.draft,
         extra: &m.extra,
         social_image: social_image(m.avatar.as_ref(), &site.config),
@@ -652,7 +668,7 @@ fn event_view<'a>(
         upcoming: e.is_upcoming(&site.now),
         summary_html: &e.body.summary_html,
         summary_text: &e.body.summary_text,
-        content_html: &e.body.content_html,
+        content_html: Html(&e.body),
         draft: e.draft,
         extra: &e.extra,
         image: e.image.as_ref().map(SafeUrl::as_str),
@@ -835,7 +851,7 @@ fn page_view<'a>(p: &'a Page, site: &'a Site) -> PageView<'a> {
         title: &p.title,
         permalink: site.config.permalink(&url),
         url,
-        content_html: &p.body.content_html,
+        content_html: Html(&p.body),
         toc: &p.body.toc,
         draft: p.draft,
         extra: &p.extra,

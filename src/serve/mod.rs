@@ -19,6 +19,7 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 use crate::build::{self, BuildOptions, CopyFrom};
 use crate::cli::say;
 use crate::content::cache::BodyCache;
+use crate::content::memo::Documents;
 use crate::diag::Problems;
 use crate::output::lock;
 use crate::render::{Rendered, Sink};
@@ -53,6 +54,68 @@ pub struct Snapshot {
     /// The key of each page's inputs (see [`crate::render::Sink`]): the next
     /// rebuild takes a page whose key is the same from here instead of rendering it.
     pub keys: HashMap<String, u128>,
+    /// The search index of this build, made after its pages are served.
+    pub later: Option<Arc<Later>>,
+}
+
+impl Snapshot {
+    /// The text of a generated file, or where a copied file comes from.
+    pub fn get(&self, rel: &str) -> Option<(&str, Found<'_>)> {
+        if Later::may_hold(rel)
+            && let Some(later) = &self.later
+            && let Some((path, text)) = later.files().get_key_value(rel)
+        {
+            return Some((path, Found::Text(text)));
+        }
+        let (path, body) = self.files.get_key_value(rel)?;
+        let found = match body {
+            Body::Text(text) => Found::Text(text),
+            Body::Copy(from) => Found::Copy(from),
+        };
+        Some((path, found))
+    }
+}
+
+/// A file of a snapshot.
+#[derive(Debug)]
+pub enum Found<'a> {
+    Text(&'a str),
+    Copy(&'a CopyFrom),
+}
+
+/// The files a rebuild leaves for after its pages are served: the search index,
+/// which a big site takes longest to make and no page waits for. They are made
+/// once, by a thread started when the snapshot is served or by the first request
+/// for one of them, whichever comes first; a request waits for them, so it never
+/// gets another build's index.
+pub struct Later {
+    loaded: build::Loaded,
+    files: std::sync::OnceLock<HashMap<String, Arc<str>>>,
+}
+
+impl std::fmt::Debug for Later {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Later")
+    }
+}
+
+impl Later {
+    /// Whether `rel` may be one of the files made later (`search.json` and the
+    /// parts of a big site's index under `search/`).
+    pub fn may_hold(rel: &str) -> bool {
+        rel == crate::outputs::search::PATH
+            || (rel.starts_with("search/") && rel.ends_with(".json"))
+    }
+
+    pub fn files(&self) -> &HashMap<String, Arc<str>> {
+        self.files.get_or_init(|| {
+            let files = crate::outputs::search::files(&self.loaded.site);
+            files
+                .into_iter()
+                .map(|f| (f.path, Arc::from(f.contents)))
+                .collect()
+        })
+    }
 }
 
 /// A page of a rebuild: its path, text, and the key of its inputs.
@@ -143,6 +206,10 @@ impl Shared {
         if let Some(snapshot) = snapshot
             && let Ok(mut current) = self.snapshot.write()
         {
+            if let Some(later) = &snapshot.later {
+                let later = Arc::clone(later);
+                std::thread::spawn(move || later.files().len());
+            }
             *current = Arc::new(snapshot);
         }
         if let Ok(mut latest) = self.latest.lock() {
@@ -179,7 +246,9 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     let (_watcher, changes) = watch(&site_dir)?;
     let started = Instant::now();
     let cache = Arc::new(BodyCache::load(&site_dir));
-    let (snapshot, event) = match rebuild(opts, &base_url, &cache, &Snapshot::default()) {
+    let memo = Arc::new(Documents::default());
+    let kept = (&cache, &memo);
+    let (snapshot, event) = match rebuild(opts, &base_url, kept, &Snapshot::default()) {
         Ok(snapshot) => {
             say(&format!("Built in {} ms.", started.elapsed().as_millis()));
             if let Err(e) = cache.save(&site_dir) {
@@ -205,7 +274,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     if opts.open {
         open_in_browser(&format!("{base_url}/"));
     }
-    watch_and_rebuild(opts, &site_dir, &base_url, &shared, &cache, changes)
+    watch_and_rebuild(opts, &site_dir, &base_url, &shared, kept, changes)
 }
 
 /// Opens `url` with the desktop's opener (`open` on macOS, `xdg-open` elsewhere). A
@@ -240,7 +309,7 @@ fn open_in_browser(url: &str) {
 fn rebuild(
     opts: &ServeOptions,
     base_url: &str,
-    cache: &Arc<BodyCache>,
+    (cache, memo): (&Arc<BodyCache>, &Arc<Documents>),
     previous: &Snapshot,
 ) -> Result<Snapshot, String> {
     let build_opts = BuildOptions {
@@ -250,6 +319,7 @@ fn rebuild(
         base_url: Some(base_url.to_string()),
         now: opts.now.unwrap_or_else(Timestamp::now),
         cache: Some(Arc::clone(cache)),
+        memo: Some(Arc::clone(memo)),
         progress: false,
     };
     cache.begin();
@@ -257,17 +327,29 @@ fn rebuild(
         previous,
         files: Mutex::default(),
     };
+    let started = Instant::now();
     let result = build::load(&build_opts).and_then(|loaded| {
-        let warnings = build::render_into(&loaded, &sink)?;
-        Ok((build::copied_files(&loaded, &opts.site_dir), warnings))
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "loaded");
+        let warnings = build::render_into(&loaded, &sink, build::Search::Later)?;
+        Ok((
+            build::copied_files(&loaded, &opts.site_dir),
+            warnings,
+            loaded,
+        ))
     });
     match result {
-        Ok((copied, warnings)) => {
+        Ok((copied, warnings, loaded)) => {
             cache.finish();
             for w in &warnings {
                 eprintln!("{w}");
             }
-            let mut snapshot = Snapshot::default();
+            let mut snapshot = Snapshot {
+                later: Some(Arc::new(Later {
+                    loaded,
+                    files: std::sync::OnceLock::new(),
+                })),
+                ..Snapshot::default()
+            };
             for (path, from) in copied {
                 snapshot.files.insert(path, Body::Copy(from));
             }
@@ -309,7 +391,7 @@ fn watch_and_rebuild(
     site_dir: &Path,
     base_url: &str,
     shared: &Shared,
-    cache: &Arc<BodyCache>,
+    (cache, memo): (&Arc<BodyCache>, &Arc<Documents>),
     rx: Changes,
 ) -> Result<()> {
     while let Ok(first) = rx.recv() {
@@ -317,6 +399,11 @@ fn watch_and_rebuild(
         while let Ok(more) = rx.recv_timeout(SETTLE) {
             batch.push(more);
         }
+        // A watcher that lost events (or says it must rescan) leaves nothing known
+        // about which files changed: every document is read again.
+        let lost = batch
+            .iter()
+            .any(|e| e.as_ref().map_or(true, |e| e.need_rescan()));
         let changes: Vec<(PathBuf, watch::Change)> = batch
             .into_iter()
             .filter_map(Result::ok)
@@ -330,12 +417,20 @@ fn watch_and_rebuild(
             .filter(|(_, c)| *c != watch::Change::Ignored)
             .collect();
         let action = watch::action(changes.iter().map(|(_, c)| *c));
-        if action == Action::Nothing {
+        if lost || changes.iter().any(|(_, c)| *c == watch::Change::Config) {
+            memo.clear();
+        } else {
+            let relative = changes
+                .iter()
+                .map(|(p, _)| p.strip_prefix(site_dir).unwrap_or(p));
+            memo.forget(relative);
+        }
+        if action == Action::Nothing && !lost {
             continue;
         }
         let started = Instant::now();
         let previous = shared.snapshot();
-        match rebuild(opts, base_url, cache, &previous) {
+        match rebuild(opts, base_url, (cache, memo), &previous) {
             Ok(snapshot) => {
                 let what = describe(site_dir, &changes);
                 say(&format!(

@@ -286,7 +286,7 @@ fn lookup<'a>(snapshot: &'a Snapshot, path: &str) -> Found<'a> {
     } else {
         rel.to_string()
     };
-    if let Some((key, _)) = snapshot.files.get_key_value(candidate.as_str()) {
+    if let Some((key, _)) = snapshot.get(candidate.as_str()) {
         return Found::File(key);
     }
     if !rel.is_empty()
@@ -301,10 +301,10 @@ fn lookup<'a>(snapshot: &'a Snapshot, path: &str) -> Found<'a> {
 }
 
 fn read(snapshot: &Snapshot, rel: &str) -> std::io::Result<Vec<u8>> {
-    match snapshot.files.get(rel) {
-        Some(super::Body::Text(text)) => Ok(text.as_bytes().to_vec()),
-        Some(super::Body::Copy(CopyFrom::Builtin(bytes))) => Ok(bytes.to_vec()),
-        Some(super::Body::Copy(CopyFrom::File(path))) => std::fs::read(path),
+    match snapshot.get(rel) {
+        Some((_, super::Found::Text(text))) => Ok(text.as_bytes().to_vec()),
+        Some((_, super::Found::Copy(CopyFrom::Builtin(bytes)))) => Ok(bytes.to_vec()),
+        Some((_, super::Found::Copy(CopyFrom::File(path)))) => std::fs::read(path),
         None => Ok(Vec::new()),
     }
 }

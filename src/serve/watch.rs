@@ -12,7 +12,8 @@ pub enum Change {
     Stylesheet,
     /// Any other static file.
     Static,
-    /// Markdown under `content/`, a bundle's file, subscribers, the issue record.
+    /// Markdown under `content/`, a bundle's file, a data file, subscribers, the
+    /// issue record.
     Content,
     /// A template of the site or of its theme.
     Template,
@@ -45,7 +46,7 @@ pub fn classify(site_dir: &Path, path: &Path) -> Change {
     };
     match parts.as_slice() {
         ["hearth.toml"] => Change::Config,
-        ["content", ..] => Change::Content,
+        ["content", ..] | ["data", ..] => Change::Content,
         ["templates", ..] | ["themes", _, "templates", ..] => Change::Template,
         ["static", ..] | ["themes", _, "static", ..] => stylesheet(),
         ["newsletter", "issues.toml"] => Change::Content,
@@ -107,6 +108,7 @@ mod tests {
         assert_eq!(c("/site/static/images/logo.svg"), Change::Static);
         assert_eq!(c("/site/subscribers.csv"), Change::Content);
         assert_eq!(c("/site/newsletter/issues.toml"), Change::Content);
+        assert_eq!(c("/site/data/sponsors.toml"), Change::Content);
         assert_eq!(
             c("content/pages/about.md"),
             Change::Content,

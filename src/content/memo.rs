@@ -1,0 +1,120 @@
+//! Documents loaded by an earlier build of the same `hearth serve`, so that a
+//! rebuild reads and parses only the files that changed.
+//!
+//! Loading a document is a function of its file, the files of its bundle, the
+//! config and the slugs of the site's members and events. The server tells the memo
+//! which paths its watcher saw change ([`Documents::forget`]) and clears it when the
+//! config changes or the watcher lost track ([`Documents::clear`]); an entry is used
+//! only when its bundle's file list and the slugs it was loaded with are the same.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::discover::DocFile;
+use crate::diag::Diagnostics;
+use crate::model::{Body, Event, Member, Page, Post, Slug};
+use crate::output::lock;
+
+/// What loading one document gave: the item, the slug it claims, its problems.
+pub type Loaded<T> = (Option<T>, Option<Slug>, Diagnostics);
+
+/// Loaded documents by path.
+#[derive(Default)]
+pub struct Documents {
+    entries: Mutex<HashMap<PathBuf, Entry>>,
+}
+
+struct Entry {
+    file: DocFile,
+    /// The hash of the slugs the document was checked against.
+    context: u128,
+    loaded: Arc<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Documents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Documents({})", lock(&self.entries).len())
+    }
+}
+
+impl Documents {
+    /// Forgets every document at, below or (for a bundle) beside a changed path.
+    pub fn forget<'a>(&self, changed: impl IntoIterator<Item = &'a Path>) {
+        let changed: Vec<&Path> = changed.into_iter().collect();
+        lock(&self.entries).retain(|path, entry| {
+            let own_dir = entry.file.bundle.as_ref().map(|(dir, _)| dir.as_path());
+            !changed.iter().any(|c| {
+                path.starts_with(c) || c == path || own_dir.is_some_and(|d| c.starts_with(d))
+            })
+        });
+    }
+
+    /// Forgets everything (the config changed, or changes may have been missed).
+    pub fn clear(&self) {
+        lock(&self.entries).clear();
+    }
+
+    /// The document as an earlier build loaded it, if nothing it depends on changed.
+    pub fn get<T: Clone + Send + Sync + 'static>(
+        &self,
+        file: &DocFile,
+        context: u128,
+    ) -> Option<Loaded<T>> {
+        let entries = lock(&self.entries);
+        let entry = entries.get(&file.path)?;
+        if entry.file != *file || entry.context != context {
+            return None;
+        }
+        entry.loaded.downcast_ref::<Loaded<T>>().cloned()
+    }
+
+    pub fn put<T: Clone + Send + Sync + 'static>(
+        &self,
+        file: &DocFile,
+        context: u128,
+        loaded: &Loaded<T>,
+    ) {
+        let entry = Entry {
+            file: file.clone(),
+            context,
+            loaded: Arc::new(loaded.clone()),
+        };
+        lock(&self.entries).insert(file.path.clone(), entry);
+    }
+}
+
+/// The hash of the slugs documents are checked against.
+pub fn context(
+    members: &std::collections::BTreeSet<Slug>,
+    events: &std::collections::BTreeSet<Slug>,
+) -> u128 {
+    let mut h = crate::hash::Hasher::default();
+    for slug in members {
+        h.field(slug.as_str().as_bytes());
+    }
+    h.field(b"events");
+    for slug in events {
+        h.field(slug.as_str().as_bytes());
+    }
+    h.finish()
+}
+
+/// A kind of document: its rendered body, which the body cache must keep while a
+/// memoized document uses it.
+pub trait Item: Clone + Send + Sync + 'static {
+    fn body(&self) -> &Body;
+}
+
+macro_rules! item {
+    ($($kind:ty),*) => {$(
+        impl Item for $kind {
+            fn body(&self) -> &Body {
+                &self.body
+            }
+        }
+    )*};
+}
+
+item!(Post, Member, Event, Page);
