@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the real `hearth` binary over copies
 //! of fixture sites in temporary folders.
 #![allow(dead_code)]
+pub mod edits;
+pub mod serve;
 pub mod smtp;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,284 @@
+//! The edit model of the rebuild proofs (`incremental.rs` for `hearth build`,
+//! `serve_incremental.rs` for `hearth serve`): random edits to a copy of the
+//! `basic` fixture, each written to disk the way an editor saves it.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::{Run, Site, hearth, repo_root};
+
+pub const SLOTS: usize = 3;
+pub const TAGS: &[&str] = &["rust", "community", "web"];
+/// Members of the `basic` fixture, and one that does not exist (a build error).
+pub const AUTHORS: &[&str] = &["ada-lovelace", "bob", "nobody"];
+/// Members whose name an edit changes: posts show their authors' names.
+pub const MEMBERS: &[&str] = &["ada-lovelace", "bob"];
+/// Before, just before and just after the start of `december-talks`
+/// (2026-12-01 18:30 in New York, 23:30 UTC), and long after.
+pub const NOWS: &[&str] = &[
+    "2026-11-22T12:00:00Z",
+    "2026-12-01T23:29:00Z",
+    "2026-12-01T23:31:00Z",
+    "2027-03-01T12:00:00Z",
+];
+pub const BLOCKS: &[&str] = &[
+    "Plain words here.",
+    "## A heading",
+    "```rust\nfn main() { println!(\"hi\"); }\n```",
+    "- one\n- two",
+    "A [link](/members/bob/) and *emphasis*.",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+];
+/// The data file the built-in theme shows (on the home page, grouped by tier, and
+/// in every page's footer).
+pub const SPONSORS: &str = "data/sponsors.toml";
+/// Versions of `data/sponsors.toml`; the last has a row without `name`, a build
+/// error.
+pub const SPONSOR_FILES: &[&str] = &[
+    "[[sponsors]]\nname = \"Acme\"\ntier = \"Gold\"\n",
+    "[[sponsors]]\nname = \"Acme & Sons\"\nurl = \"https://acme.example\"\ntier = \"Gold\"\n\n[[sponsors]]\nname = \"Bits <Ltd>\"\ntier = \"Silver\"\n",
+    "[[sponsors]]\nname = \"Nameless\"\n\n[[sponsors]]\nurl = \"https://no-name.example\"\n",
+];
+
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub name: u8,
+    pub title: String,
+    pub day: u8,
+    pub tags: Vec<bool>,
+    pub authors: Vec<bool>,
+    pub draft: bool,
+    pub body: Vec<usize>,
+}
+
+impl Post {
+    pub fn new(slot: usize) -> Post {
+        Post {
+            name: slot as u8,
+            title: format!("Post {slot}"),
+            day: 10,
+            tags: vec![true, false, false],
+            authors: vec![false, true, false],
+            draft: false,
+            body: vec![0],
+        }
+    }
+
+    pub fn file(&self) -> String {
+        format!("content/posts/gen-{}.md", self.name)
+    }
+
+    pub fn text(&self) -> String {
+        let pick = |mask: &[bool], names: &[&str]| {
+            let chosen: Vec<String> = names
+                .iter()
+                .zip(mask)
+                .filter(|(_, on)| **on)
+                .map(|(n, _)| format!("{n:?}"))
+                .collect();
+            chosen.join(", ")
+        };
+        let body: Vec<&str> = self.body.iter().map(|&i| BLOCKS[i]).collect();
+        format!(
+            "+++\ntitle = {:?}\ndate = 2026-11-{:02}\ntags = [{}]\nauthors = [{}]\ndraft = {}\n+++\n{}\n",
+            self.title,
+            self.day,
+            pick(&self.tags, TAGS),
+            pick(&self.authors, AUTHORS),
+            self.draft,
+            body.join("\n\n")
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Edit {
+    Body(usize, Vec<usize>),
+    Title(usize, String),
+    Date(usize, u8),
+    Tags(usize, Vec<bool>),
+    Authors(usize, Vec<bool>),
+    Draft(usize, bool),
+    Delete(usize),
+    Rename(usize, u8),
+    /// Override `post.html` with the theme's own plus a marker, or remove the override.
+    Template(Option<u8>),
+    PostsPerPage(u8),
+    /// Write `static/extra.txt` with this text, or remove it.
+    Static(Option<u8>),
+    /// Write `data/sponsors.toml` as `SPONSOR_FILES[i]`, or remove it.
+    Data(Option<usize>),
+    /// Rename member `MEMBERS[i]` to one of a few names.
+    Member(usize, u8),
+    Clock(usize),
+}
+
+/// Any edit; `clock: false` leaves out the clock passing (`Edit::Clock`).
+pub fn edit(clock: bool) -> impl Strategy<Value = Edit> {
+    let slot = 0..SLOTS;
+    prop_oneof![
+        (slot.clone(), prop::collection::vec(0..BLOCKS.len(), 0..4))
+            .prop_map(|(s, b)| Edit::Body(s, b)),
+        (slot.clone(), "[A-Za-z &<]{1,12}").prop_map(|(s, t)| Edit::Title(s, t)),
+        (slot.clone(), 1u8..=28).prop_map(|(s, d)| Edit::Date(s, d)),
+        (
+            slot.clone(),
+            prop::collection::vec(any::<bool>(), TAGS.len())
+        )
+            .prop_map(|(s, t)| Edit::Tags(s, t)),
+        (
+            slot.clone(),
+            prop::collection::vec(any::<bool>(), AUTHORS.len())
+        )
+            .prop_map(|(s, a)| Edit::Authors(s, a)),
+        (slot.clone(), any::<bool>()).prop_map(|(s, d)| Edit::Draft(s, d)),
+        slot.clone().prop_map(Edit::Delete),
+        (slot, 0u8..5).prop_map(|(s, n)| Edit::Rename(s, n)),
+        proptest::option::of(0u8..3).prop_map(Edit::Template),
+        (1u8..4).prop_map(Edit::PostsPerPage),
+        proptest::option::of(0u8..3).prop_map(Edit::Static),
+        proptest::option::of(0..SPONSOR_FILES.len()).prop_map(Edit::Data),
+        (0..MEMBERS.len(), 0u8..3).prop_map(|(m, n)| Edit::Member(m, n)),
+        (0..NOWS.len()).prop_map(Edit::Clock),
+    ]
+    .prop_filter("no clock edits asked for", move |e| {
+        clock || !matches!(e, Edit::Clock(_))
+    })
+}
+
+/// The site under test and the state the edits change.
+pub struct World {
+    pub site: Site,
+    pub posts: Vec<Option<Post>>,
+    pub now: usize,
+}
+
+impl World {
+    /// A copy of the `basic` fixture, none of the generated posts yet, the first clock.
+    pub fn new() -> World {
+        World {
+            site: Site::fixture("basic"),
+            posts: vec![None; SLOTS],
+            now: 0,
+        }
+    }
+
+    fn post(&mut self, slot: usize) -> &mut Post {
+        self.posts[slot].get_or_insert_with(|| Post::new(slot))
+    }
+
+    /// Removes a file of the site; whether it was there.
+    fn remove_file(&self, rel: &str) -> bool {
+        std::fs::remove_file(self.site.path().join(rel)).is_ok()
+    }
+
+    /// Writes a file of the site unless it already holds `text` (an editor saving an
+    /// unchanged file would still wake a watcher; the proofs want every write to be
+    /// a change); whether it wrote.
+    fn write_if_changed(&self, rel: &str, text: &str) -> bool {
+        let now = std::fs::read_to_string(self.site.path().join(rel)).ok();
+        if now.as_deref() == Some(text) {
+            return false;
+        }
+        self.site.write(rel, text);
+        true
+    }
+
+    /// Applies `edit` to the files of the site; whether any file changed.
+    pub fn apply(&mut self, edit: &Edit) -> bool {
+        let mut changed = false;
+        match edit.clone() {
+            Edit::Body(s, body) => self.post(s).body = body,
+            Edit::Title(s, title) => self.post(s).title = title,
+            Edit::Date(s, day) => self.post(s).day = day,
+            Edit::Tags(s, tags) => self.post(s).tags = tags,
+            Edit::Authors(s, authors) => self.post(s).authors = authors,
+            Edit::Draft(s, draft) => self.post(s).draft = draft,
+            Edit::Delete(s) => {
+                if let Some(post) = self.posts[s].take() {
+                    changed |= self.remove_file(&post.file());
+                }
+            }
+            Edit::Rename(s, name) => {
+                let old = self.post(s).file();
+                changed |= self.remove_file(&old);
+                self.post(s).name = name;
+            }
+            Edit::Template(None) => changed |= self.remove_file("templates/post.html"),
+            Edit::Template(Some(n)) => {
+                let theme = repo_root().join("themes/hearth/templates/post.html");
+                let text = std::fs::read_to_string(theme).expect("theme template");
+                changed |= self.write_if_changed(
+                    "templates/post.html",
+                    &format!("{text}\n<!-- variant {n} -->\n"),
+                );
+            }
+            Edit::PostsPerPage(n) => {
+                let config = self.site.path().join("hearth.toml");
+                let text = std::fs::read_to_string(&config).expect("config");
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("posts_per_page"))
+                    .collect();
+                let text = format!("{}\nposts_per_page = {n}\n", kept.join("\n"));
+                changed |= self.write_if_changed("hearth.toml", &text);
+            }
+            Edit::Static(None) => changed |= self.remove_file("static/extra.txt"),
+            Edit::Static(Some(n)) => {
+                changed |= self.write_if_changed("static/extra.txt", &format!("extra {n}\n"));
+            }
+            Edit::Data(None) => changed |= self.remove_file(SPONSORS),
+            Edit::Data(Some(i)) => changed |= self.write_if_changed(SPONSORS, SPONSOR_FILES[i]),
+            Edit::Member(m, n) => {
+                let rel = format!("content/members/{}.md", MEMBERS[m]);
+                let text = std::fs::read_to_string(self.site.path().join(&rel)).expect("member");
+                let text: Vec<String> = text
+                    .lines()
+                    .map(|l| match l.starts_with("name = ") {
+                        true => format!("name = \"Member {m} named {n}\""),
+                        false => l.to_string(),
+                    })
+                    .collect();
+                changed |= self.write_if_changed(&rel, &format!("{}\n", text.join("\n")));
+            }
+            Edit::Clock(i) => {
+                changed |= self.now != i;
+                self.now = i;
+            }
+        }
+        let posts: Vec<(String, String)> = self
+            .posts
+            .iter()
+            .flatten()
+            .map(|p| (p.file(), p.text()))
+            .collect();
+        for (file, text) in posts {
+            changed |= self.write_if_changed(&file, &text);
+        }
+        changed
+    }
+
+    /// `hearth build SITE --out OUT --now NOW [--base-url URL]` at the world's clock:
+    /// of the site itself or of a fresh copy of it (without its cache).
+    pub fn build(&self, site: &Path, out: &Path, base_url: Option<&str>) -> Run {
+        let mut args = vec![
+            "build",
+            site.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--now",
+            NOWS[self.now],
+        ];
+        if let Some(url) = base_url {
+            args.extend(["--base-url", url]);
+        }
+        hearth(&args)
+    }
+}
+
+impl Default for World {
+    fn default() -> World {
+        World::new()
+    }
+}
