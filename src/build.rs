@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -35,8 +35,8 @@ pub struct BuildOptions {
     /// Bodies rendered by an earlier build of the same process (`hearth serve`).
     /// Without one, `build` uses the cache in the site's `.hearth/cache/`.
     pub cache: Option<std::sync::Arc<BodyCache>>,
-    /// Documents loaded by the previous build of the same `hearth serve`.
-    pub memo: Option<std::sync::Arc<content::memo::Documents>>,
+    /// What the previous build of the same `hearth serve` kept for this one.
+    pub kept: Option<std::sync::Arc<Kept>>,
     /// Show a progress bar for a long build (on a terminal only).
     pub progress: bool,
 }
@@ -60,12 +60,41 @@ pub struct BuildReport {
 pub struct Loaded {
     pub site: Site,
     pub theme: Theme,
-    pub tera: tera::Tera,
+    pub tera: Arc<tera::Tera>,
     /// See [`render::Templates`].
     pub templates_hash: u128,
     pub warnings: Vec<Diagnostic>,
     /// The site's own `static/_redirects`, which hearth's alias rules extend.
     pub own_redirects: Option<String>,
+}
+
+/// What `hearth serve` keeps from one build for the next: the documents as they
+/// were loaded (see [`content::memo`]) and the compiled templates, by the hash of
+/// their sources (see [`render::templates_hash`]).
+#[derive(Default)]
+pub struct Kept {
+    pub documents: content::memo::Documents,
+    templates: Mutex<Option<(u128, Arc<tera::Tera>)>>,
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Kept({:?})", self.documents)
+    }
+}
+
+impl Kept {
+    /// The templates compiled from sources with this hash, if they were.
+    fn templates(&self, hash: u128) -> Option<Arc<tera::Tera>> {
+        let kept = crate::output::lock(&self.templates);
+        kept.as_ref()
+            .filter(|(h, _)| *h == hash)
+            .map(|(_, tera)| Arc::clone(tera))
+    }
+
+    fn keep_templates(&self, hash: u128, tera: &Arc<tera::Tera>) {
+        *crate::output::lock(&self.templates) = Some((hash, Arc::clone(tera)));
+    }
 }
 
 /// Reads and checks everything a build needs. All problems of the site are found in
@@ -85,16 +114,24 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         drafts: opts.drafts,
         now: opts.now,
         cache: opts.cache.as_deref(),
-        memo: opts.memo.as_deref(),
+        memo: opts.kept.as_deref().map(|k| &k.documents),
     };
     // The theme compiles while the content loads.
     let theme_name = config.theme.clone();
-    let ((theme, tera, theme_diags), (mut site, content_diags)) = rayon::join(
+    let ((theme, tera, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
         || {
             let mut diags = Diagnostics::default();
             let theme = Theme::load(&opts.site_dir, &theme_name, &mut diags);
-            let tera = render::compile(&theme, &mut diags);
-            (theme, tera, diags)
+            let hash = render::templates_hash(&theme);
+            let kept = opts.kept.as_ref().and_then(|k| k.templates(hash));
+            let tera = kept.or_else(|| {
+                let tera = render::compile(&theme, &mut diags).map(Arc::new)?;
+                if let Some(k) = &opts.kept {
+                    k.keep_templates(hash, &tera);
+                }
+                Some(tera)
+            });
+            (theme, tera, diags, hash)
         },
         || {
             let mut diags = Diagnostics::default();
@@ -121,7 +158,6 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
     let tera = tera.context("templates did not compile")?;
-    let templates_hash = render::templates_hash(&theme);
     Ok(Loaded {
         site,
         theme,

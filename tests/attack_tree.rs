@@ -216,7 +216,7 @@ proptest! {
             base_url: None,
             now: "2026-11-22T12:00:00Z".parse().map_err(fail)?,
             cache: None,
-            memo: None,
+            kept: None,
             progress: false,
         };
         let result = hearth::build(&opts);

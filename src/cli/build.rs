@@ -36,7 +36,7 @@ pub fn run(args: BuildArgs, now: Timestamp, out: &Output) -> Result<()> {
         base_url: args.base_url,
         now,
         cache: None,
-        memo: None,
+        kept: None,
         progress: !out.is_quiet(),
     };
     let report = build(&opts).map_err(|e| {

@@ -28,7 +28,7 @@ pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
         base_url: None,
         now,
         cache: None,
-        memo: None,
+        kept: None,
         progress: false,
     };
     let report = crate::check::check(&opts)?;

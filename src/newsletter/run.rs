@@ -89,7 +89,7 @@ impl Newsletter {
             base_url: None,
             now,
             cache: None,
-            memo: None,
+            kept: None,
             progress: false,
         };
         let loaded = build::load(&opts)?;

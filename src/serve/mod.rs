@@ -19,7 +19,6 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 use crate::build::{self, BuildOptions, CopyFrom};
 use crate::cli::say;
 use crate::content::cache::BodyCache;
-use crate::content::memo::Documents;
 use crate::diag::Problems;
 use crate::output::lock;
 use crate::render::{Rendered, Sink};
@@ -105,6 +104,16 @@ impl Later {
     pub fn may_hold(rel: &str) -> bool {
         rel == crate::outputs::search::PATH
             || (rel.starts_with("search/") && rel.ends_with(".json"))
+    }
+
+    /// Makes the files on a thread of its own, outside the pool that rebuilds use,
+    /// so that a rebuild never waits behind them for a worker.
+    fn make_in_background(&self) {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+        match pool {
+            Ok(pool) => pool.install(|| self.files().len()),
+            Err(_) => self.files().len(),
+        };
     }
 
     pub fn files(&self) -> &HashMap<String, Arc<str>> {
@@ -208,7 +217,7 @@ impl Shared {
         {
             if let Some(later) = &snapshot.later {
                 let later = Arc::clone(later);
-                std::thread::spawn(move || later.files().len());
+                std::thread::spawn(move || later.make_in_background());
             }
             *current = Arc::new(snapshot);
         }
@@ -246,9 +255,8 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     let (_watcher, changes) = watch(&site_dir)?;
     let started = Instant::now();
     let cache = Arc::new(BodyCache::load(&site_dir));
-    let memo = Arc::new(Documents::default());
-    let kept = (&cache, &memo);
-    let (snapshot, event) = match rebuild(opts, &base_url, kept, &Snapshot::default()) {
+    let kept = Arc::new(build::Kept::default());
+    let (snapshot, event) = match rebuild(opts, &base_url, (&cache, &kept), &Snapshot::default()) {
         Ok(snapshot) => {
             say(&format!("Built in {} ms.", started.elapsed().as_millis()));
             if let Err(e) = cache.save(&site_dir) {
@@ -274,7 +282,14 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     if opts.open {
         open_in_browser(&format!("{base_url}/"));
     }
-    watch_and_rebuild(opts, &site_dir, &base_url, &shared, kept, changes)
+    watch_and_rebuild(
+        opts,
+        &site_dir,
+        &base_url,
+        &shared,
+        (&cache, &kept),
+        changes,
+    )
 }
 
 /// Opens `url` with the desktop's opener (`open` on macOS, `xdg-open` elsewhere). A
@@ -309,7 +324,7 @@ fn open_in_browser(url: &str) {
 fn rebuild(
     opts: &ServeOptions,
     base_url: &str,
-    (cache, memo): (&Arc<BodyCache>, &Arc<Documents>),
+    (cache, kept): (&Arc<BodyCache>, &Arc<build::Kept>),
     previous: &Snapshot,
 ) -> Result<Snapshot, String> {
     let build_opts = BuildOptions {
@@ -319,7 +334,7 @@ fn rebuild(
         base_url: Some(base_url.to_string()),
         now: opts.now.unwrap_or_else(Timestamp::now),
         cache: Some(Arc::clone(cache)),
-        memo: Some(Arc::clone(memo)),
+        kept: Some(Arc::clone(kept)),
         progress: false,
     };
     cache.begin();
@@ -371,7 +386,7 @@ fn rebuild(
 
 /// How long to wait for more changes after the first: editors save in several
 /// steps (write a temporary file, rename it over the old one).
-const SETTLE: Duration = Duration::from_millis(25);
+const SETTLE: Duration = Duration::from_millis(10);
 
 type Changes = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
 
@@ -391,7 +406,7 @@ fn watch_and_rebuild(
     site_dir: &Path,
     base_url: &str,
     shared: &Shared,
-    (cache, memo): (&Arc<BodyCache>, &Arc<Documents>),
+    (cache, kept): (&Arc<BodyCache>, &Arc<build::Kept>),
     rx: Changes,
 ) -> Result<()> {
     while let Ok(first) = rx.recv() {
@@ -418,19 +433,19 @@ fn watch_and_rebuild(
             .collect();
         let action = watch::action(changes.iter().map(|(_, c)| *c));
         if lost || changes.iter().any(|(_, c)| *c == watch::Change::Config) {
-            memo.clear();
+            kept.documents.clear();
         } else {
             let relative = changes
                 .iter()
                 .map(|(p, _)| p.strip_prefix(site_dir).unwrap_or(p));
-            memo.forget(relative);
+            kept.documents.forget(relative);
         }
         if action == Action::Nothing && !lost {
             continue;
         }
         let started = Instant::now();
         let previous = shared.snapshot();
-        match rebuild(opts, base_url, (cache, memo), &previous) {
+        match rebuild(opts, base_url, (cache, kept), &previous) {
             Ok(snapshot) => {
                 let what = describe(site_dir, &changes);
                 say(&format!(
