@@ -210,9 +210,14 @@ pub enum Search {
 pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
     let site = &loaded.site;
+    // The search index is made again only when what it is made from changed.
+    let search_key = (search == Search::Now && sink.keyed()).then(|| outputs::search::key(site));
+    let kept_search = search_key.is_some_and(|key| sink.has_group(key));
+    let make_search = search == Search::Now && !kept_search;
+    tracing::debug!(kept = kept_search, "search index");
     // The feeds, calendars and search index need no pages: they are made while
     // the pages render.
-    let (pages, machine_files) = rayon::join(
+    let (pages, (machine_files, search_files)) = rayon::join(
         || {
             let templates = render::Templates {
                 tera: &loaded.tera,
@@ -225,7 +230,10 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
         },
         || {
             let started = Instant::now();
-            let files = outputs::without_pages(site, search == Search::Now);
+            let files = rayon::join(
+                || outputs::without_pages(site),
+                || make_search.then(|| outputs::search::files(site)),
+            );
             tracing::debug!(
                 elapsed_ms = started.elapsed().as_millis(),
                 "feeds, calendars and search index"
@@ -240,22 +248,26 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
         loaded.own_redirects.as_deref(),
     ));
     machine_files.extend(outputs::sitemap::files(site, &pages));
-    if search == Search::Later {
-        // The index's own file is the one an item's URL could land on (its parts
-        // live under `/search/`, which the search page holds).
-        machine_files.push(Rendered {
+    let search_files = search_files.unwrap_or_else(|| {
+        // Not made now (kept, or left to `hearth serve`): the index's own file is
+        // the one an item's URL could land on (its parts live under `/search/`,
+        // which the search page holds).
+        vec![Rendered {
             path: outputs::search::PATH.to_string(),
             contents: String::new(),
-        });
-        check_places(loaded, &pages, &machine_files, &mut diags);
-        machine_files.pop();
-    } else {
-        check_places(loaded, &pages, &machine_files, &mut diags);
-    }
+        }]
+    });
+    let all: Vec<&Rendered> = machine_files.iter().chain(&search_files).collect();
+    check_places(loaded, &pages, &all, &mut diags);
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
     for file in machine_files {
         sink.put(file)?;
+    }
+    if make_search {
+        for file in search_files {
+            sink.put_keyed(file, search_key)?;
+        }
     }
     Ok(warnings)
 }
@@ -267,7 +279,7 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
 fn check_places(
     loaded: &Loaded,
     pages: &PagePaths,
-    machine_files: &[Rendered],
+    machine_files: &[&Rendered],
     diags: &mut Diagnostics,
 ) {
     let site = &loaded.site;
@@ -491,6 +503,10 @@ impl Sink for Writer<'_> {
             self.count(path);
         }
         has
+    }
+
+    fn has_group(&self, key: u128) -> bool {
+        self.staging.has_group(key)
     }
 
     fn put_keyed(&self, file: Rendered, key: Option<u128>) -> Result<()> {

@@ -95,6 +95,11 @@ pub fn read(root: &Path, rel: &Path) -> Result<Vec<u8>, Refused> {
     Ok(std::fs::read(regular_file(root, rel)?)?)
 }
 
+/// A regular file of the site, opened for reading in pieces.
+pub fn open_to_read(root: &Path, rel: &Path) -> Result<std::fs::File, Refused> {
+    Ok(std::fs::File::open(regular_file(root, rel)?)?)
+}
+
 /// The text of a regular file of the site (UTF-8).
 pub fn read_to_string(root: &Path, rel: &Path) -> Result<String, Refused> {
     Ok(std::fs::read_to_string(regular_file(root, rel)?)?)

@@ -154,3 +154,45 @@ fn a_folder_with_a_marker_but_no_manifest_is_brought_up_to_date() {
     run.success();
     assert_eq!(snapshot(&site.public()), full_build(&site));
 }
+
+#[test]
+fn the_search_index_is_kept_whole_or_made_again() {
+    let site = Site::fixture("basic");
+    // Enough text for an index split into parts (over 500 KB).
+    let words = "community meetup garden workshop volunteer compiler ".repeat(200);
+    for n in 0..60 {
+        site.write(
+            &format!("content/posts/long-{n}.md"),
+            format!(
+                "+++\ntitle = \"Long {n}\"\ndate = 2026-01-{:02}\n+++\nword{n} {words}\n",
+                n % 28 + 1
+            ),
+        );
+    }
+    site.build(&[]).success();
+    let part = site.public().join("search/text-0.json");
+    assert!(part.exists(), "the index is split into parts");
+
+    // Nothing changed: the index and its parts are kept as they are.
+    let before = stats(&site.public());
+    site.build(&[]).success();
+    assert_eq!(stats(&site.public()), before);
+
+    // One part gone or changed by hand: the next build makes the index again.
+    std::fs::remove_file(&part).expect("remove a part");
+    site.build(&[]).success();
+    assert_eq!(snapshot(&site.public()), full_build(&site));
+    std::fs::write(site.public().join("search.json"), "{}").expect("spoil the index");
+    site.build(&[]).success();
+    assert_eq!(snapshot(&site.public()), full_build(&site));
+
+    // A post's words change: the index follows.
+    site.write(
+        "content/posts/long-0.md",
+        "+++\ntitle = \"Long 0\"\ndate = 2026-01-01\n+++\nquokka\n",
+    );
+    site.build(&[]).success();
+    let index = std::fs::read_to_string(site.public().join("search.json")).expect("index");
+    assert!(index.contains("\"quokka\""), "the new word is indexed");
+    assert_eq!(snapshot(&site.public()), full_build(&site));
+}

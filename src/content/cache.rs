@@ -46,15 +46,16 @@ impl BodyCache {
     /// is none, it was written by another hearth, or it is damaged (with a warning).
     pub fn load(site_dir: &Path) -> BodyCache {
         let cache = BodyCache::default();
-        let bytes = match crate::files::read(site_dir, Path::new(FILE)) {
-            Ok(bytes) => bytes,
+        let file = match crate::files::open_to_read(site_dir, Path::new(FILE)) {
+            Ok(file) => file,
             Err(crate::files::Refused::Missing) => return cache,
             Err(e) => {
                 tracing::warn!("the cache `{FILE}` is not used: {e}");
                 return cache;
             }
         };
-        match decode(&bytes) {
+        // Read in pieces: a big site's cache is never in memory twice over.
+        match decode_from(std::io::BufReader::with_capacity(1 << 16, file)) {
             Ok(entries) => {
                 let entries = entries
                     .into_iter()
@@ -244,8 +245,24 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
+#[cfg(test)]
 fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
-    let mut r = Reader(bytes);
+    decode_from(bytes)
+}
+
+/// Reads a cache, checking its payload's length and hash as it goes; nothing read
+/// is returned unless the whole payload is as its header says.
+fn decode_from(mut input: impl std::io::Read) -> Result<Vec<(u128, Body)>, Unusable> {
+    let mut header = [0; HEADER_LEN];
+    input
+        .read_exact(&mut header)
+        .map_err(|_| Unusable::Damaged)?;
+    let mut head: &[u8] = &header;
+    let mut r = Reader {
+        input: &mut head,
+        left: HEADER_LEN,
+        hasher: None,
+    };
     if r.take(8)? != MAGIC {
         return Err(Unusable::Damaged);
     }
@@ -256,20 +273,20 @@ fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
     }
     let len = r.len()?;
     let hash = u128::from_le_bytes(r.array()?);
-    let payload = r.0;
-    if payload.len() != len || crate::hash::of(payload) != hash {
-        return Err(Unusable::Damaged);
-    }
-    let mut r = Reader(payload);
+    let mut r = Reader {
+        input: &mut input,
+        left: len,
+        hasher: Some(crate::hash::Hasher::default()),
+    };
     let mut entries = Vec::new();
-    while !r.0.is_empty() {
+    while r.left > 0 {
         let key = u128::from_le_bytes(r.array()?);
         let content_html = r.string()?;
         let summary_html = r.string()?;
         let summary_text = r.string()?;
         let text = r.string()?;
         let headings = r.len()?;
-        let mut toc = Vec::with_capacity(headings.min(r.0.len()));
+        let mut toc = Vec::with_capacity(headings.min(r.left));
         for _ in 0..headings {
             let level = r.take(1)?[0];
             toc.push(Heading {
@@ -290,20 +307,46 @@ fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
         };
         entries.push((key, body));
     }
+    // Nothing may follow the payload, and it must be the payload that was written.
+    let mut more = [0; 1];
+    if r.input.read(&mut more).map_err(|_| Unusable::Damaged)? != 0 {
+        return Err(Unusable::Damaged);
+    }
+    if r.hasher.as_ref().map(crate::hash::Hasher::finish) != Some(hash) {
+        return Err(Unusable::Damaged);
+    }
     Ok(entries)
 }
 
-/// Reads a cache file's parts; running out of bytes means a damaged file.
-struct Reader<'a>(&'a [u8]);
+/// Reads a cache file's parts, at most `left` bytes; running out of bytes means a
+/// damaged file. What is read goes into `hasher`.
+struct Reader<'a, R: std::io::Read> {
+    input: &'a mut R,
+    left: usize,
+    hasher: Option<crate::hash::Hasher>,
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Unusable> {
-        if self.0.len() < n {
+impl<R: std::io::Read> Reader<'_, R> {
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, Unusable> {
+        if n > self.left {
             return Err(Unusable::Damaged);
         }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
+        // Grown as bytes come, so that a damaged length never asks for more memory
+        // than the file holds.
+        use std::io::Read as _;
+        let mut bytes = Vec::with_capacity(n.min(1 << 16));
+        (&mut *self.input)
+            .take(n as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|_| Unusable::Damaged)?;
+        if bytes.len() != n {
+            return Err(Unusable::Damaged);
+        }
+        self.left -= n;
+        if let Some(h) = &mut self.hasher {
+            std::io::Write::write_all(h, &bytes).map_err(|_| Unusable::Damaged)?;
+        }
+        Ok(bytes)
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], Unusable> {
@@ -316,7 +359,7 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Result<String, Unusable> {
         let n = self.len()?;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| Unusable::Damaged)
+        String::from_utf8(self.take(n)?).map_err(|_| Unusable::Damaged)
     }
 }
 

@@ -70,6 +70,8 @@ struct Previous {
     manifest: Option<String>,
     /// The folders in the target that hold nothing, relative to it.
     empty_folders: Vec<PathBuf>,
+    /// The keys whose every file in the manifest is still as written.
+    whole_keys: std::collections::HashSet<u128>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -240,6 +242,23 @@ impl Staging {
             return false;
         }
         self.place(rel, *entry, false);
+        true
+    }
+
+    /// Whether every file the previous build made from inputs with this `key` is
+    /// still as it wrote it; if so, they are all part of this build as they are.
+    pub fn has_group(&self, key: u128) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        if !previous.whole_keys.contains(&key) {
+            return false;
+        }
+        for (rel, entry) in &previous.known {
+            if entry.key == Some(key) {
+                self.place(rel, *entry, false);
+            }
+        }
         true
     }
 
@@ -426,6 +445,22 @@ impl Previous {
                 previous.known.insert(rel.to_string(), *entry);
             }
         }
+        let mut files_of: HashMap<u128, (usize, usize)> = HashMap::new();
+        for entry in manifest.values() {
+            if let Some(key) = entry.key {
+                files_of.entry(key).or_default().0 += 1;
+            }
+        }
+        for entry in previous.known.values() {
+            if let Some(key) = entry.key {
+                files_of.entry(key).or_default().1 += 1;
+            }
+        }
+        previous.whole_keys = files_of
+            .into_iter()
+            .filter(|(_, (listed, known))| listed == known)
+            .map(|(key, _)| key)
+            .collect();
         Ok(previous)
     }
 }

@@ -14,22 +14,12 @@ pub mod sitemap;
 use crate::model::Site;
 use crate::render::Rendered;
 
-/// The machine-readable files that do not depend on the rendered pages: feeds,
-/// calendars and (with `search`) the search index, made in parallel. The sitemap
-/// (`sitemap::files`) lists the rendered pages.
-pub fn without_pages(site: &Site, search: bool) -> Vec<Rendered> {
-    let ((mut out, calendars), search) = rayon::join(
-        || rayon::join(|| feeds::files(site), || ical::files(site)),
-        || {
-            if search {
-                search::files(site)
-            } else {
-                Vec::new()
-            }
-        },
-    );
+/// The machine-readable files that do not depend on the rendered pages, besides
+/// the search index (`search::files`): feeds and calendars, made in parallel. The
+/// sitemap (`sitemap::files`) lists the rendered pages.
+pub fn without_pages(site: &Site) -> Vec<Rendered> {
+    let (mut out, calendars) = rayon::join(|| feeds::files(site), || ical::files(site));
     out.extend(calendars);
-    out.extend(search);
     out.extend(feed_json::files(site));
     out.extend(events_json::files(site));
     out

@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::time::human_date;
-use crate::model::{EventStatus, Kind, Site};
+use crate::model::{Body, EventStatus, Kind, Site};
 use crate::render::Rendered;
 use crate::render::views::when;
 
@@ -117,9 +117,16 @@ type Terms = BTreeMap<String, Vec<u32>>;
 /// The search index of the site: one file, or for a big site the index and its parts.
 pub fn files(site: &Site) -> Vec<Rendered> {
     let (mut items, bodies) = items(site);
+    let bodies: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
     let terms = terms(&items, &bodies);
     for (item, body) in items.iter_mut().zip(&bodies) {
         item.b = Some(cut_text(body, TEXT_CHARS)).filter(|b| !b.is_empty());
+    }
+    // The texts alone (each at least as long in JSON) may already be too many
+    // bytes for one file: then the whole index is never written out to be weighed.
+    let texts: usize = items.iter().filter_map(|i| i.b).map(str::len).sum();
+    if texts > SPLIT_ABOVE {
+        return split(site, items, &terms);
     }
     let whole = json(&Index {
         v: FORMAT_VERSION,
@@ -135,6 +142,29 @@ pub fn files(site: &Site) -> Vec<Rendered> {
         }];
     }
     split(site, items, &terms)
+}
+
+/// The hash of everything the index is made from: its items, each body by the key
+/// of its inputs (its text is a function of them), and the site's base path (the
+/// parts' addresses). A build whose previous output holds the index made from the
+/// same key keeps it (see `render::Sink::has_group`).
+pub fn key(site: &Site) -> u128 {
+    let (items, bodies) = items(site);
+    let mut h = crate::hash::Hasher::default();
+    h.field(&crate::hash::program().to_le_bytes())
+        .field(site.config.root.as_bytes());
+    for (item, body) in items.iter().zip(bodies) {
+        if serde_json::to_writer(&mut h, item).is_err() {
+            // Cannot happen for strings and numbers; a key that matches nothing.
+            h.field(b"unserializable");
+        }
+        match body.key {
+            // A body made without its inputs' key: its text stands for it.
+            0 => h.field(body.text.as_bytes()),
+            key => h.field(&key.to_le_bytes()),
+        };
+    }
+    h.finish()
 }
 
 /// A big site's index: the items and the vocabulary with document counts, and the
@@ -185,7 +215,7 @@ fn json(value: &impl Serialize) -> String {
 }
 
 /// The items, and beside them the plain text of each one's body.
-fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
+fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
     let summary = |text: &str| truncate_summary(text, SUMMARY_CHARS);
     let posts = site.posts.iter().map(|p| {
         let item = Item {
@@ -199,7 +229,7 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
             x: false,
             b: None,
         };
-        (item, p.body.text.as_str())
+        (item, &*p.body)
     });
     let members = site.members.iter().map(|m| {
         let item = Item {
@@ -213,7 +243,7 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
             x: false,
             b: None,
         };
-        (item, m.body.text.as_str())
+        (item, &*m.body)
     });
     let events = site.events.iter().map(|e| {
         let item = Item {
@@ -227,7 +257,7 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
             x: e.status == EventStatus::Cancelled,
             b: None,
         };
-        (item, e.body.text.as_str())
+        (item, &*e.body)
     });
     posts.chain(members).chain(events).unzip()
 }
@@ -238,31 +268,41 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&str>) {
 /// item order, one look-up per distinct word of an item, and sorted once at the end.
 fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
     use rayon::prelude::*;
-    let distinct: Vec<Distinct> = items
-        .par_iter()
-        .zip(bodies)
-        .map(|(item, body)| {
-            let fields = [
-                item.t,
-                &item.s,
-                item.r.unwrap_or(""),
-                item.d.as_deref().unwrap_or(""),
-                body,
-            ];
-            Distinct::of(fields.into_iter().chain(item.g.iter().copied()))
-        })
-        .collect();
-    let mut terms: rustc_hash::FxHashMap<&str, Vec<u32>> = rustc_hash::FxHashMap::default();
-    for (number, words) in (0u32..).zip(&distinct) {
-        for word in words.iter() {
-            terms.entry(word).or_default().push(number);
+    let mut terms: rustc_hash::FxHashMap<String, Vec<u32>> = rustc_hash::FxHashMap::default();
+    // A chunk of items at a time, so that the lower-cased texts of a big site are
+    // never all held at once.
+    for (chunk, (items, bodies)) in items.chunks(CHUNK).zip(bodies.chunks(CHUNK)).enumerate() {
+        let distinct: Vec<Distinct> = items
+            .par_iter()
+            .zip(bodies)
+            .map(|(item, body)| {
+                let fields = [
+                    item.t,
+                    &item.s,
+                    item.r.unwrap_or(""),
+                    item.d.as_deref().unwrap_or(""),
+                    body,
+                ];
+                Distinct::of(fields.into_iter().chain(item.g.iter().copied()))
+            })
+            .collect();
+        let first = (chunk * CHUNK) as u32;
+        for (number, words) in (first..).zip(&distinct) {
+            for word in words.iter() {
+                match terms.get_mut(word) {
+                    Some(docs) => docs.push(number),
+                    None => {
+                        terms.insert(word.to_string(), vec![number]);
+                    }
+                }
+            }
         }
     }
-    terms
-        .into_iter()
-        .map(|(word, docs)| (word.to_string(), docs))
-        .collect()
+    terms.into_iter().collect()
 }
+
+/// Items whose words are found at once, in parallel.
+const CHUNK: usize = 512;
 
 /// The distinct indexed words of one item, lower-cased, in the order first met.
 struct Distinct {

@@ -153,6 +153,12 @@ pub trait Sink: Sync {
     fn put_keyed(&self, file: Rendered, _key: Option<u128>) -> anyhow::Result<()> {
         self.put(file)
     }
+    /// Whether the sink holds every file of a group that was made together from
+    /// inputs with this key (the search index and its parts, each put with the
+    /// key); if it does, it keeps them all for this build.
+    fn has_group(&self, _key: u128) -> bool {
+        false
+    }
 }
 
 /// The compiled templates, and a hash of everything besides a page's own context
