@@ -30,12 +30,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Debian's Hugo by default: the generated Hugo site's `_build` front matter is what
+# Hugo 0.111 reads (Hugo 0.145 and later reject it); HUGO=path picks another.
+hugo=${HUGO:-$( [[ -x /usr/bin/hugo ]] && echo /usr/bin/hugo || echo hugo )}
 have_hugo=0
 if [[ -n ${SKIP_HUGO:-} ]]; then
   echo "SKIP_HUGO is set: skipping the Hugo rows" >&2
-elif ! command -v hugo >/dev/null; then
+elif ! command -v "$hugo" >/dev/null; then
   echo "hugo not found: skipping the Hugo rows" >&2
-elif ! hugo server --help 2>&1 | grep -q -- --clock; then
+elif ! "$hugo" server --help 2>&1 | grep -q -- --clock; then
   echo "this hugo has no --clock flag (it needs Hugo 0.111 or newer): skipping the Hugo rows" >&2
 else
   have_hugo=1
@@ -93,18 +96,18 @@ for n in "${sizes[@]}"; do
   rm -rf "$site"
   if (( have_hugo )); then
     measure "$n posts, hugo server --disableFastRender" hugo "$work/hugo-$n" "$post" "$path" -- \
-      hugo server --port PORT --disableFastRender --clock "$now" -D -F --cacheDir "$work/hugo_cache"
+      "$hugo" server --port PORT --disableFastRender --clock "$now" -D -F --cacheDir "$work/hugo_cache"
     rm -rf "$work/hugo-$n"
     if [[ -d $work/hugo-fast-$n ]]; then
       measure "$n posts, hugo server (default fast render)" hugo "$work/hugo-fast-$n" "$post" "$path" -- \
-        hugo server --port PORT --clock "$now" -D -F --cacheDir "$work/hugo_cache"
+        "$hugo" server --port PORT --clock "$now" -D -F --cacheDir "$work/hugo_cache"
       rm -rf "$work/hugo-fast-$n"
     fi
   fi
 done
 
 echo
-echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), hearth built at $built_from, $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
+echo "Summary: $(nproc) cores, RUNS=$runs, $(date -u +%F), hearth built at $built_from, $("$hugo" version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo')"
 echo "| site, server | median write-to-served | median printed rebuild | initial build (printed) | each run, ms | load before |"
 echo "| --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${results[@]}"
