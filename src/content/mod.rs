@@ -144,6 +144,8 @@ pub fn load(
         posts,
         members,
         member_index: Default::default(),
+        event_index: Default::default(),
+        recap_index: Default::default(),
         events,
         pages,
         tags,
@@ -152,7 +154,7 @@ pub fn load(
         issues: Vec::new(),
         images: Default::default(),
     };
-    site.index_members();
+    site.index_items();
     check_routes(&site, site_dir, diags);
     site
 }

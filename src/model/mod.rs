@@ -209,8 +209,12 @@ pub struct Site {
     pub posts: Vec<Post>,
     /// By name.
     pub members: Vec<Member>,
-    /// Where each member is in `members`, by slug (see `Site::index_members`).
+    /// Where each member is in `members`, by slug (see `Site::index_items`).
     pub(crate) member_index: std::collections::HashMap<Slug, usize>,
+    /// Where each event is in `events`, by slug.
+    pub(crate) event_index: std::collections::HashMap<Slug, usize>,
+    /// The posts that recap each event (`event = "slug"`), as places in `posts`.
+    pub(crate) recap_index: std::collections::HashMap<Slug, Vec<usize>>,
     /// By start, soonest first.
     pub events: Vec<Event>,
     /// By menu weight, then title.
@@ -239,27 +243,38 @@ impl Site {
 
     /// The posts that recap `event` (`event = "slug"`), newest first.
     pub fn recaps_of<'a>(&'a self, event: &'a Slug) -> impl Iterator<Item = &'a Post> + 'a {
-        self.posts
-            .iter()
-            .filter(move |p| p.event.as_ref() == Some(event))
+        let places = self.recap_index.get(event).map_or(&[][..], Vec::as_slice);
+        places.iter().map(|&i| &self.posts[i])
     }
 
     pub fn event(&self, slug: &Slug) -> Option<&Event> {
-        self.events.iter().find(|e| &e.slug == slug)
+        self.event_index.get(slug).map(|&i| &self.events[i])
     }
 
     pub fn member(&self, slug: &Slug) -> Option<&Member> {
         self.member_index.get(slug).map(|&i| &self.members[i])
     }
 
-    /// Rebuilds `member_index` after `members` changed.
-    pub(crate) fn index_members(&mut self) {
+    /// Rebuilds the look-ups by slug after `members`, `events` or `posts` changed.
+    pub(crate) fn index_items(&mut self) {
         self.member_index = self
             .members
             .iter()
             .enumerate()
             .map(|(i, m)| (m.slug.clone(), i))
             .collect();
+        self.event_index = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.slug.clone(), i))
+            .collect();
+        self.recap_index.clear();
+        for (i, post) in self.posts.iter().enumerate() {
+            if let Some(event) = &post.event {
+                self.recap_index.entry(event.clone()).or_default().push(i);
+            }
+        }
     }
 
     /// The member featured now: the latest spotlight date that is not in the future.

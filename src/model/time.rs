@@ -73,13 +73,46 @@ fn has_offset(text: &str) -> bool {
     time.contains(['+', '-', 'Z', 'z'])
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// `20 November 2026`
 pub fn human_date(z: &Zoned) -> String {
-    z.strftime("%-d %B %Y").to_string()
+    // Written out directly (lists show many dates); strftime for far-off years.
+    match usize::try_from(z.month() - 1) {
+        Ok(m) if (1000..=9999).contains(&z.year()) => {
+            format!("{} {} {}", z.day(), MONTHS[m % 12], z.year())
+        }
+        _ => z.strftime("%-d %B %Y").to_string(),
+    }
 }
 
 /// `Thursday 3 December 2026`
 pub fn human_weekday_date(z: &Zoned) -> String {
+    if (1000..=9999).contains(&z.year()) {
+        let weekday = match z.weekday() {
+            jiff::civil::Weekday::Monday => "Monday",
+            jiff::civil::Weekday::Tuesday => "Tuesday",
+            jiff::civil::Weekday::Wednesday => "Wednesday",
+            jiff::civil::Weekday::Thursday => "Thursday",
+            jiff::civil::Weekday::Friday => "Friday",
+            jiff::civil::Weekday::Saturday => "Saturday",
+            jiff::civil::Weekday::Sunday => "Sunday",
+        };
+        return format!("{weekday} {}", human_date(z));
+    }
     z.strftime("%A %-d %B %Y").to_string()
 }
 
@@ -95,7 +128,28 @@ pub fn zone_abbreviation(z: &Zoned) -> String {
 
 /// RFC 3339 with the offset in force: `2026-12-03T18:30:00+01:00`.
 pub fn iso(z: &Zoned) -> String {
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    use std::fmt::Write as _;
+    let offset = z.offset().seconds();
+    let year = z.year();
+    // Written out directly (a page shows many dates); strftime for what is rare.
+    if offset % 60 != 0 || !(0..=9999).contains(&year) {
+        return z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.abs() / 60;
+    let mut out = String::with_capacity(25);
+    let _ = write!(
+        out,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        z.month(),
+        z.day(),
+        z.hour(),
+        z.minute(),
+        z.second(),
+        minutes / 60,
+        minutes % 60
+    );
+    out
 }
 
 /// `2026-12-03`
@@ -106,6 +160,40 @@ pub fn iso_date(z: &Zoned) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_day_of_a_year_is_written_as_strftime_writes_it() {
+        let mut day: Zoned = "2026-01-01T10:00:00[Europe/Berlin]".parse().expect("zoned");
+        for _ in 0..366 {
+            assert_eq!(human_date(&day), day.strftime("%-d %B %Y").to_string());
+            assert_eq!(
+                human_weekday_date(&day),
+                day.strftime("%A %-d %B %Y").to_string()
+            );
+            day = day.tomorrow().expect("a next day");
+        }
+    }
+
+    #[test]
+    fn iso_is_what_strftime_writes() {
+        for (text, zone) in [
+            ("2026-12-01T18:30:00", "America/New_York"),
+            ("2026-07-01T09:05:07", "Europe/Berlin"),
+            ("2026-03-29T01:59:59", "Europe/London"),
+            ("2026-01-01T00:00:00", "Asia/Kolkata"),
+            ("2026-01-01T00:00:00", "Asia/Kathmandu"),
+            ("2026-06-15T12:00:00", "UTC"),
+            ("1850-01-01T00:00:00", "Europe/Amsterdam"),
+            ("0099-01-01T00:00:00", "UTC"),
+        ] {
+            let z: Zoned = format!("{text}[{zone}]").parse().expect("a zoned time");
+            assert_eq!(
+                iso(&z),
+                z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                "{z}"
+            );
+        }
+    }
 
     fn berlin() -> TimeZone {
         TimeZone::get("Europe/Berlin").expect("bundled tzdb has Europe/Berlin")

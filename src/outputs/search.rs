@@ -602,6 +602,8 @@ mod tests {
                 event("Year-end social", EventStatus::Cancelled),
             ],
             member_index: Default::default(),
+            event_index: Default::default(),
+            recap_index: Default::default(),
             pages: Vec::new(),
             issues: Vec::new(),
             images: Default::default(),
@@ -609,7 +611,7 @@ mod tests {
             data: Default::default(),
             sponsors: Vec::new(),
         };
-        site.index_members();
+        site.index_items();
         let at_root = |r: &mut crate::model::Route| r.url = format!("{root}{}", &r.url[1..]);
         site.posts.iter_mut().for_each(|p| at_root(&mut p.route));
         site.members.iter_mut().for_each(|m| at_root(&mut m.route));

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod engine;
+pub mod keyhash;
 pub mod recursion;
 pub mod structured;
 pub mod theme;
@@ -30,11 +31,11 @@ pub fn keying() -> bool {
     KEYING.with(std::cell::Cell::get)
 }
 
-/// Hashes `value` for a page key: as its JSON, but with each rendered body standing
-/// for itself by the key of its inputs.
+/// Hashes `value` for a page key (see [`keyhash`]), with each rendered body and
+/// each listed view standing for itself by its own key.
 fn hash_for_key(h: &mut crate::hash::Hasher, value: &impl Serialize) -> Option<()> {
     let before = KEYING.with(|k| k.replace(true));
-    let hashed = serde_json::to_writer(&mut *h, value);
+    let hashed = keyhash::hash(h, value);
     KEYING.with(|k| k.set(before));
     hashed.ok()
 }

@@ -10,12 +10,18 @@ use crate::model::time::{iso, iso_date};
 use crate::model::{Event, EventStatus, Member, Post, Site, Slug};
 
 /// JSON text safe to place inside a `<script>` element.
-fn script_safe(value: &Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+fn script_safe(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let mut safe = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => safe.push_str("\\u003c"),
+            '>' => safe.push_str("\\u003e"),
+            '&' => safe.push_str("\\u0026"),
+            c => safe.push(c),
+        }
+    }
+    safe
 }
 
 fn absolute(config: &Config, url: &str) -> String {
@@ -27,40 +33,89 @@ fn absolute(config: &Config, url: &str) -> String {
     }
 }
 
-fn person(site: &Site, slug: &Slug) -> Value {
+/// A schema.org `Person`: a member by name and page, or an unknown slug by itself.
+#[derive(serde::Serialize)]
+struct Person<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+fn person<'a>(site: &'a Site, slug: &'a Slug) -> Person<'a> {
     match site.member(slug) {
-        Some(m) => json!({
-            "@type": "Person",
-            "name": m.name,
-            "url": site.config.permalink(&m.route.url),
-        }),
-        None => json!({ "@type": "Person", "name": slug.as_str() }),
+        Some(m) => Person {
+            kind: "Person",
+            name: &m.name,
+            url: Some(site.config.permalink(&m.route.url)),
+        },
+        None => Person {
+            kind: "Person",
+            name: slug.as_str(),
+            url: None,
+        },
     }
+}
+
+/// A post's `BlogPosting`, its keys in the order `serde_json`'s maps print them
+/// (sorted), like the other kinds' data.
+#[derive(serde::Serialize)]
+struct BlogPosting<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Vec<Person<'a>>,
+    #[serde(rename = "dateModified")]
+    date_modified: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    keywords: &'a [String],
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: &'a str,
+    publisher: Organization<'a>,
+    url: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
 }
 
 pub fn post(site: &Site, post: &Post) -> String {
     let c = &site.config;
     let url = c.permalink(&post.route.url);
-    let mut data = json!({
-        "@context": "https://schema.org",
-        "@type": "BlogPosting",
-        "headline": post.title,
-        "url": url,
-        "mainEntityOfPage": url,
-        "datePublished": iso(&post.date),
-        "dateModified": iso(post.updated.as_ref().unwrap_or(&post.date)),
-        "author": post.authors.iter().map(|a| person(site, a)).collect::<Vec<_>>(),
-        "publisher": { "@type": "Organization", "name": c.title, "url": c.permalink(&c.root) },
-        "keywords": post.tags,
-        "inLanguage": c.language,
-    });
-    if !post.body.summary_text.is_empty() {
-        data["description"] = json!(post.body.summary_text);
-    }
-    if let Some(image) = &post.image {
-        data["image"] = json!(absolute(c, image.as_str()));
-    }
-    script_safe(&data)
+    let summary = post.body.summary_text.as_str();
+    script_safe(&BlogPosting {
+        context: "https://schema.org",
+        kind: "BlogPosting",
+        author: post.authors.iter().map(|a| person(site, a)).collect(),
+        date_modified: iso(post.updated.as_ref().unwrap_or(&post.date)),
+        date_published: iso(&post.date),
+        description: Some(summary).filter(|s| !s.is_empty()),
+        headline: &post.title,
+        image: post.image.as_ref().map(|image| absolute(c, image.as_str())),
+        in_language: &c.language,
+        keywords: &post.tags,
+        main_entity_of_page: &url,
+        publisher: Organization {
+            kind: "Organization",
+            name: &c.title,
+            url: c.permalink(&c.root),
+        },
+        url: &url,
+    })
 }
 
 pub fn member(site: &Site, member: &Member) -> String {

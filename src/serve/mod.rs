@@ -84,9 +84,9 @@ pub enum Found<'a> {
 
 /// The files a rebuild leaves for after its pages are served: the search index,
 /// which a big site takes longest to make and no page waits for. They are made
-/// once, by a thread started when the snapshot is served or by the first request
-/// for one of them, whichever comes first; a request waits for them, so it never
-/// gets another build's index.
+/// once, when a request first asks for one of them (the search page fetches the
+/// index when the reader first reaches its search field): an edit costs nothing
+/// for them until then, and a request never gets another build's index.
 pub struct Later {
     loaded: build::Loaded,
     files: std::sync::OnceLock<HashMap<String, Arc<str>>>,
@@ -104,16 +104,6 @@ impl Later {
     pub fn may_hold(rel: &str) -> bool {
         rel == crate::outputs::search::PATH
             || (rel.starts_with("search/") && rel.ends_with(".json"))
-    }
-
-    /// Makes the files on a thread of its own, outside the pool that rebuilds use,
-    /// so that a rebuild never waits behind them for a worker.
-    fn make_in_background(&self) {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
-        match pool {
-            Ok(pool) => pool.install(|| self.files().len()),
-            Err(_) => self.files().len(),
-        };
     }
 
     pub fn files(&self) -> &HashMap<String, Arc<str>> {
@@ -215,11 +205,11 @@ impl Shared {
         if let Some(snapshot) = snapshot
             && let Ok(mut current) = self.snapshot.write()
         {
-            if let Some(later) = &snapshot.later {
-                let later = Arc::clone(later);
-                std::thread::spawn(move || later.make_in_background());
-            }
-            *current = Arc::new(snapshot);
+            let old = std::mem::replace(&mut *current, Arc::new(snapshot));
+            drop(current);
+            // The old build is freed after the new one is served, not while
+            // requests wait for the lock.
+            drop(old);
         }
         if let Ok(mut latest) = self.latest.lock() {
             *latest = (latest.0 + 1, event);
