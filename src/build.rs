@@ -230,9 +230,17 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
         },
         || {
             let started = Instant::now();
+            // The search index goes to the sink as it is made (a big site's index
+            // is hundreds of files): its own file is the one an item's URL could
+            // land on (its parts live under `/search/`, which the search page
+            // holds), checked below like the others.
             let files = rayon::join(
                 || outputs::without_pages(site),
-                || make_search.then(|| outputs::search::files(site)),
+                || {
+                    make_search.then(|| {
+                        outputs::search::each_file(site, &|file| sink.put_keyed(file, search_key))
+                    })
+                },
             );
             tracing::debug!(
                 elapsed_ms = started.elapsed().as_millis(),
@@ -248,26 +256,19 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
         loaded.own_redirects.as_deref(),
     ));
     machine_files.extend(outputs::sitemap::files(site, &pages));
-    let search_files = search_files.unwrap_or_else(|| {
-        // Not made now (kept, or left to `hearth serve`): the index's own file is
-        // the one an item's URL could land on (its parts live under `/search/`,
-        // which the search page holds).
-        vec![Rendered {
-            path: outputs::search::PATH.to_string(),
-            contents: String::new(),
-        }]
-    });
-    let all: Vec<&Rendered> = machine_files.iter().chain(&search_files).collect();
+    if let Some(made) = search_files {
+        made?;
+    }
+    let index = Rendered {
+        path: outputs::search::PATH.to_string(),
+        contents: String::new(),
+    };
+    let all: Vec<&Rendered> = machine_files.iter().chain([&index]).collect();
     check_places(loaded, &pages, &all, &mut diags);
     let mut warnings = loaded.warnings.clone();
     warnings.extend(diags.into_result()?);
     for file in machine_files {
         sink.put(file)?;
-    }
-    if make_search {
-        for file in search_files {
-            sink.put_keyed(file, search_key)?;
-        }
     }
     Ok(warnings)
 }

@@ -116,6 +116,22 @@ type Terms = BTreeMap<String, Vec<u32>>;
 
 /// The search index of the site: one file, or for a big site the index and its parts.
 pub fn files(site: &Site) -> Vec<Rendered> {
+    let made = std::sync::Mutex::new(Vec::new());
+    let kept = each_file(site, &|file| {
+        crate::output::lock(&made).push(file);
+        Ok(())
+    });
+    debug_assert!(kept.is_ok(), "collecting cannot fail");
+    made.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands each file of the search index to `put` as soon as it is made, so that a
+/// big site's parts (hundreds of files, tens of megabytes) are never all held at
+/// once. An error from `put` stops it.
+pub fn each_file(
+    site: &Site,
+    put: &(dyn Fn(Rendered) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
     let (mut items, bodies) = items(site);
     let bodies: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
     let terms = terms(&items, &bodies);
@@ -126,7 +142,7 @@ pub fn files(site: &Site) -> Vec<Rendered> {
     // bytes for one file: then the whole index is never written out to be weighed.
     let texts: usize = items.iter().filter_map(|i| i.b).map(str::len).sum();
     if texts > SPLIT_ABOVE {
-        return split(site, items, &terms);
+        return split(site, items, &terms, put);
     }
     let whole = json(&Index {
         v: FORMAT_VERSION,
@@ -136,12 +152,13 @@ pub fn files(site: &Site) -> Vec<Rendered> {
         parts: None,
     });
     if whole.len() <= SPLIT_ABOVE {
-        return vec![Rendered {
+        return put(Rendered {
             path: PATH.to_string(),
             contents: whole,
-        }];
+        });
     }
-    split(site, items, &terms)
+    drop(whole);
+    split(site, items, &terms, put)
 }
 
 /// The hash of everything the index is made from: its items, each body by the key
@@ -169,7 +186,12 @@ pub fn key(site: &Site) -> u128 {
 
 /// A big site's index: the items and the vocabulary with document counts, and the
 /// parts: word lists by first character, texts in chunks of [`TEXT_CHUNK`].
-fn split(site: &Site, mut items: Vec<Item<'_>>, terms: &Terms) -> Vec<Rendered> {
+fn split(
+    site: &Site,
+    mut items: Vec<Item<'_>>,
+    terms: &Terms,
+    put: &(dyn Fn(Rendered) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
     let texts: Vec<&str> = items.iter_mut().map(|i| i.b.take().unwrap_or("")).collect();
     let root = &site.config.root;
     let counts: BTreeMap<&str, usize> = terms.iter().map(|(w, d)| (w.as_str(), d.len())).collect();
@@ -184,29 +206,28 @@ fn split(site: &Site, mut items: Vec<Item<'_>>, terms: &Terms) -> Vec<Rendered> 
             chunk: TEXT_CHUNK,
         }),
     });
-    let mut files = vec![Rendered {
+    put(Rendered {
         path: PATH.to_string(),
         contents: index,
-    }];
+    })?;
     let mut shards: BTreeMap<u32, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (word, docs) in terms {
         let first = word.chars().next().map_or(0, u32::from);
         shards.entry(first).or_default().insert(word, docs);
     }
-    files.extend(shards.into_iter().map(|(first, lists)| Rendered {
-        path: format!("{PARTS_DIR}terms-{first:x}.json"),
-        contents: json(&lists),
-    }));
-    files.extend(
-        texts
-            .chunks(TEXT_CHUNK)
-            .enumerate()
-            .map(|(k, chunk)| Rendered {
-                path: format!("{PARTS_DIR}text-{k}.json"),
-                contents: json(&chunk),
-            }),
-    );
-    files
+    for (first, lists) in shards {
+        put(Rendered {
+            path: format!("{PARTS_DIR}terms-{first:x}.json"),
+            contents: json(&lists),
+        })?;
+    }
+    for (k, chunk) in texts.chunks(TEXT_CHUNK).enumerate() {
+        put(Rendered {
+            path: format!("{PARTS_DIR}text-{k}.json"),
+            contents: json(&chunk),
+        })?;
+    }
+    Ok(())
 }
 
 /// Serializing plain structs of strings and numbers into a String cannot fail.
