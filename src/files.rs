@@ -320,17 +320,32 @@ pub fn write(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
 /// that a crash leaves either the old or the new file. A link in the place of the
 /// file is replaced by the rename, never written through.
 pub fn write_durably(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    write_by_rename(base, rel, bytes, true)
+    write_by_rename(base, rel, true, |file| file.write_all(bytes))
+}
+
+/// [`write_durably`] for a file written in pieces by `fill` (a big file that is
+/// never whole in memory).
+pub fn write_durably_with(
+    base: &Path,
+    rel: &Path,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<PathBuf> {
+    write_by_rename(base, rel, true, fill)
 }
 
 /// Writes `bytes` to `base/rel` through a new temporary file and a rename, without
 /// fsync: for a cache, where a crash may lose an entry but never leaves a half-written
 /// one in its place.
 pub fn write_whole(base: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    write_by_rename(base, rel, bytes, false)
+    write_by_rename(base, rel, false, |file| file.write_all(bytes))
 }
 
-fn write_by_rename(base: &Path, rel: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
+fn write_by_rename(
+    base: &Path,
+    rel: &Path,
+    sync: bool,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<PathBuf> {
     let (dir, name) = split(rel)?;
     let dir_path = folder(base, dir)?;
     let path = dir_path.join(name);
@@ -343,7 +358,7 @@ fn write_by_rename(base: &Path, rel: &Path, bytes: &[u8], sync: bool) -> Result<
     let _ = std::fs::remove_file(&tmp);
     {
         let mut file = open(base, &dir.join(&tmp_name), Mode::New)?;
-        file.write_all(bytes)
+        fill(&mut file)
             .and_then(|()| if sync { file.sync_all() } else { Ok(()) })
             .with_context(|| format!("cannot write `{}`", tmp.display()))?;
     }

@@ -77,12 +77,6 @@ impl BodyCache {
         if !self.changed.swap(false, Ordering::SeqCst) {
             return Ok(());
         }
-        let bytes = {
-            let entries = lock(&self.entries);
-            let mut keys: Vec<&u128> = entries.keys().collect();
-            keys.sort_unstable();
-            encode(keys.into_iter().map(|k| (*k, &*entries[k].0)))
-        };
         let folder = Path::new(FOLDER);
         // Tell git and backup tools the folder is a cache, once.
         for (name, text) in [
@@ -97,7 +91,13 @@ impl BodyCache {
                 crate::files::write_durably(site_dir, &rel, text.as_bytes())?;
             }
         }
-        crate::files::write_durably(site_dir, Path::new(FILE), &bytes)?;
+        let entries = lock(&self.entries);
+        let mut keys: Vec<&u128> = entries.keys().collect();
+        keys.sort_unstable();
+        // Written in pieces: a big site's cache is never whole in memory twice.
+        crate::files::write_durably_with(site_dir, Path::new(FILE), |file| {
+            encode_into(file, keys.into_iter().map(|k| (*k, &*entries[k].0)))
+        })?;
         Ok(())
     }
 
@@ -206,10 +206,31 @@ enum Unusable {
     Damaged,
 }
 
+#[cfg(test)]
 fn encode<'a>(entries: impl Iterator<Item = (u128, &'a Body)>) -> Vec<u8> {
-    // The header is filled in last, in place: a big cache is never copied.
-    let mut bytes = vec![0; HEADER_LEN];
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    encode_into(&mut bytes, entries).expect("writing to memory cannot fail");
+    bytes.into_inner()
+}
+
+/// Writes the cache: a header, left blank until the payload's length and hash are
+/// known, then the payload entry by entry.
+fn encode_into<'a, W: std::io::Write + std::io::Seek>(
+    out: &mut W,
+    entries: impl Iterator<Item = (u128, &'a Body)>,
+) -> std::io::Result<()> {
+    use std::io::{SeekFrom, Write as _};
+    out.seek(SeekFrom::Start(0))?;
+    out.write_all(&[0; HEADER_LEN])?;
+    let mut payload = Payload {
+        out: std::io::BufWriter::with_capacity(1 << 16, &mut *out),
+        hasher: crate::hash::Hasher::default(),
+        len: 0,
+        entry: Vec::new(),
+    };
     for (key, body) in entries {
+        let bytes = &mut payload.entry;
+        bytes.clear();
         bytes.extend_from_slice(&key.to_le_bytes());
         for text in [
             &body.content_html,
@@ -217,26 +238,47 @@ fn encode<'a>(entries: impl Iterator<Item = (u128, &'a Body)>) -> Vec<u8> {
             &body.summary_text,
             &body.text,
         ] {
-            put_str(&mut bytes, text);
+            put_str(bytes, text);
         }
         bytes.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
         for heading in &body.toc {
             bytes.push(heading.level);
-            put_str(&mut bytes, &heading.id);
-            put_str(&mut bytes, &heading.title);
+            put_str(bytes, &heading.id);
+            put_str(bytes, &heading.title);
         }
         bytes.extend_from_slice(&(body.word_count as u64).to_le_bytes());
+        payload.flush_entry()?;
     }
-    let payload_len = (bytes.len() - HEADER_LEN) as u64;
-    let payload_hash = crate::hash::of(&bytes[HEADER_LEN..]);
+    let (len, hash) = (payload.len, payload.hasher.finish());
+    payload.out.flush()?;
+    drop(payload);
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&VERSION.to_le_bytes());
     header.extend_from_slice(&crate::hash::program().to_le_bytes());
-    header.extend_from_slice(&payload_len.to_le_bytes());
-    header.extend_from_slice(&payload_hash.to_le_bytes());
-    bytes[..HEADER_LEN].copy_from_slice(&header);
-    bytes
+    header.extend_from_slice(&len.to_le_bytes());
+    header.extend_from_slice(&hash.to_le_bytes());
+    out.seek(SeekFrom::Start(0))?;
+    out.write_all(&header)?;
+    out.seek(SeekFrom::End(0))?;
+    Ok(())
+}
+
+/// The payload being written: its length and hash so far, and one entry's bytes.
+struct Payload<W: std::io::Write> {
+    out: std::io::BufWriter<W>,
+    hasher: crate::hash::Hasher,
+    len: u64,
+    entry: Vec<u8>,
+}
+
+impl<W: std::io::Write> Payload<W> {
+    fn flush_entry(&mut self) -> std::io::Result<()> {
+        use std::io::Write as _;
+        self.hasher.bytes(&self.entry);
+        self.len += self.entry.len() as u64;
+        self.out.write_all(&self.entry)
+    }
 }
 
 fn put_str(out: &mut Vec<u8>, text: &str) {
