@@ -206,13 +206,6 @@ enum Unusable {
     Damaged,
 }
 
-#[cfg(test)]
-fn encode<'a>(entries: impl Iterator<Item = (u128, &'a Body)>) -> Vec<u8> {
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    encode_into(&mut bytes, entries).expect("writing to memory cannot fail");
-    bytes.into_inner()
-}
-
 /// Writes the cache: a header, left blank until the payload's length and hash are
 /// known, then the payload entry by entry.
 fn encode_into<'a, W: std::io::Write + std::io::Seek>(
