@@ -46,8 +46,8 @@ PATHS = [
     ("compiling templates", "hearth::render::compile"),
     ("template views", "hearth::render::views::Views::new"),
     ("rendering templates", "tera::tera::Tera::render"),
-    ("feeds, calendars, search index", "hearth::outputs::without_pages"),
-    ("  of which search index", "hearth::outputs::search::files"),
+    ("feeds and calendars", "hearth::outputs::without_pages"),
+    ("search index", "hearth::outputs::search::each_file"),
     ("writing files", "hearth::output::Staging::put_keyed"),
 ]
 text = open(annotated).read()
