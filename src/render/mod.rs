@@ -45,7 +45,7 @@ fn hash_for_key(h: &mut crate::hash::Hasher, value: &impl Serialize) -> Option<(
 /// several lists). Views are found by their address, which is theirs for the whole
 /// rendering, and their type.
 #[derive(Default)]
-struct KeyMemo(std::sync::Mutex<std::collections::HashMap<(usize, usize), u128>>);
+struct KeyMemo(std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), u128>>);
 
 impl KeyMemo {
     fn key_of<T: Serialize>(&self, view: &T) -> Option<u128> {

@@ -52,7 +52,7 @@ pub struct Snapshot {
     pub files: BTreeMap<String, Body>,
     /// The key of each page's inputs (see [`crate::render::Sink`]): the next
     /// rebuild takes a page whose key is the same from here instead of rendering it.
-    pub keys: HashMap<String, u128>,
+    pub keys: rustc_hash::FxHashMap<String, u128>,
     /// The search index of this build, made after its pages are served.
     pub later: Option<Arc<Later>>,
 }
