@@ -20,10 +20,13 @@ use crate::output::lock;
 /// What loading one document gave: the item, the slug it claims, its problems.
 pub type Loaded<T> = (Option<T>, Option<Slug>, Diagnostics);
 
-/// Loaded documents by path.
+/// Loaded documents by path, and the documents each section had.
 #[derive(Default)]
 pub struct Documents {
     entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// Each section's documents and the problems found listing them, kept while
+    /// no file or folder was created, removed or renamed (see [`Documents::relist`]).
+    listings: Mutex<HashMap<String, (Vec<DocFile>, Diagnostics)>>,
 }
 
 struct Entry {
@@ -54,6 +57,28 @@ impl Documents {
     /// Forgets everything (the config changed, or changes may have been missed).
     pub fn clear(&self) {
         lock(&self.entries).clear();
+        self.relist();
+    }
+
+    /// Forgets the sections' lists of documents: a file or folder was created,
+    /// removed or renamed, so the folders are walked again.
+    pub fn relist(&self) {
+        lock(&self.listings).clear();
+    }
+
+    /// The documents of `section`, as listed by `list` or kept from the last time.
+    pub fn listing(
+        &self,
+        section: &str,
+        list: impl FnOnce(&mut Diagnostics) -> Vec<DocFile>,
+    ) -> (Vec<DocFile>, Diagnostics) {
+        if let Some(kept) = lock(&self.listings).get(section) {
+            return kept.clone();
+        }
+        let mut diags = Diagnostics::default();
+        let files = list(&mut diags);
+        lock(&self.listings).insert(section.to_string(), (files.clone(), diags.clone()));
+        (files, diags)
     }
 
     /// The document as an earlier build loaded it, if nothing it depends on changed.

@@ -279,7 +279,16 @@ impl Reader<'_> {
         build: impl Fn(Doc<'_, '_>) -> Option<T> + Sync,
     ) -> (Vec<T>, Vec<Claim>) {
         use rayon::prelude::*;
-        let files = discover::documents(self.site_dir, section, diags);
+        let files = match self.memo {
+            Some(memo) => {
+                let (files, found) = memo.listing(section, |diags| {
+                    discover::documents(self.site_dir, section, diags)
+                });
+                diags.extend(found);
+                files
+            }
+            None => discover::documents(self.site_dir, section, diags),
+        };
         let results: Vec<memo::Loaded<T>> = files
             .par_iter()
             .map(|file| {

@@ -409,6 +409,14 @@ fn watch_and_rebuild(
         let lost = batch
             .iter()
             .any(|e| e.as_ref().map_or(true, |e| e.need_rescan()));
+        let only_writes = batch.iter().flatten().all(|e| {
+            use notify::event::ModifyKind;
+            matches!(
+                e.kind,
+                EventKind::Access(_)
+                    | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
+            )
+        });
         let changes: Vec<(PathBuf, watch::Change)> = batch
             .into_iter()
             .filter_map(Result::ok)
@@ -422,6 +430,10 @@ fn watch_and_rebuild(
             .filter(|(_, c)| *c != watch::Change::Ignored)
             .collect();
         let action = watch::action(changes.iter().map(|(_, c)| *c));
+        // Only writes into files that exist keep the lists of documents.
+        if !only_writes {
+            kept.documents.relist();
+        }
         if lost || changes.iter().any(|(_, c)| *c == watch::Change::Config) {
             kept.documents.clear();
         } else {
