@@ -21,13 +21,16 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
+    // Bodies the last build rendered are read from `.hearth/cache/`, not saved:
+    // checking writes nothing into the site.
+    let cache = crate::content::cache::BodyCache::load(&args.site);
     let opts = BuildOptions {
         site_dir: args.site,
         out_dir: None,
         drafts: args.drafts,
         base_url: None,
         now,
-        cache: None,
+        cache: Some(std::sync::Arc::new(cache)),
         kept: None,
         progress: false,
     };
