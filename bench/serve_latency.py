@@ -12,6 +12,11 @@ until the body holds the marker. t0 is taken just before the write, t1 when the
 response with the marker has been read. It also collects the rebuild time the server
 prints for each change (hearth: `Rebuilt in N ms`, hugo: `Total in N ms`).
 Prints one JSON object: the latencies, the printed times and their medians.
+
+With --template SRC, each change instead writes --file (a template, e.g.
+templates/base.html) as the text of SRC with the marker in an HTML comment before its
+last `</body>`, through a temporary file renamed into place as editors save, and
+polls --path the same way: the time for a change every page depends on.
 """
 import argparse
 import http.client
@@ -94,6 +99,7 @@ def main():
     ap.add_argument("--site", required=True, help="the site folder (the command's cwd)")
     ap.add_argument("--file", required=True, help="the post to change, relative to --site")
     ap.add_argument("--path", required=True, help="the URL path of that post")
+    ap.add_argument("--template", help="write --file as this template with the marker (see above)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--interval", type=float, default=0.002)
     ap.add_argument("--start-timeout", type=float, default=600)
@@ -132,9 +138,22 @@ def main():
         for k in range(args.runs):
             before = len(rebuilt_re.findall(server.text()))
             marker = f"servelatencymarker{k}x{os.getpid()}x{time.time_ns()}".encode()
+            if args.template:
+                with open(args.template, "rb") as f:
+                    source = f.read()
+                at = source.rfind(b"</body>")
+                at = len(source) if at < 0 else at
+                text = source[:at] + b"<!-- " + marker + b" -->" + source[at:]
+                os.makedirs(os.path.dirname(post), exist_ok=True)
+                tmp = post + ".latency.tmp"  # a name servers ignore, like editors' temp files
+                with open(tmp, "wb") as f:
+                    f.write(text)
             t0 = time.perf_counter()
-            with open(post, "ab") as f:
-                f.write(b"\n" + marker + b"\n")
+            if args.template:
+                os.replace(tmp, post)
+            else:
+                with open(post, "ab") as f:
+                    f.write(b"\n" + marker + b"\n")
             n = 0
             while True:
                 n += 1

@@ -7,7 +7,8 @@
 # that also get a `hugo server` row in Hugo's default fast-render mode (default: 1000;
 # empty for none; at 10000 it adds about 4 minutes). Needs `hugo` on PATH
 # (apt-get install -y hugo) for the Hugo rows; without it (or with SKIP_HUGO=1) they
-# are skipped.
+# are skipped. TEMPLATE_SIZES lists the sizes that also get a row for a template edit
+# (the built-in theme's base.html saved into the site with a marker; default: 10000).
 # The initial builds are not timed; bench/serve_latency.py does the measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,8 @@ bin=$root/target/release/hearth
 now=2026-11-22T12:00:00Z
 runs=${RUNS:-5}
 hugo_fast=" ${HUGO_FAST-1000} "
+# Sizes that also get a row for a template edit (every page rendered again).
+template_sizes=" ${TEMPLATE_SIZES-10000} "
 work=$(mktemp -d)
 helper=""
 
@@ -52,7 +55,8 @@ measure() {
   load=$(cut -d' ' -f1 /proc/loadavg)
   rm -f "$work/server.pid"
   python3 bench/serve_latency.py --kind "$kind" --site "$site" --file "$file" --path "$path" \
-    --runs "$runs" --pidfile "$work/server.pid" -- "$@" > "$work/out.json" &
+    --runs "$runs" --pidfile "$work/server.pid" ${template_src:+--template "$template_src"} \
+    -- "$@" > "$work/out.json" &
   helper=$!
   wait "$helper"
   helper=""
@@ -93,6 +97,13 @@ for n in "${sizes[@]}"; do
   # --drafts / -D -F: every generated post is published, also those dated after $now.
   measure "$n posts, hearth serve" hearth "$site" "$post" "$path" -- \
     "$bin" serve . --port 0 --now "$now" --drafts
+  if [[ $template_sizes == *" $n "* ]]; then
+    # Every page depends on the layout: the built-in theme's base.html, saved into the
+    # site's templates/ with a marker.
+    template_src=themes/hearth/templates/base.html \
+      measure "$n posts, hearth serve, template edit" hearth "$site" templates/base.html "$path" -- \
+      "$bin" serve . --port 0 --now "$now" --drafts
+  fi
   rm -rf "$site"
   if (( have_hugo )); then
     measure "$n posts, hugo server --disableFastRender" hugo "$work/hugo-$n" "$post" "$path" -- \
