@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::smtp::{PASSWORD_ENV, SmtpOptions, SmtpServer, inspect_emails};
+use common::smtp::{self, PASSWORD_ENV, SmtpOptions, SmtpServer, inspect_emails};
 use common::{Run, Site, hearth_with_env, problem_lines};
 
 /// Monday 23 November 2026, 10:00 in Berlin: after the Monday 09:00 slot.
@@ -17,11 +17,7 @@ const PASSWD_LINE: &str = "root:x:0:0:root:/root:/bin/bash";
 
 /// The newsletter fixture with `csv` as subscribers and `[smtp]` pointing at `server`.
 fn site_for(server: &SmtpServer, csv: &str) -> Site {
-    let site = Site::fixture("newsletter");
-    site.write("subscribers.csv", csv);
-    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write("hearth.toml", format!("{config}\n{}", server.smtp_toml()));
-    site
+    smtp::newsletter_site(server, csv, "", "")
 }
 
 /// Replaces one line of the fixture's `[newsletter]` (by its key) with `line`.
@@ -53,12 +49,9 @@ fn config_line(site: &Site, prefix: &str) -> usize {
 /// `hearth newsletter ARGS[0] SITE --now MONDAY ARGS[1..]`, with the SMTP password
 /// (`SECRET`) in the environment, as a real deployment has it.
 fn newsletter(site: &Site, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let path = site.path().to_str().expect("utf-8");
-    let mut all = vec!["newsletter", args[0], path, "--now", MONDAY];
-    all.extend_from_slice(&args[1..]);
     let mut env = vec![(PASSWORD_ENV, SECRET)];
     env.extend_from_slice(envs);
-    hearth_with_env(&all, &env)
+    smtp::newsletter(site, args, MONDAY, &env)
 }
 
 fn nothing_recorded(site: &Site) -> bool {

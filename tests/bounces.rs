@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::smtp::{SmtpOptions, SmtpServer, make_certs};
-use common::{Run, Site, hearth_with_env};
+use common::smtp::{self, SmtpOptions, SmtpServer, make_certs};
+use common::{Run, Site};
 use hearth::newsletter::token::Signer;
 
 const MONDAY: &str = "2026-11-23T10:00:00+01:00";
@@ -24,27 +24,23 @@ const DOVECOT: &str = "/usr/sbin/dovecot";
 /// The newsletter fixture with four subscribers, `[smtp]` at `server`, and
 /// `bounce_mailbox` as given.
 fn site_for(server: &SmtpServer, mailbox: &str, extra: &str) -> Site {
-    let site = Site::fixture("newsletter");
-    site.write(
-        "subscribers.csv",
+    smtp::newsletter_site(
+        server,
         "email,name\nada@example.org,Ada\ngrace@example.org,Grace\nlin@example.org,Lin\nkeep@example.org,Keep\n",
-    );
-    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write(
-        "hearth.toml",
-        format!(
-            "{config}secret_env = \"{SECRET_ENV}\"\nbounce_address = \"bounces@harbour.example.org\"\nbounce_mailbox = \"{mailbox}\"\n{extra}\n{}",
-            server.smtp_toml()
+        &format!(
+            "secret_env = \"{SECRET_ENV}\"\nbounce_address = \"bounces@harbour.example.org\"\nbounce_mailbox = \"{mailbox}\"\n{extra}"
         ),
-    );
-    site
+        "",
+    )
 }
 
 fn newsletter(site: &Site, args: &[&str]) -> Run {
-    let path = site.path().to_str().expect("utf-8");
-    let mut all = vec!["newsletter", args[0], path, "--now", MONDAY];
-    all.extend_from_slice(&args[1..]);
-    hearth_with_env(&all, &[(SECRET_ENV, SECRET), (PASSWORD_ENV, PASSWORD)])
+    smtp::newsletter(
+        site,
+        args,
+        MONDAY,
+        &[(SECRET_ENV, SECRET), (PASSWORD_ENV, PASSWORD)],
+    )
 }
 
 fn verp(address: &str, issue: u32) -> String {

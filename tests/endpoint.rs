@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::smtp::{SmtpOptions, SmtpServer, inspect_email};
-use common::{Run, Site, hearth_with_env};
+use common::smtp::{self, SmtpOptions, SmtpServer, inspect_email};
+use common::{Run, Site};
 
 /// Monday 23 November 2026, 10:00 in Berlin.
 const MONDAY: &str = "2026-11-23T10:00:00+01:00";
@@ -28,20 +28,14 @@ fn free_port() -> u16 {
 /// The newsletter fixture with two subscribers, `[smtp]` at `server` and an
 /// endpoint at `port`.
 fn site_for(server: &SmtpServer, port: u16) -> Site {
-    let site = Site::fixture("newsletter");
-    site.write(
-        "subscribers.csv",
+    smtp::newsletter_site(
+        server,
         "email,name\nada@example.org,Ada\ngrace@example.org,Grace\n",
-    );
-    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    site.write(
-        "hearth.toml",
-        format!(
-            "{config}endpoint = \"http://127.0.0.1:{port}\"\nsecret_env = \"{SECRET_ENV}\"\nbounce_address = \"bounces@harbour.example.org\"\n\n{}",
-            server.smtp_toml()
+        &format!(
+            "endpoint = \"http://127.0.0.1:{port}\"\nsecret_env = \"{SECRET_ENV}\"\nbounce_address = \"bounces@harbour.example.org\"\n"
         ),
-    );
-    site
+        "",
+    )
 }
 
 /// A running endpoint; stopped with SIGTERM when dropped.
@@ -150,10 +144,7 @@ fn confirm_path(server: &SmtpServer, to: &str, port: u16) -> String {
 }
 
 fn newsletter(site: &Site, args: &[&str], now: &str) -> Run {
-    let path = site.path().to_str().expect("utf-8");
-    let mut all = vec!["newsletter", args[0], path, "--now", now];
-    all.extend_from_slice(&args[1..]);
-    hearth_with_env(&all, &[(SECRET_ENV, SECRET)])
+    smtp::newsletter(site, args, now, &[(SECRET_ENV, SECRET)])
 }
 
 fn read(site: &Site, rel: &str) -> String {

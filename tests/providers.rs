@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::smtp::{SmtpOptions, SmtpServer};
+use common::smtp::{self, SmtpOptions, SmtpServer};
 use common::{Run, Site, hearth_with_env};
 
 /// Monday 23 November 2026, 10:00 in Berlin.
@@ -20,28 +20,18 @@ fn address(i: usize) -> String {
 
 /// The newsletter fixture with `count` subscribers and `[smtp]` pointing at `server`.
 fn site_for(server: &SmtpServer, count: usize, smtp_extra: &str) -> Site {
-    let site = Site::fixture("newsletter");
     let mut csv = String::from("email,name\n");
     for i in 0..count {
         csv.push_str(&format!("{},Person {i}\n", address(i)));
     }
-    site.write("subscribers.csv", csv);
-    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
-    let mut smtp = server.smtp_toml();
-    if let Some(ca) = server.cert_path() {
-        smtp.push_str(&format!("ca_file = \"{}\"\n", ca.display()));
-    }
-    site.write("hearth.toml", format!("{config}\n{smtp}{smtp_extra}"));
-    site
+    smtp::newsletter_site(server, &csv, "", smtp_extra)
 }
 
+/// `hearth newsletter`, with the server's password (if any) in the environment.
 fn newsletter(site: &Site, server: &SmtpServer, args: &[&str], now: &str) -> Run {
-    let path = site.path().to_str().expect("utf-8");
-    let mut all = vec!["newsletter", args[0], path, "--now", now];
-    all.extend_from_slice(&args[1..]);
     let env = server.password_env();
     let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    hearth_with_env(&all, &envs)
+    smtp::newsletter(site, args, now, &envs)
 }
 
 fn everyone_once(server: &SmtpServer, count: usize) -> BTreeMap<String, usize> {

@@ -436,3 +436,40 @@ pub fn point_at_dead_port(site: &super::Site, server: &SmtpServer) -> u16 {
     );
     port
 }
+
+/// The `newsletter` fixture with `subscribers` as its `subscribers.csv`,
+/// `newsletter_keys` added to its `[newsletter]` (the fixture's last section), and
+/// an `[smtp]` section for `server` (with its CA when it speaks TLS) ending in
+/// `smtp_keys`.
+pub fn newsletter_site(
+    server: &SmtpServer,
+    subscribers: &str,
+    newsletter_keys: &str,
+    smtp_keys: &str,
+) -> super::Site {
+    let site = super::Site::fixture("newsletter");
+    site.write("subscribers.csv", subscribers);
+    let config = std::fs::read_to_string(site.path().join("hearth.toml")).expect("config");
+    let mut smtp = server.smtp_toml();
+    if let Some(ca) = server.cert_path() {
+        smtp.push_str(&format!("ca_file = \"{}\"\n", ca.display()));
+    }
+    site.write(
+        "hearth.toml",
+        format!("{config}{newsletter_keys}\n{smtp}{smtp_keys}"),
+    );
+    site
+}
+
+/// `hearth newsletter ARGS[0] SITE --now NOW ARGS[1..]` with `envs` set.
+pub fn newsletter(
+    site: &super::Site,
+    args: &[&str],
+    now: &str,
+    envs: &[(&str, &str)],
+) -> super::Run {
+    let path = site.path().to_str().expect("utf-8");
+    let mut all = vec!["newsletter", args[0], path, "--now", now];
+    all.extend_from_slice(&args[1..]);
+    super::hearth_with_env(&all, envs)
+}
