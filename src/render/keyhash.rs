@@ -200,49 +200,28 @@ fn close(k: &mut Keyed<'_>) -> Result<(), Unhashable> {
     Ok(())
 }
 
-impl ser::SerializeSeq for &mut Keyed<'_> {
-    type Ok = ();
-    type Error = Unhashable;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unhashable> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unhashable> {
-        close(self)
-    }
+/// Lists and tuples: each element in order, then the end.
+macro_rules! elements {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for &mut Keyed<'_> {
+            type Ok = ();
+            type Error = Unhashable;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unhashable> {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Unhashable> {
+                close(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Keyed<'_> {
-    type Ok = ();
-    type Error = Unhashable;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unhashable> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unhashable> {
-        close(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Keyed<'_> {
-    type Ok = ();
-    type Error = Unhashable;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unhashable> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unhashable> {
-        close(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Keyed<'_> {
-    type Ok = ();
-    type Error = Unhashable;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unhashable> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unhashable> {
-        close(self)
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for &mut Keyed<'_> {
     type Ok = ();
@@ -285,8 +264,7 @@ impl ser::SerializeStructVariant for &mut Keyed<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Unhashable> {
-        self.text(b'k', key.as_bytes())?;
-        value.serialize(&mut **self)
+        ser::SerializeStruct::serialize_field(self, key, value)
     }
     fn end(self) -> Result<(), Unhashable> {
         close(self)
