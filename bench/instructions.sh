@@ -47,7 +47,7 @@ PATHS = [
     ("template views", "hearth::render::views::Views::new"),
     ("rendering templates", "tera::tera::Tera::render"),
     ("feeds and calendars", "hearth::outputs::without_pages"),
-    ("search index", "hearth::outputs::search::each_file"),
+    ("search index", "hearth::outputs::search::Source::each_file"),
     ("writing files", "hearth::output::Staging::put_keyed"),
 ]
 text = open(annotated).read()

@@ -211,9 +211,10 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
     let mut diags = Diagnostics::default();
     let site = &loaded.site;
     // The search index is made again only when what it is made from changed.
-    let search_key = (search == Search::Now && sink.keyed()).then(|| outputs::search::key(site));
+    let source = (search == Search::Now).then(|| outputs::search::Source::of(site));
+    let search_key = source.as_ref().filter(|_| sink.keyed()).map(|s| s.key());
     let kept_search = search_key.is_some_and(|key| sink.has_group(key));
-    let make_search = search == Search::Now && !kept_search;
+    let source = source.filter(|_| !kept_search);
     tracing::debug!(kept = kept_search, "search index");
     // The feeds, calendars and search index need no pages: they are made while
     // the pages render.
@@ -236,11 +237,7 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             // holds), checked below like the others.
             let files = rayon::join(
                 || outputs::without_pages(site),
-                || {
-                    make_search.then(|| {
-                        outputs::search::each_file(site, &|file| sink.put_keyed(file, search_key))
-                    })
-                },
+                || source.map(|s| s.each_file(&|file| sink.put_keyed(file, search_key))),
             );
             tracing::debug!(
                 elapsed_ms = started.elapsed().as_millis(),

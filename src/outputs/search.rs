@@ -117,7 +117,7 @@ type Terms = BTreeMap<String, Vec<u32>>;
 /// The search index of the site: one file, or for a big site the index and its parts.
 pub fn files(site: &Site) -> Vec<Rendered> {
     let made = std::sync::Mutex::new(Vec::new());
-    let kept = each_file(site, &|file| {
+    let kept = Source::of(site).each_file(&|file| {
         crate::output::lock(&made).push(file);
         Ok(())
     });
@@ -125,63 +125,85 @@ pub fn files(site: &Site) -> Vec<Rendered> {
     made.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Hands each file of the search index to `put` as soon as it is made, so that a
-/// big site's parts (hundreds of files, tens of megabytes) are never all held at
-/// once. An error from `put` stops it.
-pub fn each_file(
-    site: &Site,
-    put: &(dyn Fn(Rendered) -> anyhow::Result<()> + Sync),
-) -> anyhow::Result<()> {
-    let (mut items, bodies) = items(site);
-    let bodies: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
-    let terms = terms(&items, &bodies);
-    for (item, body) in items.iter_mut().zip(&bodies) {
-        item.b = Some(cut_text(body, TEXT_CHARS)).filter(|b| !b.is_empty());
-    }
-    // The texts alone (each at least as long in JSON) may already be too many
-    // bytes for one file: then the whole index is never written out to be weighed.
-    let texts: usize = items.iter().filter_map(|i| i.b).map(str::len).sum();
-    if texts > SPLIT_ABOVE {
-        return split(site, items, &terms, put);
-    }
-    let whole = json(&Index {
-        v: FORMAT_VERSION,
-        stop: STOP_WORDS,
-        items: &items,
-        terms: &terms,
-        parts: None,
-    });
-    if whole.len() <= SPLIT_ABOVE {
-        return put(Rendered {
-            path: PATH.to_string(),
-            contents: whole,
-        });
-    }
-    drop(whole);
-    split(site, items, &terms, put)
+/// What the index is made from: the site's items as the index shows them, and
+/// their bodies. Gathered once for both the key and the files.
+pub struct Source<'a> {
+    site: &'a Site,
+    items: Vec<Item<'a>>,
+    bodies: Vec<&'a Body>,
 }
 
-/// The hash of everything the index is made from: its items, each body by the key
-/// of its inputs (its text is a function of them), and the site's base path (the
-/// parts' addresses). A build whose previous output holds the index made from the
-/// same key keeps it (see `render::Sink::has_group`).
-pub fn key(site: &Site) -> u128 {
-    let (items, bodies) = items(site);
-    let mut h = crate::hash::Hasher::default();
-    h.field(&crate::hash::program().to_le_bytes())
-        .field(site.config.root.as_bytes());
-    for (item, body) in items.iter().zip(bodies) {
-        if serde_json::to_writer(&mut h, item).is_err() {
-            // Cannot happen for strings and numbers; a key that matches nothing.
-            h.field(b"unserializable");
+impl<'a> Source<'a> {
+    pub fn of(site: &'a Site) -> Source<'a> {
+        let (items, bodies) = items(site);
+        Source {
+            site,
+            items,
+            bodies,
         }
-        match body.key {
-            // A body made without its inputs' key: its text stands for it.
-            0 => h.field(body.text.as_bytes()),
-            key => h.field(&key.to_le_bytes()),
-        };
     }
-    h.finish()
+
+    /// The hash of everything the index is made from: its items, each body by the
+    /// key of its inputs (its text is a function of them), and the site's base path
+    /// (the parts' addresses). A build whose previous output holds the index made
+    /// from the same key keeps it (see `render::Sink::has_group`).
+    pub fn key(&self) -> u128 {
+        let mut h = crate::hash::Hasher::default();
+        h.field(&crate::hash::program().to_le_bytes())
+            .field(self.site.config.root.as_bytes());
+        for (item, body) in self.items.iter().zip(&self.bodies) {
+            if serde_json::to_writer(&mut h, item).is_err() {
+                // Cannot happen for strings and numbers; a key that matches nothing.
+                h.field(b"unserializable");
+            }
+            match body.key {
+                // A body made without its inputs' key: its text stands for it.
+                0 => h.field(body.text.as_bytes()),
+                key => h.field(&key.to_le_bytes()),
+            };
+        }
+        h.finish()
+    }
+
+    /// Hands each file of the index to `put` as soon as it is made, so that a big
+    /// site's parts (hundreds of files, tens of megabytes) are never all held at
+    /// once. An error from `put` stops it.
+    pub fn each_file(
+        self,
+        put: &(dyn Fn(Rendered) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        let Source {
+            site,
+            mut items,
+            bodies,
+        } = self;
+        let bodies: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
+        let terms = terms(&items, &bodies);
+        for (item, body) in items.iter_mut().zip(&bodies) {
+            item.b = Some(cut_text(body, TEXT_CHARS)).filter(|b| !b.is_empty());
+        }
+        // The texts alone (each at least as long in JSON) may already be too many
+        // bytes for one file: then the whole index is never written out to be weighed.
+        let texts: usize = items.iter().filter_map(|i| i.b).map(str::len).sum();
+        if texts > SPLIT_ABOVE {
+            return split(site, items, &terms, put);
+        }
+        let whole = json(&Index {
+            v: FORMAT_VERSION,
+            stop: STOP_WORDS,
+            items: &items,
+            terms: &terms,
+            parts: None,
+        });
+        if whole.len() <= SPLIT_ABOVE {
+            return put(Rendered {
+                path: PATH.to_string(),
+                contents: whole,
+            });
+        }
+        drop(whole);
+        split(site, items, &terms, put)
+    }
 }
 
 /// A big site's index: the items and the vocabulary with document counts, and the
