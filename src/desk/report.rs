@@ -117,17 +117,7 @@ pub fn report(desk: &Desk, since: Option<Date>, now: Timestamp) -> Result<Report
             .unwrap_or(this_month),
     };
     let mut months: BTreeMap<Date, Month> = BTreeMap::new();
-    let mut month = first;
-    while month <= this_month {
-        months.insert(
-            month,
-            Month {
-                start: month,
-                ..Month::default()
-            },
-        );
-        month = next_month(month);
-    }
+    add_months(&mut months, first, this_month);
     count_posts(site, now, &mut months);
     count_events(site, now, first, &mut months);
     count_people(site, now_z.date(), &mut months);
@@ -147,6 +137,21 @@ pub fn report(desk: &Desk, since: Option<Date>, now: Timestamp) -> Result<Report
         issues,
         list,
     })
+}
+
+/// Adds an empty row for every month from `from` to `to`, both included.
+fn add_months(months: &mut BTreeMap<Date, Month>, from: Date, to: Date) {
+    let mut month = from;
+    while month <= to {
+        months.insert(
+            month,
+            Month {
+                start: month,
+                ..Month::default()
+            },
+        );
+        month = next_month(month);
+    }
 }
 
 fn next_month(month: Date) -> Date {
@@ -196,17 +201,8 @@ fn count_events(site: &Site, now: Timestamp, first: Date, months: &mut BTreeMap<
         }
         let upcoming = event.start.timestamp() > now;
         if upcoming && !months.contains_key(&key) {
-            let mut month = months.keys().next_back().map_or(key, |m| next_month(*m));
-            while month <= key {
-                months.insert(
-                    month,
-                    Month {
-                        start: month,
-                        ..Month::default()
-                    },
-                );
-                month = next_month(month);
-            }
+            let from = months.keys().next_back().map_or(key, |m| next_month(*m));
+            add_months(months, from, key);
         }
         let Some(month) = months.get_mut(&key) else {
             continue;
