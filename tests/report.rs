@@ -174,8 +174,8 @@ fn expected_from_files(site: &Path) -> BTreeMap<String, Counts> {
     months
 }
 
-/// The month lines of the text summary.
-fn printed(stdout: &str) -> BTreeMap<String, Counts> {
+/// The numbers of each month line of the text summary, by month (`2026-11`).
+fn month_rows(stdout: &str) -> BTreeMap<String, Vec<usize>> {
     stdout
         .lines()
         .filter(|l| {
@@ -187,6 +187,16 @@ fn printed(stdout: &str) -> BTreeMap<String, Counts> {
                 .skip(1)
                 .map(|n| n.parse().expect("number"))
                 .collect();
+            (l[..7].to_string(), f)
+        })
+        .collect()
+}
+
+/// The month lines of the text summary.
+fn printed(stdout: &str) -> BTreeMap<String, Counts> {
+    month_rows(stdout)
+        .into_iter()
+        .map(|(month, f)| {
             let c = Counts {
                 posts: f[0],
                 authors: f[1],
@@ -200,7 +210,7 @@ fn printed(stdout: &str) -> BTreeMap<String, Counts> {
                 spotlights: f[9],
                 issues: f[10],
             };
-            (l[..7].to_string(), c)
+            (month, c)
         })
         .collect()
 }
@@ -299,19 +309,9 @@ fn the_html_report_is_valid_self_contained_and_has_charts() {
 
 /// The `joined left bounced` columns of the text summary, by month.
 fn list_columns(stdout: &str) -> BTreeMap<String, [usize; 3]> {
-    stdout
-        .lines()
-        .filter(|l| {
-            l.len() > 7 && l.as_bytes()[4] == b'-' && l[..4].chars().all(|c| c.is_ascii_digit())
-        })
-        .map(|l| {
-            let f: Vec<usize> = l
-                .split_whitespace()
-                .skip(1)
-                .map(|n| n.parse().expect("number"))
-                .collect();
-            (l[..7].to_string(), [f[11], f[12], f[13]])
-        })
+    month_rows(stdout)
+        .into_iter()
+        .map(|(month, f)| (month, [f[11], f[12], f[13]]))
         .collect()
 }
 
