@@ -56,18 +56,7 @@ pub fn next(site: &Site, issues: &[Issue], upcoming_days: i64, now: Timestamp) -
         .checked_add(SignedDuration::from_hours(24 * upcoming_days))
         .unwrap_or(Timestamp::MAX);
     let ahead = |e: &crate::model::Event| e.start.timestamp() >= now;
-    let events = site
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.status == EventStatus::Scheduled
-                && !e.draft
-                && next_date(e, now)
-                    .is_some_and(|(key, at)| at <= horizon && !announced.contains(key.as_str()))
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let events = coming_events(site, now, horizon, |key| !announced.contains(key));
     let cancelled_events = site
         .events
         .iter()
@@ -116,14 +105,25 @@ fn reminders(site: &Site, announced: &BTreeSet<&str>, now: Timestamp) -> Vec<usi
     let soon = now
         .checked_add(SignedDuration::from_hours(24 * REMINDER_DAYS))
         .unwrap_or(Timestamp::MAX);
+    coming_events(site, now, soon, |key| announced.contains(key))
+}
+
+/// The scheduled, published events whose next date is before `until` and whose
+/// date key passes `pick` (announced by an earlier issue, or not), as places in
+/// `site.events`.
+fn coming_events(
+    site: &Site,
+    now: Timestamp,
+    until: Timestamp,
+    pick: impl Fn(&str) -> bool,
+) -> Vec<usize> {
     site.events
         .iter()
         .enumerate()
         .filter(|(_, e)| {
             e.status == EventStatus::Scheduled
                 && !e.draft
-                && next_date(e, now)
-                    .is_some_and(|(key, at)| at <= soon && announced.contains(key.as_str()))
+                && next_date(e, now).is_some_and(|(key, at)| at <= until && pick(key.as_str()))
         })
         .map(|(i, _)| i)
         .collect()
