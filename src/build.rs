@@ -364,6 +364,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         "loaded the cache"
     );
     cache.begin();
+    let outer_cache = opts.cache.as_ref();
     let opts = &BuildOptions {
         cache: Some(std::sync::Arc::clone(&cache)),
         ..opts.clone()
@@ -400,6 +401,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         elapsed_ms = started.elapsed().as_millis(),
         "rendered and written"
     );
+    if cache.read_failed() {
+        // A body's text changed in the cache's file since it was loaded: what was
+        // made from it is wrong. Nothing is published; without a cache of its own
+        // (serve has one), the build starts again from the markdown.
+        drop(staging);
+        anyhow::ensure!(
+            outer_cache.is_none(),
+            "the cache `.hearth/cache/bodies` changed while it was read: restart to build again"
+        );
+        tracing::warn!("the cache changed while it was read: building again without it");
+        return build(&BuildOptions {
+            cache: Some(std::sync::Arc::new(BodyCache::default())),
+            ..opts.clone()
+        });
+    }
     let changes = staging.commit()?;
     cache.finish();
     if let Err(e) = cache.save(&opts.site_dir) {

@@ -196,3 +196,34 @@ fn the_search_index_is_kept_whole_or_made_again() {
     assert!(index.contains("\"quokka\""), "the new word is indexed");
     assert_eq!(snapshot(&site.public()), full_build(&site));
 }
+
+#[test]
+fn a_body_changed_in_the_cache_is_never_published() {
+    let site = Site::fixture("basic");
+    let out = |name: &str| site.path().join(name);
+    site.build(&["--out", out("first").to_str().expect("utf-8")])
+        .success();
+    let good = snapshot(&out("first"));
+    // The bodies' texts follow the cache's 60-byte header: spoil one of them in
+    // place, as a disk error or another program would.
+    let cache = site.path().join(".hearth/cache/bodies");
+    let mut bytes = std::fs::read(&cache).expect("a cache");
+    for b in &mut bytes[60..200] {
+        *b = b'x';
+    }
+    std::fs::write(&cache, &bytes).expect("write");
+    let run = site.build(&["--out", out("second").to_str().expect("utf-8")]);
+    run.success();
+    assert!(
+        run.stderr.contains("changed while it was read"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&out("second")), good);
+    // The build that found it saved a whole cache again.
+    assert_ne!(std::fs::read(&cache).expect("a cache"), bytes);
+    let run = site.build(&["--out", out("third").to_str().expect("utf-8")]);
+    run.success();
+    assert!(!run.stderr.contains("changed while"), "{}", run.stderr);
+    assert_eq!(snapshot(&out("third")), good);
+}

@@ -23,7 +23,7 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs, now: Timestamp, out: &Output) -> Result<()> {
     // Bodies the last build rendered are read from `.hearth/cache/`, not saved:
     // checking writes nothing into the site.
-    let cache = crate::content::cache::BodyCache::load(&args.site);
+    let cache = crate::content::cache::BodyCache::load_held(&args.site);
     let opts = BuildOptions {
         site_dir: args.site,
         out_dir: None,

@@ -8,11 +8,18 @@
 //! files, the `[markdown]` options) and of the hearth program itself, so a cached
 //! body is the body a full build would make.
 //!
-//! The file is one header and one payload. The header holds a magic string, the
-//! format version, the program's identity and the payload's length and hash; a file
-//! whose header does not match this hearth (another version) is passed over, and a
-//! damaged one is passed over with a warning: a cache is never trusted, only used
-//! when it is whole. Deleting `.hearth/cache/` is always safe.
+//! The file is a header, the bodies' long texts (HTML and plain text) back to back,
+//! and an index. The header holds a magic string, the format version, the program's
+//! identity, the lengths of the texts and of the index, and the index's hash. The
+//! index holds each entry's key, summaries, outline and, for each long text, where
+//! it is and its hash. Loading reads only the header and the index: a file whose
+//! header does not match this hearth (another version) is passed over, and a
+//! damaged one is passed over with a warning. A long text is read when a page or
+//! the search index asks for it, and checked against its hash then; one that no
+//! longer matches comes back empty and the cache notes it (`read_failed`), so that
+//! the build fails rather than publish it (`build` then builds again without the
+//! cache). A cache is never trusted, only used when what is read is as it was
+//! written. Deleting `.hearth/cache/` is always safe.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,16 +28,16 @@ use std::sync::{Arc, Mutex};
 
 use super::markdown::{self, LinkBase};
 use crate::config::Markdown;
-use crate::model::{Body, Heading};
+use crate::model::{Body, Heading, Text};
 use crate::output::lock;
 
 /// Where the cache lives, relative to the site folder.
 pub const FOLDER: &str = ".hearth/cache";
 const FILE: &str = ".hearth/cache/bodies";
 const MAGIC: &[u8; 8] = b"HEARTHBC";
-const VERSION: u32 = 2;
-/// Magic, version, program, payload length, payload hash.
-const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 16;
+const VERSION: u32 = 3;
+/// Magic, version, program, texts' length, index length, index hash.
+const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 8 + 16;
 
 /// Rendered bodies by the hash of their inputs.
 #[derive(Debug, Default)]
@@ -39,6 +46,8 @@ pub struct BodyCache {
     generation: AtomicU64,
     /// Entries were added or dropped since the cache was loaded or saved.
     changed: AtomicBool,
+    /// A long text could not be read back from the file as it was written.
+    failed: Arc<AtomicBool>,
 }
 
 impl BodyCache {
@@ -54,8 +63,7 @@ impl BodyCache {
                 return cache;
             }
         };
-        // Read in pieces: a big site's cache is never in memory twice over.
-        match decode_from(std::io::BufReader::with_capacity(1 << 16, file)) {
+        match decode_from(file, &cache.failed) {
             Ok(entries) => {
                 let entries = entries
                     .into_iter()
@@ -69,6 +77,29 @@ impl BodyCache {
             }
         }
         cache
+    }
+
+    /// [`BodyCache::load`] with every long text read now (and an entry whose text
+    /// cannot be read back dropped): for a command that must not find out later,
+    /// such as sending the newsletter or checking the site.
+    pub fn load_held(site_dir: &Path) -> BodyCache {
+        let cache = BodyCache::load(site_dir);
+        lock(&cache.entries).retain(|_, (body, _)| {
+            let held = Body {
+                content_html: body.content_html.get().into_owned().into(),
+                text: body.text.get().into_owned().into(),
+                ..Body::clone(body)
+            };
+            *body = Arc::new(held);
+            !cache.failed.swap(false, Ordering::SeqCst)
+        });
+        cache
+    }
+
+    /// Whether a long text of a body could not be read back from the cache's file
+    /// as it was written (it came back empty): what was made from it is wrong.
+    pub fn read_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
     }
 
     /// Writes the bodies the last build used to the site's `.hearth/cache/`, if
@@ -96,7 +127,14 @@ impl BodyCache {
         keys.sort_unstable();
         // Written in pieces: a big site's cache is never whole in memory twice.
         crate::files::write_durably_with(site_dir, Path::new(FILE), |file| {
-            encode_into(file, keys.into_iter().map(|k| (*k, &*entries[k].0)))
+            encode_into(file, keys.into_iter().map(|k| (*k, &*entries[k].0)))?;
+            // A text read back wrong from the old file is not written into the new.
+            if self.read_failed() {
+                return Err(std::io::Error::other(
+                    "a body could not be read back from the old cache",
+                ));
+            }
+            Ok(())
         })?;
         Ok(())
     }
@@ -206,8 +244,8 @@ enum Unusable {
     Damaged,
 }
 
-/// Writes the cache: a header, left blank until the payload's length and hash are
-/// known, then the payload entry by entry.
+/// Writes the cache: a header, left blank until the lengths and the index's hash
+/// are known, then the long texts entry by entry, then the index (built on the way).
 fn encode_into<'a, W: std::io::Write + std::io::Seek>(
     out: &mut W,
     entries: impl Iterator<Item = (u128, &'a Body)>,
@@ -215,63 +253,43 @@ fn encode_into<'a, W: std::io::Write + std::io::Seek>(
     use std::io::{SeekFrom, Write as _};
     out.seek(SeekFrom::Start(0))?;
     out.write_all(&[0; HEADER_LEN])?;
-    let mut payload = Payload {
-        out: std::io::BufWriter::with_capacity(1 << 16, &mut *out),
-        hasher: crate::hash::Hasher::default(),
-        len: 0,
-        entry: Vec::new(),
-    };
+    let mut texts = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+    let mut at = 0u64;
+    let mut index = Vec::new();
     for (key, body) in entries {
-        let bytes = &mut payload.entry;
-        bytes.clear();
-        bytes.extend_from_slice(&key.to_le_bytes());
-        for text in [
-            &body.content_html,
-            &body.summary_html,
-            &body.summary_text,
-            &body.text,
-        ] {
-            put_str(bytes, text);
+        index.extend_from_slice(&key.to_le_bytes());
+        for long in [&body.content_html, &body.text] {
+            let text = long.get();
+            texts.write_all(text.as_bytes())?;
+            index.extend_from_slice(&at.to_le_bytes());
+            index.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            index.extend_from_slice(&crate::hash::of(text.as_bytes()).to_le_bytes());
+            at += text.len() as u64;
         }
-        bytes.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
+        put_str(&mut index, &body.summary_html);
+        put_str(&mut index, &body.summary_text);
+        index.extend_from_slice(&(body.toc.len() as u64).to_le_bytes());
         for heading in &body.toc {
-            bytes.push(heading.level);
-            put_str(bytes, &heading.id);
-            put_str(bytes, &heading.title);
+            index.push(heading.level);
+            put_str(&mut index, &heading.id);
+            put_str(&mut index, &heading.title);
         }
-        bytes.extend_from_slice(&(body.word_count as u64).to_le_bytes());
-        payload.flush_entry()?;
+        index.extend_from_slice(&(body.word_count as u64).to_le_bytes());
     }
-    let (len, hash) = (payload.len, payload.hasher.finish());
-    payload.out.flush()?;
-    drop(payload);
+    texts.write_all(&index)?;
+    texts.flush()?;
+    drop(texts);
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&VERSION.to_le_bytes());
     header.extend_from_slice(&crate::hash::program().to_le_bytes());
-    header.extend_from_slice(&len.to_le_bytes());
-    header.extend_from_slice(&hash.to_le_bytes());
+    header.extend_from_slice(&at.to_le_bytes());
+    header.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    header.extend_from_slice(&crate::hash::of(&index).to_le_bytes());
     out.seek(SeekFrom::Start(0))?;
     out.write_all(&header)?;
     out.seek(SeekFrom::End(0))?;
     Ok(())
-}
-
-/// The payload being written: its length and hash so far, and one entry's bytes.
-struct Payload<W: std::io::Write> {
-    out: std::io::BufWriter<W>,
-    hasher: crate::hash::Hasher,
-    len: u64,
-    entry: Vec<u8>,
-}
-
-impl<W: std::io::Write> Payload<W> {
-    fn flush_entry(&mut self) -> std::io::Result<()> {
-        use std::io::Write as _;
-        self.hasher.bytes(&self.entry);
-        self.len += self.entry.len() as u64;
-        self.out.write_all(&self.entry)
-    }
 }
 
 fn put_str(out: &mut Vec<u8>, text: &str) {
@@ -280,17 +298,39 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
-#[cfg(test)]
-fn decode(bytes: &[u8]) -> Result<Vec<(u128, Body)>, Unusable> {
-    decode_from(bytes)
+/// The cache's file, from which long texts are read when asked for.
+struct Stored {
+    file: std::fs::File,
+    failed: Arc<AtomicBool>,
 }
 
-/// Reads a cache, checking its payload's length and hash as it goes; nothing read
-/// is returned unless the whole payload is as its header says.
-fn decode_from(mut input: impl std::io::Read) -> Result<Vec<(u128, Body)>, Unusable> {
+impl crate::model::Store for Stored {
+    fn read(&self, at: u64, len: usize, check: u128) -> String {
+        use std::os::unix::fs::FileExt as _;
+        // `len` was checked against the file's size when the index was read.
+        let mut bytes = vec![0; len];
+        let read =
+            self.file.read_exact_at(&mut bytes, at).is_ok() && crate::hash::of(&bytes) == check;
+        match String::from_utf8(bytes) {
+            Ok(text) if read => text,
+            _ => {
+                self.failed.store(true, Ordering::SeqCst);
+                String::new()
+            }
+        }
+    }
+}
+
+/// Reads a cache's header and index, checking the index's length and hash; nothing
+/// is returned unless the whole index is as the header says. Long texts are left in
+/// the file, to be read through `failed`'s store.
+fn decode_from(
+    mut file: std::fs::File,
+    failed: &Arc<AtomicBool>,
+) -> Result<Vec<(u128, Body)>, Unusable> {
+    use std::io::{Read as _, Seek as _};
     let mut header = [0; HEADER_LEN];
-    input
-        .read_exact(&mut header)
+    file.read_exact(&mut header)
         .map_err(|_| Unusable::Damaged)?;
     let mut head: &[u8] = &header;
     let mut r = Reader {
@@ -306,20 +346,42 @@ fn decode_from(mut input: impl std::io::Read) -> Result<Vec<(u128, Body)>, Unusa
     if version != VERSION || program != crate::hash::program() {
         return Err(Unusable::Other);
     }
+    let texts_len = u64::from_le_bytes(r.array()?);
     let len = r.len()?;
     let hash = u128::from_le_bytes(r.array()?);
+    let size = file.metadata().map_err(|_| Unusable::Damaged)?.len();
+    let texts_start = HEADER_LEN as u64;
+    if texts_start
+        .checked_add(texts_len)
+        .and_then(|n| n.checked_add(len as u64))
+        != Some(size)
+    {
+        return Err(Unusable::Damaged);
+    }
+    file.seek(std::io::SeekFrom::Start(texts_start + texts_len))
+        .map_err(|_| Unusable::Damaged)?;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, &file);
     let mut r = Reader {
         input: &mut input,
         left: len,
         hasher: Some(crate::hash::Hasher::default()),
     };
+    let mut places = Vec::new();
     let mut entries = Vec::new();
     while r.left > 0 {
         let key = u128::from_le_bytes(r.array()?);
-        let content_html = r.string()?;
+        let mut long = [(0, 0, 0); 2];
+        for place in &mut long {
+            let at = u64::from_le_bytes(r.array()?);
+            let n = r.len()?;
+            let check = u128::from_le_bytes(r.array()?);
+            if at.checked_add(n as u64).is_none_or(|end| end > texts_len) {
+                return Err(Unusable::Damaged);
+            }
+            *place = (texts_start + at, n, check);
+        }
         let summary_html = r.string()?;
         let summary_text = r.string()?;
-        let text = r.string()?;
         let headings = r.len()?;
         let mut toc = Vec::with_capacity(headings.min(r.left));
         for _ in 0..headings {
@@ -331,24 +393,30 @@ fn decode_from(mut input: impl std::io::Read) -> Result<Vec<(u128, Body)>, Unusa
             });
         }
         let word_count = r.len()?;
-        let body = Body {
-            content_html,
-            summary_html,
-            summary_text,
-            text,
-            toc,
-            word_count,
+        places.push(long);
+        entries.push((
             key,
-        };
-        entries.push((key, body));
-    }
-    // Nothing may follow the payload, and it must be the payload that was written.
-    let mut more = [0; 1];
-    if r.input.read(&mut more).map_err(|_| Unusable::Damaged)? != 0 {
-        return Err(Unusable::Damaged);
+            Body {
+                summary_html,
+                summary_text,
+                toc,
+                word_count,
+                key,
+                ..Body::default()
+            },
+        ));
     }
     if r.hasher.as_ref().map(crate::hash::Hasher::finish) != Some(hash) {
         return Err(Unusable::Damaged);
+    }
+    drop(input);
+    let store: Arc<dyn crate::model::Store> = Arc::new(Stored {
+        file,
+        failed: Arc::clone(failed),
+    });
+    for ((_, body), [html, text]) in entries.iter_mut().zip(places) {
+        body.content_html = Text::stored(Arc::clone(&store), html.0, html.1, html.2);
+        body.text = Text::stored(Arc::clone(&store), text.0, text.1, text.2);
     }
     Ok(entries)
 }
@@ -409,14 +477,14 @@ mod tests {
         let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
         let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
         assert!(
-            safe.content_html.contains("&lt;b&gt;"),
+            safe.content_html.get().contains("&lt;b&gt;"),
             "{}",
-            safe.content_html
+            safe.content_html.get()
         );
         assert!(
-            raw.content_html.contains("<b>x</b>"),
+            raw.content_html.get().contains("<b>x</b>"),
             "{}",
-            raw.content_html
+            raw.content_html.get()
         );
     }
 
@@ -437,7 +505,9 @@ mod tests {
         let loaded = BodyCache::load(site.path());
         assert_eq!(loaded.len(), 1);
         let again = loaded.render(text, Some("Sum"), &links, Markdown::default());
-        assert_eq!(again.content_html, made.content_html);
+        assert!(format!("{:?}", again.content_html).contains("stored at"));
+        assert_eq!(again.content_html.get(), made.content_html.get());
+        assert_eq!(again.text.get(), made.text.get());
         assert_eq!(again.summary_html, made.summary_html);
         assert_eq!(again.toc.len(), made.toc.len());
         assert_eq!(again.word_count, made.word_count);
@@ -445,16 +515,43 @@ mod tests {
             !loaded.changed.load(Ordering::SeqCst),
             "a hit changes nothing"
         );
+        assert!(!loaded.read_failed());
 
+        // Saved again from the texts it reads back: the same file.
         let path = site.path().join(FILE);
-        let mut bytes = std::fs::read(&path)?;
-        let last = bytes.len() - 3;
-        bytes[last] ^= 1;
-        assert_eq!(decode(&bytes).err(), Some(Unusable::Damaged));
-        assert_eq!(decode(&bytes[..40]).err(), Some(Unusable::Damaged));
-        assert_eq!(decode(b"not a cache at all").err(), Some(Unusable::Damaged));
-        std::fs::write(&path, &bytes)?;
-        assert!(BodyCache::load(site.path()).is_empty());
+        let bytes = std::fs::read(&path)?;
+        loaded.changed.store(true, Ordering::SeqCst);
+        loaded.save(site.path())?;
+        assert_eq!(std::fs::read(&path)?, bytes);
+
+        // A damaged index, a file cut short, or not a cache: passed over whole.
+        let damaged = |change: &dyn Fn(&mut Vec<u8>)| -> anyhow::Result<bool> {
+            let mut spoilt = bytes.clone();
+            change(&mut spoilt);
+            std::fs::write(&path, &spoilt)?;
+            Ok(BodyCache::load(site.path()).is_empty())
+        };
+        assert!(damaged(&|b| {
+            let last = b.len() - 3;
+            b[last] ^= 1;
+        })?);
+        assert!(damaged(&|b| b.truncate(b.len() - 1))?);
+        assert!(damaged(&|b| b.truncate(40))?);
+        assert!(damaged(&|b| b.push(0))?);
+        assert!(damaged(&|b| *b = b"not a cache at all".to_vec())?);
+
+        // A damaged text is found when it is read: it comes back empty and the
+        // failure is noted, and a cache that holds its texts drops the entry.
+        let html = made.content_html.get();
+        let at = HEADER_LEN + 2;
+        assert!(!damaged(&|b| b[at] ^= 1)?);
+        let loaded = BodyCache::load(site.path());
+        let again = loaded.render(text, Some("Sum"), &links, Markdown::default());
+        assert_eq!(again.content_html.get(), "");
+        assert!(loaded.read_failed());
+        assert_eq!(again.text.get(), made.text.get(), "the other text is whole");
+        assert!(BodyCache::load_held(site.path()).is_empty());
+        assert!(!html.is_empty());
         Ok(())
     }
 

@@ -241,10 +241,10 @@ pub fn render(body: &str, summary: Option<&str>, links: &LinkBase<'_>, markdown:
     html::push_html(&mut summary_html, summary_events.into_iter());
 
     Body {
-        content_html,
+        content_html: content_html.into(),
         summary_html,
         summary_text,
-        text: outline.text,
+        text: outline.text.into(),
         toc: outline.toc,
         word_count: outline.word_count,
         key: 0,
@@ -743,12 +743,18 @@ mod tests {
     fn headings_get_stable_unique_ids() {
         let b = md("## Getting started\n\ntext\n\n## Getting started\n\n### Custom {#here}\n");
         assert!(
-            b.content_html.contains(r#"<h2 id="getting-started">"#),
-            "{}",
             b.content_html
+                .get()
+                .contains(r#"<h2 id="getting-started">"#),
+            "{}",
+            b.content_html.get()
         );
-        assert!(b.content_html.contains(r#"<h2 id="getting-started-1">"#));
-        assert!(b.content_html.contains(r#"<h3 id="here">"#));
+        assert!(
+            b.content_html
+                .get()
+                .contains(r#"<h2 id="getting-started-1">"#)
+        );
+        assert!(b.content_html.get().contains(r#"<h3 id="here">"#));
         let ids: Vec<_> = b.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["getting-started", "getting-started-1", "here"]);
     }
@@ -757,24 +763,25 @@ mod tests {
     fn tables_and_code_blocks_can_be_scrolled_from_the_keyboard() {
         let b = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nplain\n```\n\n    indented\n");
         assert!(
-            b.content_html.contains(
+            b.content_html.get().contains(
                 r#"<div class="table-scroll" tabindex="0" role="group" aria-label="Table"><table>"#
             ),
             "{}",
-            b.content_html
+            b.content_html.get()
         );
         assert!(
-            b.content_html.contains("</table>\n</div>"),
+            b.content_html.get().contains("</table>\n</div>"),
             "{}",
-            b.content_html
+            b.content_html.get()
         );
         assert!(
             b.content_html
+                .get()
                 .contains(r#"<pre tabindex="0" role="group" aria-label="Code"><code>plain"#),
             "{}",
-            b.content_html
+            b.content_html.get()
         );
-        assert_eq!(b.content_html.matches("tabindex=\"0\"").count(), 3);
+        assert_eq!(b.content_html.get().matches("tabindex=\"0\"").count(), 3);
     }
 
     #[test]
@@ -782,7 +789,7 @@ mod tests {
         let b = md(
             "# Title\n\nFirst *para*\ngraph.\n\n- one\n- two `code`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
         );
-        assert_eq!(b.text, "Title First para graph. one two code a b 1 2");
+        assert_eq!(b.text.get(), "Title First para graph. one two code a b 1 2");
     }
 
     #[test]
@@ -797,9 +804,9 @@ mod tests {
             "footnote-definition",
         ] {
             assert!(
-                b.content_html.contains(needle),
+                b.content_html.get().contains(needle),
                 "{needle} missing in {}",
-                b.content_html
+                b.content_html.get()
             );
         }
     }
@@ -851,7 +858,7 @@ mod tests {
     #[test]
     fn raw_html_in_a_body_is_text_unless_the_site_allows_it() {
         let body = "<div onclick=x>\n\nA <b>b</b> <!-- note -->\n\n<!-- more -->\n\n<!-- a --><script>x</script>\n";
-        let html = md(body).content_html;
+        let html = md(body).content_html.get().into_owned();
         for kept in [
             "<!-- note -->",
             "<!-- more -->",
@@ -865,7 +872,10 @@ mod tests {
             "{html}"
         );
         let site = Markdown { unsafe_html: true };
-        let html = render(body, None, &LinkBase::default(), site).content_html;
+        let html = render(body, None, &LinkBase::default(), site)
+            .content_html
+            .get()
+            .into_owned();
         assert!(html.contains("<div onclick=x>") && html.contains("<script>x</script>"));
     }
 
@@ -886,7 +896,10 @@ mod tests {
 
     #[test]
     fn headings_keep_only_id_and_class_of_their_attributes() {
-        let html = md("## Hi {#here .note onclick=alert(1) style=x}\n").content_html;
+        let html = md("## Hi {#here .note onclick=alert(1) style=x}\n")
+            .content_html
+            .get()
+            .into_owned();
         assert!(html.contains(r#"<h2 id="here" class="note">"#), "{html}");
         assert!(
             !html.contains("onclick") && !html.contains("style"),
@@ -911,7 +924,7 @@ mod tests {
     #[test]
     fn script_and_data_links_keep_their_text_and_lose_their_target() {
         let body = "[a](javascript:alert(1)) [b](<VBScript:x>) ![c](data:image/png;base64,x) [d](/ok/) <javascript:y>";
-        let html = md(body).content_html;
+        let html = md(body).content_html.get().into_owned();
         assert!(!html.to_lowercase().contains("script:x\""), "{html}");
         assert!(
             !html.contains("href=\"javascript") && !html.contains("src="),
@@ -929,7 +942,10 @@ mod tests {
         );
         assert_eq!(summary.summary_html.trim(), "<p>a</p>");
         // Markdown decodes entities in a destination before the check sees it.
-        let html = md("[e](&#106;ava&#115;cript&#58;x)").content_html;
+        let html = md("[e](&#106;ava&#115;cript&#58;x)")
+            .content_html
+            .get()
+            .into_owned();
         assert_eq!(html.trim(), "<p>e</p>");
     }
 
@@ -942,7 +958,10 @@ mod tests {
             assets: &assets,
         };
         let md = "![A team](photo.png) [other](other.png) [x](/events/x/) [y](//cdn.example/y)";
-        let html = render(md, None, &links, Markdown::default()).content_html;
+        let html = render(md, None, &links, Markdown::default())
+            .content_html
+            .get()
+            .into_owned();
         assert!(
             html.contains(r#"src="/club/posts/recap/photo.png""#),
             "{html}"

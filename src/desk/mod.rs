@@ -93,7 +93,8 @@ impl Format {
 /// organizers can predict it: link the event, or say its name.
 pub fn announces(post: &Post, event: &Event, base_url: &str) -> bool {
     let target = event.route.url.trim_end_matches('/');
-    let links = hrefs(&post.body.content_html).any(|href| {
+    let html = post.body.content_html.get();
+    let links = hrefs(&html).any(|href| {
         let path = href.strip_prefix(base_url).unwrap_or(href);
         let path = path.split(['#', '?']).next().unwrap_or(path);
         !target.is_empty() && path.trim_end_matches('/') == target
@@ -106,8 +107,7 @@ pub fn announces(post: &Post, event: &Event, base_url: &str) -> bool {
         return false;
     }
     let escaped = crate::render::escape_html(&title);
-    post.title.to_lowercase().contains(&title)
-        || post.body.content_html.to_lowercase().contains(&escaped)
+    post.title.to_lowercase().contains(&title) || html.to_lowercase().contains(&escaped)
 }
 
 /// The `href` values of an HTML fragment.

@@ -34,17 +34,106 @@ pub struct Heading {
 /// What the markdown body of any document turns into.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
-    pub content_html: String,
+    pub content_html: Text,
     pub summary_html: String,
     pub summary_text: String,
     /// The whole body as plain text, whitespace collapsed: what search indexes.
-    pub text: String,
+    pub text: Text,
     pub toc: Vec<Heading>,
     pub word_count: usize,
     /// The hash of everything the body was rendered from (see `content::cache`):
     /// two bodies with one key are the same body. Page keys hash this instead of
     /// the HTML.
     pub key: u128,
+}
+
+/// A long text of a body (its HTML, its plain text): held in memory, or left in a
+/// [`Store`] (the body cache's file) and read each time it is asked for, so that a
+/// build which renders few pages never holds every body at once.
+#[derive(Clone)]
+pub struct Text(Held);
+
+#[derive(Clone)]
+enum Held {
+    Here(String),
+    Stored {
+        store: std::sync::Arc<dyn Store>,
+        at: u64,
+        len: usize,
+        check: u128,
+    },
+}
+
+/// Where stored texts are kept. Reading never fails loudly: a text that cannot be
+/// read back as it was written comes back empty, and the store remembers the
+/// failure for the build to report (see `content::cache`).
+pub trait Store: Send + Sync {
+    /// The `len` bytes at `at`, whose hash is `check`.
+    fn read(&self, at: u64, len: usize, check: u128) -> String;
+}
+
+impl Text {
+    /// A text kept in `store`: `len` bytes at `at`, with the hash `check`.
+    pub fn stored(store: std::sync::Arc<dyn Store>, at: u64, len: usize, check: u128) -> Text {
+        Text(Held::Stored {
+            store,
+            at,
+            len,
+            check,
+        })
+    }
+
+    /// The text, read from its store if it is not held.
+    pub fn get(&self) -> std::borrow::Cow<'_, str> {
+        match &self.0 {
+            Held::Here(text) => std::borrow::Cow::Borrowed(text),
+            Held::Stored {
+                store,
+                at,
+                len,
+                check,
+            } => std::borrow::Cow::Owned(store.read(*at, *len, *check)),
+        }
+    }
+
+    /// Its length in bytes, without reading it.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Held::Here(text) => text.len(),
+            Held::Stored { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text(Held::Here(String::new()))
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(Held::Here(text))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text(Held::Here(text.to_string()))
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Held::Here(text) => text.fmt(f),
+            Held::Stored { at, len, .. } => write!(f, "<{len} bytes stored at {at}>"),
+        }
+    }
 }
 
 /// Where a document came from, and the files that travel with it.

@@ -83,7 +83,7 @@ impl Newsletter {
     /// Loads the published site (no drafts) and its newsletter settings.
     pub fn load(site_dir: &Path, now: Timestamp) -> Result<Newsletter> {
         // Bodies the last build rendered are read from `.hearth/cache/` (not saved).
-        let cache = crate::content::cache::BodyCache::load(site_dir);
+        let cache = crate::content::cache::BodyCache::load_held(site_dir);
         let opts = BuildOptions {
             site_dir: site_dir.to_path_buf(),
             out_dir: None,

@@ -52,7 +52,7 @@ fn item(site: &Site, post: &Post) -> Value {
         "id": url,
         "url": url,
         "title": post.title,
-        "content_html": absolute_links(&post.body.content_html, &url),
+        "content_html": absolute_links(&post.body.content_html.get(), &url),
         "summary": post.body.summary_text,
         "date_published": iso(&post.date),
         "date_modified": iso(post.updated.as_ref().unwrap_or(&post.date)),

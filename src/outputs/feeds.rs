@@ -126,7 +126,7 @@ fn atom_entry(x: &mut String, site: &Site, post: &Post) {
         let _ = writeln!(x, "    <category term=\"{}\"/>", xml_escape(tag.trim()));
     }
     let summary = absolute_links(&post.body.summary_html, &url);
-    let content = absolute_links(&post.body.content_html, &url);
+    let content = absolute_links(&post.body.content_html.get(), &url);
     let _ = writeln!(
         x,
         "    <summary type=\"html\">{}</summary>",
@@ -215,7 +215,7 @@ fn rss_item(x: &mut String, site: &Site, post: &Post) {
         let _ = writeln!(x, "    <category>{}</category>", xml_escape(tag.trim()));
     }
     let summary = absolute_links(&post.body.summary_html, &url);
-    let content = absolute_links(&post.body.content_html, &url);
+    let content = absolute_links(&post.body.content_html.get(), &url);
     let _ = writeln!(x, "    <description>{}</description>", xml_escape(&summary));
     let _ = writeln!(
         x,

@@ -158,7 +158,7 @@ impl<'a> Source<'a> {
             }
             match body.key {
                 // A body made without its inputs' key: its text stands for it.
-                0 => h.field(body.text.as_bytes()),
+                0 => h.field(body.text.get().as_bytes()),
                 key => h.field(&key.to_le_bytes()),
             };
         }
@@ -174,19 +174,18 @@ impl<'a> Source<'a> {
     ) -> anyhow::Result<()> {
         let Source {
             site,
-            mut items,
+            items,
             bodies,
         } = self;
-        let bodies: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
-        let terms = terms(&items, &bodies);
-        for (item, body) in items.iter_mut().zip(&bodies) {
-            item.b = Some(cut_text(body, TEXT_CHARS)).filter(|b| !b.is_empty());
-        }
-        // The texts alone (each at least as long in JSON) may already be too many
-        // bytes for one file: then the whole index is never written out to be weighed.
-        let texts: usize = items.iter().filter_map(|i| i.b).map(str::len).sum();
-        if texts > SPLIT_ABOVE {
-            return split(site, items, &terms, put);
+        let (terms, texts) = terms(&items, &bodies);
+        // Texts too many bytes for one file (each is at least as long in JSON): the
+        // whole index is never written out to be weighed.
+        let Some(texts) = texts else {
+            return split(site, items, &bodies, &terms, put);
+        };
+        let mut items: Vec<Item<'_>> = items;
+        for (item, text) in items.iter_mut().zip(&texts) {
+            item.b = Some(text.as_str()).filter(|b| !b.is_empty());
         }
         let whole = json(&Index {
             v: FORMAT_VERSION,
@@ -202,19 +201,28 @@ impl<'a> Source<'a> {
             });
         }
         drop(whole);
-        split(site, items, &terms, put)
+        for item in &mut items {
+            item.b = None;
+        }
+        split(site, items, &bodies, &terms, put)
     }
+}
+
+/// The text of a body as the index shows it: cut for snippets.
+fn shown_text(body: &Body) -> String {
+    cut_text(&body.text.get(), TEXT_CHARS).to_string()
 }
 
 /// A big site's index: the items and the vocabulary with document counts, and the
 /// parts: word lists by first character, texts in chunks of [`TEXT_CHUNK`].
+/// The texts are read again, a part at a time, so that they are never all held.
 fn split(
     site: &Site,
-    mut items: Vec<Item<'_>>,
+    items: Vec<Item<'_>>,
+    bodies: &[&Body],
     terms: &Terms,
     put: &(dyn Fn(Rendered) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    let texts: Vec<&str> = items.iter_mut().map(|i| i.b.take().unwrap_or("")).collect();
     let root = &site.config.root;
     let counts: BTreeMap<&str, usize> = terms.iter().map(|(w, d)| (w.as_str(), d.len())).collect();
     let index = json(&Index {
@@ -243,13 +251,17 @@ fn split(
             contents: json(&lists),
         })?;
     }
-    for (k, chunk) in texts.chunks(TEXT_CHUNK).enumerate() {
-        put(Rendered {
-            path: format!("{PARTS_DIR}text-{k}.json"),
-            contents: json(&chunk),
-        })?;
-    }
-    Ok(())
+    use rayon::prelude::*;
+    bodies
+        .par_chunks(TEXT_CHUNK)
+        .enumerate()
+        .try_for_each(|(k, chunk)| {
+            let texts: Vec<String> = chunk.iter().map(|body| shown_text(body)).collect();
+            put(Rendered {
+                path: format!("{PARTS_DIR}text-{k}.json"),
+                contents: json(&texts),
+            })
+        })
 }
 
 /// Serializing plain structs of strings and numbers into a String cannot fail.
@@ -309,28 +321,37 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
 /// the items that hold it. Each item's distinct words are found on its own (in
 /// parallel), lower-cased into one buffer per item; then the lists are gathered in
 /// item order, one look-up per distinct word of an item, and sorted once at the end.
-fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
+/// Every indexed word and the items that hold it; and the items' texts as the index
+/// shows them, while they are few enough bytes for one file. Each body's text is
+/// read once, a chunk of items at a time, so that the texts (and their lower-cased
+/// copies) of a big site are never all held at once.
+fn terms(items: &[Item<'_>], bodies: &[&Body]) -> (Terms, Option<Vec<String>>) {
     use rayon::prelude::*;
     let mut terms: rustc_hash::FxHashMap<String, Vec<u32>> = rustc_hash::FxHashMap::default();
-    // A chunk of items at a time, so that the lower-cased texts of a big site are
-    // never all held at once.
+    let mut shown = Some(Vec::new());
+    let mut shown_bytes = 0;
     for (chunk, (items, bodies)) in items.chunks(CHUNK).zip(bodies.chunks(CHUNK)).enumerate() {
-        let distinct: Vec<Distinct> = items
+        let found: Vec<(Distinct, Option<String>)> = items
             .par_iter()
             .zip(bodies)
             .map(|(item, body)| {
+                let text = body.text.get();
                 let fields = [
                     item.t,
                     &item.s,
                     item.r.unwrap_or(""),
                     item.d.as_deref().unwrap_or(""),
-                    body,
+                    &text,
                 ];
-                Distinct::of(fields.into_iter().chain(item.g.iter().copied()))
+                let words = Distinct::of(fields.into_iter().chain(item.g.iter().copied()));
+                let cut = shown
+                    .is_some()
+                    .then(|| cut_text(&text, TEXT_CHARS).to_string());
+                (words, cut)
             })
             .collect();
         let first = (chunk * CHUNK) as u32;
-        for (number, words) in (first..).zip(&distinct) {
+        for (number, (words, cut)) in (first..).zip(found) {
             for word in words.iter() {
                 match terms.get_mut(word) {
                     Some(docs) => docs.push(number),
@@ -339,9 +360,16 @@ fn terms(items: &[Item<'_>], bodies: &[&str]) -> Terms {
                     }
                 }
             }
+            if let (Some(texts), Some(cut)) = (&mut shown, cut) {
+                shown_bytes += cut.len();
+                texts.push(cut);
+            }
+        }
+        if shown_bytes > SPLIT_ABOVE {
+            shown = None;
         }
     }
-    terms.into_iter().collect()
+    (terms.into_iter().collect(), shown)
 }
 
 /// Items whose words are found at once, in parallel.
@@ -736,7 +764,7 @@ mod tests {
             index["terms"].get("a").is_none(),
             "one letter is not a word"
         );
-        assert_eq!(index["items"][0]["b"], site.posts[0].body.text);
+        assert_eq!(index["items"][0]["b"], *site.posts[0].body.text.get());
         assert!(index.get("parts").is_none());
     }
 
@@ -747,8 +775,9 @@ mod tests {
         for n in 0..300 {
             let mut p = post.clone();
             let body = std::sync::Arc::make_mut(&mut p.body);
-            body.text = (0..300).map(|w| format!("common{w} ")).collect();
-            body.text.push_str(&format!("only{n}"));
+            let mut text: String = (0..300).map(|w| format!("common{w} ")).collect();
+            text.push_str(&format!("only{n}"));
+            body.text = text.into();
             site.posts.push(p);
         }
         let files = files(&site);

@@ -26,7 +26,7 @@ impl Serialize for Html<'_> {
         if self.0.key != 0 && super::keying() {
             s.serialize_u128(self.0.key)
         } else {
-            s.serialize_str(&self.0.content_html)
+            s.serialize_str(&self.0.content_html.get())
         }
     }
 }
