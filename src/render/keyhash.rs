@@ -1,19 +1,36 @@
 //! Page keys (see [`super::Sink`]) hash a page's template context as it is, value by
 //! value, without writing it out as JSON first: each value goes into the hash with
 //! a tag for its kind and, for text and lists, its length, so two different
-//! contexts do not run together into the same bytes. The bytes are gathered first
-//! and hashed in one go (many small writes cost the hash far more).
+//! contexts do not run together into the same bytes. Short values are gathered
+//! first and hashed in one go (many small writes cost the hash far more); a long
+//! text goes to the hash as it is, without being copied. The hash is of the same
+//! bytes either way.
 
 use serde::ser::{self, Serialize};
 
 use crate::hash::Hasher;
 
+/// Texts at least this long are hashed where they are.
+const LONG: usize = 256;
+
+thread_local! {
+    /// The buffer of short values, kept between keys on each thread.
+    static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Feeds `value` into `hasher`.
 pub fn hash(hasher: &mut Hasher, value: &impl Serialize) -> Result<(), Unhashable> {
-    let mut bytes = Vec::with_capacity(4096);
-    value.serialize(&mut Keyed(&mut bytes))?;
-    hasher.bytes(&bytes);
-    Ok(())
+    // Taken, not borrowed: hashing a value may hash another one (a listed view).
+    let mut bytes = BUFFER.take();
+    bytes.clear();
+    let mut keyed = Keyed {
+        bytes: &mut bytes,
+        hasher,
+    };
+    let done = value.serialize(&mut keyed);
+    keyed.flush();
+    BUFFER.set(bytes);
+    done
 }
 
 /// A value that cannot be hashed (a serializer error of its own, such as a map
@@ -35,28 +52,43 @@ impl ser::Error for Unhashable {
     }
 }
 
-struct Keyed<'a>(&'a mut Vec<u8>);
+struct Keyed<'a> {
+    bytes: &'a mut Vec<u8>,
+    hasher: &'a mut Hasher,
+}
 
 impl Keyed<'_> {
     fn tag(&mut self, tag: u8) -> &mut Self {
-        self.0.push(tag);
+        self.bytes.push(tag);
         self
     }
 
     fn text(&mut self, tag: u8, text: &[u8]) -> Result<(), Unhashable> {
-        self.count(tag, Some(text.len())).0.extend_from_slice(text);
+        self.count(tag, Some(text.len()));
+        if text.len() >= LONG {
+            self.flush();
+            self.hasher.bytes(text);
+        } else {
+            self.bytes.extend_from_slice(text);
+        }
         Ok(())
     }
 
     fn number(&mut self, tag: u8, bytes: &[u8]) -> Result<(), Unhashable> {
-        self.tag(tag).0.extend_from_slice(bytes);
+        self.tag(tag).bytes.extend_from_slice(bytes);
         Ok(())
     }
 
     fn count(&mut self, tag: u8, len: Option<usize>) -> &mut Self {
         let len = len.map_or(u64::MAX, |n| n as u64);
-        self.tag(tag).0.extend_from_slice(&len.to_le_bytes());
+        self.tag(tag).bytes.extend_from_slice(&len.to_le_bytes());
         self
+    }
+
+    /// Hashes the short values gathered so far.
+    fn flush(&mut self) {
+        self.hasher.bytes(self.bytes);
+        self.bytes.clear();
     }
 }
 
@@ -299,5 +331,24 @@ mod tests {
             key(&serde_json::json!({"a": 1})),
             key(&serde_json::json!({"b": 1}))
         );
+    }
+
+    #[test]
+    fn a_long_text_hashes_as_the_bytes_it_stands_for() {
+        let long = "x".repeat(LONG * 3);
+        let value = ("a", long.as_str(), 7u8);
+        // The bytes the module doc describes, gathered in one buffer.
+        let mut bytes = Vec::new();
+        bytes.push(b'(');
+        bytes.extend_from_slice(&3u64.to_le_bytes());
+        for text in ["a", long.as_str()] {
+            bytes.push(b's');
+            bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        bytes.push(b'u');
+        bytes.extend_from_slice(&7u64.to_le_bytes());
+        bytes.push(b'.');
+        assert_eq!(key(&value), Hasher::default().bytes(&bytes).finish());
     }
 }

@@ -9,18 +9,40 @@ use crate::config::Config;
 use crate::model::time::{iso, iso_date};
 use crate::model::{Event, EventStatus, Member, Post, Site, Slug};
 
+/// schema.org data as templates see it: JSON text safe to place inside a
+/// `<script>` element, written out only when a page is rendered. For a page key
+/// (see [`super::keying`]) it is its data as it is: the text is a function of it.
+#[derive(Debug, Clone)]
+pub struct JsonLd<T>(T);
+
+impl<T: serde::Serialize> serde::Serialize for JsonLd<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if super::keying() {
+            self.0.serialize(s)
+        } else {
+            s.serialize_str(&script_safe(&self.0))
+        }
+    }
+}
+
 /// JSON text safe to place inside a `<script>` element.
 fn script_safe(value: &impl serde::Serialize) -> String {
     let json = serde_json::to_string(value).unwrap_or_default();
     let mut safe = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => safe.push_str("\\u003c"),
-            '>' => safe.push_str("\\u003e"),
-            '&' => safe.push_str("\\u0026"),
-            c => safe.push(c),
-        }
+    let mut copied = 0;
+    for (at, byte) in json.bytes().enumerate() {
+        let escaped = match byte {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        // ASCII bytes: `at` is always between characters.
+        safe.push_str(&json[copied..at]);
+        safe.push_str(escaped);
+        copied = at + 1;
     }
+    safe.push_str(&json[copied..]);
     safe
 }
 
@@ -34,8 +56,8 @@ fn absolute(config: &Config, url: &str) -> String {
 }
 
 /// A schema.org `Person`: a member by name and page, or an unknown slug by itself.
-#[derive(serde::Serialize)]
-struct Person<'a> {
+#[derive(Debug, serde::Serialize)]
+pub struct Person<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     name: &'a str,
@@ -60,8 +82,8 @@ fn person<'a>(site: &'a Site, slug: &'a Slug) -> Person<'a> {
 
 /// A post's `BlogPosting`, its keys in the order `serde_json`'s maps print them
 /// (sorted), like the other kinds' data.
-#[derive(serde::Serialize)]
-struct BlogPosting<'a> {
+#[derive(Debug, serde::Serialize)]
+pub struct BlogPosting<'a> {
     #[serde(rename = "@context")]
     context: &'static str,
     #[serde(rename = "@type")]
@@ -80,24 +102,24 @@ struct BlogPosting<'a> {
     in_language: &'a str,
     keywords: &'a [String],
     #[serde(rename = "mainEntityOfPage")]
-    main_entity_of_page: &'a str,
+    main_entity_of_page: String,
     publisher: Organization<'a>,
-    url: &'a str,
+    url: String,
 }
 
-#[derive(serde::Serialize)]
-struct Organization<'a> {
+#[derive(Debug, serde::Serialize)]
+pub struct Organization<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     name: &'a str,
     url: String,
 }
 
-pub fn post(site: &Site, post: &Post) -> String {
+pub fn post<'a>(site: &'a Site, post: &'a Post) -> JsonLd<BlogPosting<'a>> {
     let c = &site.config;
     let url = c.permalink(&post.route.url);
     let summary = post.body.summary_text.as_str();
-    script_safe(&BlogPosting {
+    JsonLd(BlogPosting {
         context: "https://schema.org",
         kind: "BlogPosting",
         author: post.authors.iter().map(|a| person(site, a)).collect(),
@@ -108,17 +130,17 @@ pub fn post(site: &Site, post: &Post) -> String {
         image: post.image.as_ref().map(|image| absolute(c, image.as_str())),
         in_language: &c.language,
         keywords: &post.tags,
-        main_entity_of_page: &url,
+        main_entity_of_page: url.clone(),
         publisher: Organization {
             kind: "Organization",
             name: &c.title,
             url: c.permalink(&c.root),
         },
-        url: &url,
+        url,
     })
 }
 
-pub fn member(site: &Site, member: &Member) -> String {
+pub fn member(site: &Site, member: &Member) -> JsonLd<Value> {
     let c = &site.config;
     let mut data = json!({
         "@context": "https://schema.org",
@@ -140,10 +162,10 @@ pub fn member(site: &Site, member: &Member) -> String {
     if !member.body.summary_text.is_empty() {
         data["description"] = json!(member.body.summary_text);
     }
-    script_safe(&data)
+    JsonLd(data)
 }
 
-pub fn event(site: &Site, event: &Event) -> String {
+pub fn event(site: &Site, event: &Event) -> JsonLd<Value> {
     let c = &site.config;
     let instant = |z: &jiff::Zoned| if event.all_day { iso_date(z) } else { iso(z) };
     let mut locations = Vec::new();
@@ -183,7 +205,7 @@ pub fn event(site: &Site, event: &Event) -> String {
     if !event.body.summary_text.is_empty() {
         data["description"] = json!(event.body.summary_text);
     }
-    script_safe(&data)
+    JsonLd(data)
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ pub struct PostView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub social_image: Option<String>,
     /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
-    pub json_ld: String,
+    pub json_ld: super::structured::JsonLd<super::structured::BlogPosting<'a>>,
 }
 
 impl<'a> std::ops::Deref for PostView<'a> {
@@ -222,7 +222,7 @@ pub struct MemberView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub social_image: Option<String>,
     /// schema.org `Person`.
-    pub json_ld: String,
+    pub json_ld: super::structured::JsonLd<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -285,7 +285,7 @@ pub struct EventView<'a> {
     /// Posts that recap this event, newest first.
     pub recaps: Vec<ItemLink>,
     /// schema.org `Event`.
-    pub json_ld: String,
+    pub json_ld: super::structured::JsonLd<serde_json::Value>,
 }
 
 /// A series as its page shows it.
@@ -350,9 +350,7 @@ pub struct Views<'a> {
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site) -> Views<'a> {
         use rayon::prelude::*;
-        let urls = Urls {
-            config: &site.config,
-        };
+        let urls = Urls::new(site);
         Views {
             site: site_view(site),
             posts: site
@@ -385,11 +383,40 @@ impl<'a> Views<'a> {
 /// The URLs of the site's own pages (items carry theirs in `route`).
 pub struct Urls<'a> {
     pub config: &'a Config,
+    /// Each tag name the items use, as a link to its page: made once, not once per
+    /// item that carries it.
+    tags: rustc_hash::FxHashMap<&'a str, Option<TagRef>>,
 }
 
-impl Urls<'_> {
+impl<'a> Urls<'a> {
+    fn new(site: &'a Site) -> Urls<'a> {
+        let mut urls = Urls {
+            config: &site.config,
+            tags: rustc_hash::FxHashMap::default(),
+        };
+        let names = (site.posts.iter().flat_map(|p| &p.tags))
+            .chain(site.members.iter().flat_map(|m| &m.tags))
+            .chain(site.events.iter().flat_map(|e| &e.tags));
+        for name in names {
+            if !urls.tags.contains_key(name.as_str()) {
+                let link = urls.tag_ref(name);
+                urls.tags.insert(name, link);
+            }
+        }
+        urls
+    }
+
     pub fn tag(&self, slug: &Slug) -> String {
         format!("{}tags/{slug}/", self.config.root)
+    }
+
+    fn tag_ref(&self, name: &str) -> Option<TagRef> {
+        let slug = Slug::from_text(name)?;
+        Some(TagRef {
+            name: name.trim().to_string(),
+            url: self.tag(&slug),
+            slug: slug.as_str().to_string(),
+        })
     }
 }
 
@@ -497,13 +524,9 @@ fn social_image(own: Option<&SafeUrl>, config: &Config) -> Option<String> {
 fn tag_refs(names: &[String], urls: &Urls<'_>) -> Vec<TagRef> {
     names
         .iter()
-        .filter_map(|name| {
-            let slug = Slug::from_text(name)?;
-            Some(TagRef {
-                name: name.trim().to_string(),
-                url: urls.tag(&slug),
-                slug: slug.as_str().to_string(),
-            })
+        .filter_map(|name| match urls.tags.get(name.as_str()) {
+            Some(link) => link.clone(),
+            None => urls.tag_ref(name),
         })
         .collect()
 }
@@ -545,7 +568,7 @@ fn reading_minutes(body: &Body) -> usize {
     body.word_count.div_ceil(200).max(1)
 }
 
-fn post_view<'a>(p: &'a Post, site: &Site, urls: &Urls<'_>) -> PostView<'a> {
+fn post_view<'a>(p: &'a Post, site: &'a Site, urls: &Urls<'_>) -> PostView<'a> {
     let url = p.route.url.clone();
     let item = PostItem {
         slug: p.slug.as_str(),

@@ -6,7 +6,7 @@
 pub mod server;
 pub mod watch;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -49,7 +49,7 @@ pub enum Body {
 /// A complete build, as served.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub files: BTreeMap<String, Body>,
+    pub files: rustc_hash::FxHashMap<String, Body>,
     /// The key of each page's inputs (see [`crate::render::Sink`]): the next
     /// rebuild takes a page whose key is the same from here instead of rendering it.
     pub keys: rustc_hash::FxHashMap<String, u128>,
@@ -355,10 +355,12 @@ fn rebuild(
                 })),
                 ..Snapshot::default()
             };
+            let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            snapshot.files.reserve(copied.len() + files.len());
+            snapshot.keys.reserve(files.len());
             for (path, from) in copied {
                 snapshot.files.insert(path, Body::Copy(from));
             }
-            let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
             for (path, text, key) in files {
                 if let Some(key) = key {
                     snapshot.keys.insert(path.clone(), key);
