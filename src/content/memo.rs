@@ -26,8 +26,12 @@ pub struct Documents {
     entries: Mutex<HashMap<PathBuf, Entry>>,
     /// Each section's documents and the problems found listing them, kept while
     /// no file or folder was created, removed or renamed (see [`Documents::relist`]).
-    listings: Mutex<HashMap<String, (Vec<DocFile>, Diagnostics)>>,
+    listings: Mutex<HashMap<String, Listing>>,
 }
+
+/// A section's documents, shared by the builds that use them, and the problems
+/// found listing them.
+type Listing = (Arc<Vec<DocFile>>, Diagnostics);
 
 struct Entry {
     file: DocFile,
@@ -71,13 +75,13 @@ impl Documents {
         &self,
         section: &str,
         list: impl FnOnce(&mut Diagnostics) -> Vec<DocFile>,
-    ) -> (Vec<DocFile>, Diagnostics) {
-        if let Some(kept) = lock(&self.listings).get(section) {
-            return kept.clone();
+    ) -> Listing {
+        if let Some((files, diags)) = lock(&self.listings).get(section) {
+            return (Arc::clone(files), diags.clone());
         }
         let mut diags = Diagnostics::default();
-        let files = list(&mut diags);
-        lock(&self.listings).insert(section.to_string(), (files.clone(), diags.clone()));
+        let files = Arc::new(list(&mut diags));
+        lock(&self.listings).insert(section.to_string(), (Arc::clone(&files), diags.clone()));
         (files, diags)
     }
 
@@ -87,12 +91,16 @@ impl Documents {
         file: &DocFile,
         context: u128,
     ) -> Option<Loaded<T>> {
-        let entries = lock(&self.entries);
-        let entry = entries.get(&file.path)?;
-        if entry.file != *file || entry.context != context {
-            return None;
-        }
-        entry.loaded.downcast_ref::<Loaded<T>>().cloned()
+        let loaded = {
+            let entries = lock(&self.entries);
+            let entry = entries.get(&file.path)?;
+            if entry.file != *file || entry.context != context {
+                return None;
+            }
+            Arc::clone(&entry.loaded)
+        };
+        // Copied outside the lock: the documents of a section are taken in parallel.
+        loaded.downcast_ref::<Loaded<T>>().cloned()
     }
 
     pub fn put<T: Clone + Send + Sync + 'static>(

@@ -287,7 +287,7 @@ impl Reader<'_> {
                 diags.extend(found);
                 files
             }
-            None => discover::documents(self.site_dir, section, diags),
+            None => std::sync::Arc::new(discover::documents(self.site_dir, section, diags)),
         };
         let results: Vec<memo::Loaded<T>> = files
             .par_iter()
@@ -312,7 +312,7 @@ impl Reader<'_> {
             .collect();
         let mut items = Vec::with_capacity(results.len());
         let mut claims = Vec::with_capacity(results.len());
-        for ((item, claim, own), file) in results.into_iter().zip(&files) {
+        for ((item, claim, own), file) in results.into_iter().zip(files.iter()) {
             diags.extend(own);
             items.extend(item);
             claims.extend(claim.map(|slug| (slug, file.path.clone())));

@@ -29,9 +29,10 @@ const ZONE_MARGIN: SignedDuration = SignedDuration::from_hours(366 * 24);
 
 /// The calendar of every event, and one calendar per event.
 pub fn files(site: &Site) -> Vec<Rendered> {
+    use rayon::prelude::*;
     let mut out: Vec<Rendered> = site
         .events
-        .iter()
+        .par_iter()
         .map(|event| {
             let header = Header {
                 name: &event.title,

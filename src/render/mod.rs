@@ -399,45 +399,49 @@ impl<'a> PageRenderer<'a> {
         sink.expect(self.jobs.len());
         let failures: Mutex<Failures> = Mutex::default();
         let base_key = self.base_key;
+        // The pages that list whole sections first, so that the long ones do not
+        // leave one thread working alone at the end.
+        let mut jobs: Vec<(usize, Job<'_>)> = self.jobs.into_iter().enumerate().collect();
+        jobs.sort_by_key(|(_, job)| match job.work {
+            Work::Template(template, ..) => !LONG_PAGES.contains(&template),
+            Work::Text(_) => true,
+        });
         // A template error is noted and the other pages go on (all problems are
         // reported at once); a sink error (a file that cannot be written) stops.
-        self.jobs
-            .into_par_iter()
-            .enumerate()
-            .try_for_each(|(index, job)| {
-                let mut key = None;
-                let contents = match job.work {
-                    Work::Text(text) => text,
-                    Work::Template(template, make_key, make) => {
-                        key = base_key.and_then(make_key);
-                        if key.is_some_and(|k| sink.has(&job.path, k)) {
+        jobs.into_par_iter().try_for_each(|(index, job)| {
+            let mut key = None;
+            let contents = match job.work {
+                Work::Text(text) => text,
+                Work::Template(template, make_key, make) => {
+                    key = base_key.and_then(make_key);
+                    if key.is_some_and(|k| sink.has(&job.path, k)) {
+                        return Ok(());
+                    }
+                    match make().and_then(|context| tera.render(template, &context)) {
+                        Ok(html) => html,
+                        Err(e) => {
+                            let mut failures = lock(&failures);
+                            let first = failures
+                                .entry((template, error_chain(&e)))
+                                .or_insert_with(|| (index, job.url.clone(), 0));
+                            if index < first.0 {
+                                (first.0, first.1) = (index, job.url);
+                            }
+                            first.2 += 1;
                             return Ok(());
                         }
-                        match make().and_then(|context| tera.render(template, &context)) {
-                            Ok(html) => html,
-                            Err(e) => {
-                                let mut failures = lock(&failures);
-                                let first = failures
-                                    .entry((template, error_chain(&e)))
-                                    .or_insert_with(|| (index, job.url.clone(), 0));
-                                if index < first.0 {
-                                    (first.0, first.1) = (index, job.url);
-                                }
-                                first.2 += 1;
-                                return Ok(());
-                            }
-                        }
                     }
-                };
-                let file = Rendered {
-                    path: job.path,
-                    contents,
-                };
-                match key {
-                    Some(key) => sink.put_keyed(file, Some(key)),
-                    None => sink.put(file),
                 }
-            })?;
+            };
+            let file = Rendered {
+                path: job.path,
+                contents,
+            };
+            match key {
+                Some(key) => sink.put_keyed(file, Some(key)),
+                None => sink.put(file),
+            }
+        })?;
         let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
         for ((template, message), (_, first_url, count)) in failures {
             let others = match count {
@@ -455,6 +459,10 @@ impl<'a> PageRenderer<'a> {
         Ok(paths)
     }
 }
+
+/// The templates of pages that list a whole section (every post with a tag, every
+/// member, every event): the longest to render.
+const LONG_PAGES: &[&str] = &["tag.html", "members.html", "events.html", "index.html"];
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
 /// default it leaves `/` alone, so URLs stay readable in the output.

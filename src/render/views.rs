@@ -367,7 +367,7 @@ impl<'a> Views<'a> {
                 .events
                 .par_iter()
                 .enumerate()
-                .map(|(i, e)| event_view(e, i, &e.current(&site.now), site, &urls))
+                .map(|(i, e)| event_view(e, i, &e.current(&site.now), Dates::Listed, site, &urls))
                 .collect(),
             listings: listings(site, &urls),
             pages: site.pages.iter().map(|p| page_view(p, site)).collect(),
@@ -647,10 +647,19 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
 
 /// An event as shown at one of its dates: its own page shows the current date
 /// (the next, else the last) with every date of a series; a list shows each date.
+/// Whether an event's view lists the dates of its series.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dates {
+    Listed,
+    /// One date of a series, shown among the dates of all events: its rule only.
+    Left,
+}
+
 fn event_view<'a>(
     e: &'a Event,
     index: usize,
     at: &Occurrence,
+    dates: Dates,
     site: &Site,
     urls: &Urls<'_>,
 ) -> EventView<'a> {
@@ -697,7 +706,10 @@ fn event_view<'a>(
         image: e.image.as_ref().map(SafeUrl::as_str),
         image_set: image_set(e.image.as_ref(), site),
         social_image: social_image(e.image.as_ref(), &site.config),
-        series: e.series.as_ref().map(|s| series_view(e, s, &site.now)),
+        series: e
+            .series
+            .as_ref()
+            .map(|s| series_view(e, s, dates, &site.now)),
         recaps: site
             .recaps_of(&e.slug)
             .map(|p| ItemLink {
@@ -712,7 +724,7 @@ fn event_view<'a>(
 }
 
 /// The rule of a series and its dates, upcoming and past.
-fn series_view(e: &Event, series: &Series, now: &jiff::Timestamp) -> SeriesView {
+fn series_view(e: &Event, series: &Series, dates: Dates, now: &jiff::Timestamp) -> SeriesView {
     let last = jiff::civil::Date::strftime(&series.last, "%-d %B %Y").to_string();
     let date_view = |o: &Occurrence| OccurrenceView {
         id: o.start.date().to_string(),
@@ -724,8 +736,12 @@ fn series_view(e: &Event, series: &Series, now: &jiff::Timestamp) -> SeriesView 
         },
         cancelled: e.status == EventStatus::Cancelled,
     };
+    let listed = match dates {
+        Dates::Listed => &e.occurrences[..],
+        Dates::Left => &[],
+    };
     let (upcoming, past): (Vec<&Occurrence>, Vec<&Occurrence>) =
-        e.occurrences.iter().partition(|o| o.is_upcoming(now));
+        listed.iter().partition(|o| o.is_upcoming(now));
     SeriesView {
         rule: format!("{}, until {last}", series.rule.describe()),
         upcoming: upcoming.into_iter().map(date_view).collect(),
@@ -743,11 +759,9 @@ fn listings<'a>(site: &'a Site, urls: &Urls<'_>) -> Vec<EventView<'a>> {
         .enumerate()
         .flat_map_iter(|(i, e)| {
             e.occurrences.iter().map(move |o| {
-                let mut view = event_view(e, i, o, site, urls);
+                let mut view = event_view(e, i, o, Dates::Left, site, urls);
                 view.upcoming = o.is_upcoming(&site.now);
-                if let Some(series) = &mut view.series {
-                    series.upcoming.clear();
-                    series.past.clear();
+                if view.series.is_some() {
                     view.url = format!("{}#{}", e.route.url, o.start.date());
                     view.permalink = site.config.permalink(&view.url);
                 }

@@ -244,7 +244,9 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         .unwrap_or_else(|_| opts.site_dir.clone());
     let (_watcher, changes) = watch(&site_dir)?;
     let started = Instant::now();
-    let cache = Arc::new(BodyCache::load(&site_dir));
+    // Bodies are held in memory while serving: a template edit renders every page
+    // again, and reading each body back from the file costs more than it saves.
+    let cache = Arc::new(BodyCache::load_held(&site_dir));
     let kept = Arc::new(build::Kept::default());
     let (snapshot, event) = match rebuild(opts, &base_url, (&cache, &kept), &Snapshot::default()) {
         Ok(snapshot) => {
