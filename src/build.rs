@@ -1,7 +1,6 @@
 //! `hearth build`: config → content → model → rendered pages → output folder, with
 //! every problem collected before anything replaces the previous site.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -225,7 +224,10 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
                 hash: loaded.templates_hash,
             };
             let started = Instant::now();
-            let pages = render::pages(site, &templates, sink, &mut diags);
+            // The sitemap needs only the pages' paths: it is made while they render.
+            let pages = render::pages(site, &templates, sink, &mut diags, |paths| {
+                outputs::sitemap::files(site, paths)
+            });
             tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "pages");
             pages
         },
@@ -246,13 +248,13 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             files
         },
     );
-    let pages = pages?;
+    let (pages, sitemap) = pages?;
     let mut machine_files = machine_files;
     machine_files.extend(outputs::redirects::files(
         site,
         loaded.own_redirects.as_deref(),
     ));
-    machine_files.extend(outputs::sitemap::files(site, &pages));
+    machine_files.extend(sitemap);
     if let Some(made) = search_files {
         made?;
     }
@@ -281,7 +283,9 @@ fn check_places(
     diags: &mut Diagnostics,
 ) {
     let site = &loaded.site;
-    let mut claims: BTreeMap<&str, Vec<(&Path, &str)>> = BTreeMap::new();
+    // Hash maps, not sorted ones: tens of thousands of paths, and clashes are rare
+    // (they are sorted before they are said).
+    let mut claims: rustc_hash::FxHashMap<&str, Vec<(&Path, &str)>> = Default::default();
     for (source, route) in site.routes() {
         let own = std::iter::once((&route.file, &route.url))
             .chain(route.aliases.iter().map(|a| (&a.file, &a.url)));
@@ -292,11 +296,12 @@ fn check_places(
                 .push((&source.path, url.as_str()));
         }
     }
-    let mut made: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut made: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let all = pages.listed.iter().chain(&pages.redirects);
     for path in all.chain(machine_files.iter().map(|f| &f.path)) {
         *made.entry(path).or_default() += 1;
     }
+    let mut clashes = Vec::new();
     for (file, items) in &claims {
         let by_site = made.get(file).copied().unwrap_or(0) > items.len();
         let static_file = loaded.theme.static_files.get(*file);
@@ -305,7 +310,10 @@ fn check_places(
             (false, Some(origin)) => format!("the static file {}", describe_static(origin, file)),
             (false, None) => continue,
         };
-        let (source, url) = items[0];
+        clashes.push((*file, items[0], other));
+    }
+    clashes.sort_unstable_by_key(|(file, ..)| *file);
+    for (_, (source, url), other) in clashes {
         diags.error(
             source,
             None,

@@ -178,12 +178,15 @@ impl BodyCache {
         rendered
     }
 
-    /// Keeps the body with this key for the current build (its document was not
-    /// loaded again).
-    pub fn keep(&self, key: u128) {
+    /// Keeps the bodies with these keys for the current build (their documents
+    /// were not loaded again).
+    pub fn keep_all(&self, keys: impl IntoIterator<Item = u128>) {
         let current = self.generation.load(Ordering::SeqCst);
-        if let Some((_, used)) = lock(&self.entries).get_mut(&key) {
-            *used = current;
+        let mut entries = lock(&self.entries);
+        for key in keys {
+            if let Some((_, used)) = entries.get_mut(&key) {
+                *used = current;
+            }
         }
     }
 

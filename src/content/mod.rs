@@ -295,9 +295,6 @@ impl Reader<'_> {
                 if let Some(memo) = self.memo
                     && let Some(loaded) = memo.get::<T>(file, context)
                 {
-                    if let (Some(cache), Some(item)) = (self.cache, &loaded.0) {
-                        cache.keep(item.body().key);
-                    }
                     return loaded;
                 }
                 let mut own = Diagnostics::default();
@@ -310,6 +307,14 @@ impl Reader<'_> {
                 loaded
             })
             .collect();
+        // Bodies of kept documents stay in the cache (those rendered now are in it).
+        if let Some(cache) = self.cache {
+            cache.keep_all(
+                results
+                    .iter()
+                    .filter_map(|(item, ..)| Some(item.as_ref()?.body().key)),
+            );
+        }
         let mut items = Vec::with_capacity(results.len());
         let mut claims = Vec::with_capacity(results.len());
         for ((item, claim, own), file) in results.into_iter().zip(files.iter()) {

@@ -217,14 +217,15 @@ pub struct PagePaths {
 }
 
 /// Renders every page of the site into `sink` and returns the output paths of the
-/// pages. Template errors go to `diags`; an error from the sink (a file that cannot
-/// be written) is returned.
-pub fn pages(
+/// pages, and what `beside` made from them while the pages rendered. Template errors
+/// go to `diags`; an error from the sink (a file that cannot be written) is returned.
+pub fn pages<T: Send>(
     site: &Site,
     templates: &Templates<'_>,
     sink: &dyn Sink,
     diags: &mut Diagnostics,
-) -> anyhow::Result<PagePaths> {
+    beside: impl FnOnce(&PagePaths) -> T + Send,
+) -> anyhow::Result<(PagePaths, T)> {
     let memo = KeyMemo::default();
     let started = std::time::Instant::now();
     let views = Views::new(site);
@@ -261,7 +262,7 @@ pub fn pages(
     archive::newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", Empty {});
     alias_pages(&mut r, site);
-    r.run(templates.tera, sink, diags)
+    r.run(templates.tera, sink, diags, beside)
 }
 
 /// A redirect page at each alias of each item, to the item's URL.
@@ -379,12 +380,13 @@ impl<'a> PageRenderer<'a> {
     /// Renders the pages in parallel, handing each to `sink` when it is done. One
     /// broken template breaks many pages; each error is said once, naming the first
     /// page (in site order) that hit it and how many did.
-    fn run(
+    fn run<T: Send>(
         self,
         tera: &tera::Tera,
         sink: &dyn Sink,
         diags: &mut Diagnostics,
-    ) -> anyhow::Result<PagePaths> {
+        beside: impl FnOnce(&PagePaths) -> T + Send,
+    ) -> anyhow::Result<(PagePaths, T)> {
         use rayon::prelude::*;
         use std::sync::Mutex;
         type Failures = BTreeMap<(&'static str, String), (usize, String, usize)>;
@@ -408,40 +410,44 @@ impl<'a> PageRenderer<'a> {
         });
         // A template error is noted and the other pages go on (all problems are
         // reported at once); a sink error (a file that cannot be written) stops.
-        jobs.into_par_iter().try_for_each(|(index, job)| {
-            let mut key = None;
-            let contents = match job.work {
-                Work::Text(text) => text,
-                Work::Template(template, make_key, make) => {
-                    key = base_key.and_then(make_key);
-                    if key.is_some_and(|k| sink.has(&job.path, k)) {
-                        return Ok(());
-                    }
-                    match make().and_then(|context| tera.render(template, &context)) {
-                        Ok(html) => html,
-                        Err(e) => {
-                            let mut failures = lock(&failures);
-                            let first = failures
-                                .entry((template, error_chain(&e)))
-                                .or_insert_with(|| (index, job.url.clone(), 0));
-                            if index < first.0 {
-                                (first.0, first.1) = (index, job.url);
-                            }
-                            first.2 += 1;
+        let render = || {
+            jobs.into_par_iter().try_for_each(|(index, job)| {
+                let mut key = None;
+                let contents = match job.work {
+                    Work::Text(text) => text,
+                    Work::Template(template, make_key, make) => {
+                        key = base_key.and_then(make_key);
+                        if key.is_some_and(|k| sink.has(&job.path, k)) {
                             return Ok(());
                         }
+                        match make().and_then(|context| tera.render(template, &context)) {
+                            Ok(html) => html,
+                            Err(e) => {
+                                let mut failures = lock(&failures);
+                                let first = failures
+                                    .entry((template, error_chain(&e)))
+                                    .or_insert_with(|| (index, job.url.clone(), 0));
+                                if index < first.0 {
+                                    (first.0, first.1) = (index, job.url);
+                                }
+                                first.2 += 1;
+                                return Ok(());
+                            }
+                        }
                     }
+                };
+                let file = Rendered {
+                    path: job.path,
+                    contents,
+                };
+                match key {
+                    Some(key) => sink.put_keyed(file, Some(key)),
+                    None => sink.put(file),
                 }
-            };
-            let file = Rendered {
-                path: job.path,
-                contents,
-            };
-            match key {
-                Some(key) => sink.put_keyed(file, Some(key)),
-                None => sink.put(file),
-            }
-        })?;
+            })
+        };
+        let (rendered, made) = rayon::join(render, || beside(&paths));
+        rendered?;
         let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
         for ((template, message), (_, first_url, count)) in failures {
             let others = match count {
@@ -456,7 +462,7 @@ impl<'a> PageRenderer<'a> {
                 format!("cannot render {first_url}{others}: {message}"),
             );
         }
-        Ok(paths)
+        Ok((paths, made))
     }
 }
 
@@ -753,6 +759,62 @@ mod tests {
         assert_eq!(page_window(1, 3), [1, 2, 3]);
         assert_eq!(page_window(10, 100), [1, 8, 9, 10, 11, 12, 100]);
         assert_eq!(page_window(100, 100), [1, 98, 99, 100]);
+    }
+
+    #[test]
+    fn the_theme_post_list_shows_each_post_as_post_card_does()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let site = tempfile::tempdir()?;
+        let mut diags = crate::diag::Diagnostics::default();
+        let theme = super::Theme::load(site.path(), "hearth", &mut diags);
+        let mut tera = super::compile(&theme, &mut diags).ok_or("the theme compiles")?;
+        tera.add_raw_template(
+            "check.html",
+            r#"{% import "macros.html" as m %}{% for post in posts %}{{ m::post_card(post=post, level=2) }}|{% endfor %}{{ m::post_list(posts=posts, level=2) }}"#,
+        )?;
+        let person = |name: &str, url: Option<&str>| serde_json::json!({"name": name, "url": url});
+        let post = |n: u32, authors: Vec<serde_json::Value>, tags: Vec<&str>, draft: bool| {
+            serde_json::json!({
+                "url": format!("/posts/p{n}/"), "title": format!("Post <{n}>"), "draft": draft,
+                "date": "1 May 2026", "date_iso": "2026-05-01T10:00:00+02:00",
+                "authors": authors, "reading_minutes": n,
+                "summary_html": if n.is_multiple_of(2) { "<p>Sum</p>" } else { "" },
+                "tags": tags.iter().map(|t| serde_json::json!({"name": t, "url": format!("/tags/{t}/")})).collect::<Vec<_>>(),
+            })
+        };
+        let posts = vec![
+            post(1, vec![], vec![], false),
+            post(
+                2,
+                vec![person("Ana", Some("/members/ana/"))],
+                vec!["rust"],
+                true,
+            ),
+            post(
+                3,
+                vec![
+                    person("Ana", None),
+                    person("Bo", Some("/members/bo/")),
+                    person("Cy", None),
+                ],
+                vec!["a", "b"],
+                false,
+            ),
+        ];
+        let mut context = tera::Context::new();
+        context.insert("posts", &posts);
+        let out = tera.render("check.html", &context)?;
+        let (cards, list) = out.rsplit_once('|').ok_or("cards, then the list")?;
+        let items: String = cards
+            .split('|')
+            .map(|card| format!("\n  <li>{card}</li>"))
+            .collect();
+        assert_eq!(list, format!("<ul class=\"card-list\">{items}\n</ul>"));
+        assert!(
+            list.contains("Ana</a>, Cy") || list.contains("Bo</a> and Cy"),
+            "{list}"
+        );
+        Ok(())
     }
 }
 

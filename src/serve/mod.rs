@@ -473,6 +473,9 @@ fn watch_and_rebuild(
                 shared.publish(None, Event::Failed(message));
             }
         }
+        // The build it replaced is freed on another thread: for a big site that
+        // takes milliseconds, and the next change may already be waiting.
+        std::thread::spawn(move || drop(previous));
     }
     Ok(())
 }
