@@ -272,6 +272,16 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
     Ok(warnings)
 }
 
+/// The first instant after the build's "now" at which the same site would build
+/// differently, by the clock alone (`hearth serve` builds again then).
+pub fn next_change(loaded: &Loaded) -> Option<jiff::Timestamp> {
+    let site = &loaded.site;
+    [site.next_change(), outputs::events_json::next_change(site)]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
 /// An item's page or alias may not land on a file the site makes itself (a list
 /// page, a feed, the sitemap) or on a static file: either would silently replace
 /// the other. Each clash is an error at the item's file naming the other file.

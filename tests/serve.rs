@@ -499,3 +499,76 @@ fn after_edits_additions_renames_and_deletions_the_served_site_equals_a_full_bui
         "the renamed post left its old URL"
     );
 }
+
+#[test]
+fn an_event_that_ends_and_a_post_that_comes_out_while_serving_show_as_a_new_build_would() {
+    let site = Site::fixture("serve");
+    // A few seconds from now, to the second: the event starts (and, without an
+    // end, is over) then, and the post comes out.
+    let now = jiff::Timestamp::now();
+    let at = jiff::Timestamp::from_second(now.as_second() + 5).expect("a time");
+    let when = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    site.write(
+        "content/events/starting-soon.md",
+        format!("+++\ntitle = \"Starting soon\"\nstart = \"{when}\"\n+++\nSoon.\n"),
+    );
+    site.write(
+        "content/posts/later-news.md",
+        format!("+++\ntitle = \"Later news\"\ndate = {when}\n+++\nOut later.\n"),
+    );
+    let server = Server::start_on_the_clock(&site);
+    let events = server.get("/events/").text();
+    let (upcoming, _) = events.split_once("past-heading").unwrap_or((&events, ""));
+    assert!(
+        upcoming.contains("Starting soon"),
+        "upcoming first: {events}"
+    );
+    assert_eq!(server.get("/posts/later-news/").status, 404, "not out yet");
+
+    server.wait_for("the post to come out with no file changed", || {
+        server.get("/posts/later-news/").status == 200
+    });
+    let events = server.get("/events/").text();
+    let (upcoming, past) = events.split_once("past-heading").unwrap_or((&events, ""));
+    assert!(
+        !upcoming.contains("Starting soon") && past.contains("Starting soon"),
+        "the event is over: {events}"
+    );
+    assert!(
+        server.stdout().contains("(the clock moved on)"),
+        "{}",
+        server.stdout()
+    );
+
+    // The same pages as a new build a moment later.
+    let out = site.path().join("full-build");
+    let after = jiff::Timestamp::from_second(at.as_second() + 2).expect("a time");
+    let base = server.url.trim_end_matches('/').to_string();
+    common::hearth(&[
+        "build",
+        site.path().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--base-url",
+        &base,
+        "--now",
+        &after.to_string(),
+    ])
+    .success();
+    for rel in [
+        "index.html",
+        "events/index.html",
+        "events/starting-soon/index.html",
+        "posts/index.html",
+        "posts/later-news/index.html",
+        "events.json",
+        "feed.json",
+    ] {
+        let built = std::fs::read(out.join(rel)).expect("built");
+        let served = server.get(&format!("/{rel}"));
+        assert!(
+            without_reload_script(&served.body) == built,
+            "{rel} differs between serve and a build after the clock moved on"
+        );
+    }
+}

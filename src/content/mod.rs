@@ -115,6 +115,12 @@ pub fn load(
     diags.group_repeats(GROUP_AFTER);
     note_future_posts(&posts, visibility, diags);
     let shown = |draft: bool| visibility.drafts || !draft;
+    let hidden_until = posts
+        .iter()
+        .filter(|p| !visibility.drafts && !p.draft)
+        .map(|p| p.date.timestamp())
+        .filter(|at| *at > visibility.now)
+        .min();
     let mut posts: Vec<Post> = posts
         .into_iter()
         .filter(|p| shown(p.draft) && (visibility.drafts || p.date.timestamp() <= visibility.now))
@@ -153,6 +159,7 @@ pub fn load(
         sponsors,
         issues: Vec::new(),
         images: Default::default(),
+        hidden_until,
     };
     site.index_items();
     check_routes(&site, site_dir, diags);

@@ -317,6 +317,8 @@ pub struct Site {
     pub issues: Vec<issue::Issue>,
     /// Avatars and post and event images resized for the theme (`crate::images`).
     pub images: Resized,
+    /// When the first post left out for being in the future comes out.
+    pub hidden_until: Option<jiff::Timestamp>,
 }
 
 impl Site {
@@ -364,6 +366,31 @@ impl Site {
                 self.recap_index.entry(event.clone()).or_default().push(i);
             }
         }
+    }
+
+    /// The first instant after `now` at which this site would be built differently
+    /// with nothing changed but the clock: a post comes out, an event date ends (or,
+    /// without an end, starts), a member's spotlight day begins. Outputs that look
+    /// further ahead say so themselves (`outputs::events_json`).
+    pub fn next_change(&self) -> Option<jiff::Timestamp> {
+        let ended = self
+            .events
+            .iter()
+            .flat_map(|e| &e.occurrences)
+            .map(|o| o.end.as_ref().unwrap_or(&o.start).timestamp())
+            .filter(|at| *at >= self.now)
+            // An occurrence is upcoming while its end is not before now.
+            .filter_map(|at| at.checked_add(jiff::SignedDuration::from_nanos(1)).ok());
+        let tz = &self.config.timezone;
+        let today = self.now.to_zoned(tz.clone()).date();
+        let spotlights = self
+            .members
+            .iter()
+            .filter_map(|m| m.spotlight)
+            .filter(|d| *d > today)
+            .filter_map(|d| d.to_zoned(tz.clone()).ok().map(|z| z.timestamp()));
+        let hidden = self.hidden_until.filter(|at| *at > self.now);
+        ended.chain(spotlights).chain(hidden).min()
     }
 
     /// The member featured now: the latest spotlight date that is not in the future.

@@ -14,6 +14,27 @@ pub const PATH: &str = "events.json";
 /// How far before and after "now" dates are listed.
 const WINDOW: SignedDuration = SignedDuration::from_hours(366 * 24);
 
+/// The first instant after `now` at which a date of a series enters or leaves the
+/// window listed (see [`Site::next_change`] for the rest of the site).
+pub fn next_change(site: &Site) -> Option<Timestamp> {
+    let one = SignedDuration::from_nanos(1);
+    site.events
+        .iter()
+        .filter(|e| e.series.is_some())
+        .flat_map(|e| &e.occurrences)
+        .flat_map(|o| {
+            let at = o.start.timestamp();
+            // Listed from `at - WINDOW` (inclusive) to `at + WINDOW` (inclusive).
+            [
+                at.checked_sub(WINDOW).ok(),
+                at.checked_add(WINDOW).and_then(|t| t.checked_add(one)).ok(),
+            ]
+        })
+        .flatten()
+        .filter(|t| *t > site.now)
+        .min()
+}
+
 pub fn files(site: &Site) -> Vec<Rendered> {
     let from = site.now.checked_sub(WINDOW).unwrap_or(Timestamp::MIN);
     let until = site.now.checked_add(WINDOW).unwrap_or(Timestamp::MAX);

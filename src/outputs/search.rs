@@ -678,6 +678,7 @@ mod tests {
             pages: Vec::new(),
             issues: Vec::new(),
             images: Default::default(),
+            hidden_until: None,
             tags: Default::default(),
             data: Default::default(),
             sponsors: Vec::new(),

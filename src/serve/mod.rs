@@ -403,9 +403,39 @@ fn watch_and_rebuild(
     (cache, kept): (&Arc<BodyCache>, &Arc<build::Kept>),
     rx: Changes,
 ) -> Result<()> {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while let Ok(more) = rx.recv_timeout(SETTLE) {
+    // Without a fixed `--now`, the site is built again when the clock alone
+    // changes it (an event ends, a scheduled post comes out), as a new build would.
+    let clock_change = || {
+        let snapshot = shared.snapshot();
+        let later = snapshot.later.as_ref()?;
+        opts.now
+            .is_none()
+            .then(|| build::next_change(&later.loaded))?
+    };
+    let mut next = clock_change();
+    loop {
+        let first = match next {
+            Some(at) => {
+                let wait = Timestamp::now().duration_until(at);
+                // Woken at least hourly: a suspended laptop's clock jumps.
+                let wait = Duration::try_from(wait).unwrap_or(Duration::ZERO);
+                match rx.recv_timeout(wait.min(Duration::from_secs(3600))) {
+                    Ok(first) => Some(first),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            None => match rx.recv() {
+                Ok(first) => Some(first),
+                Err(_) => break,
+            },
+        };
+        let clock = match (first.is_none(), next) {
+            (true, Some(at)) if Timestamp::now() < at => continue,
+            (clock, _) => clock,
+        };
+        let mut batch: Vec<_> = first.into_iter().collect();
+        while !clock && let Ok(more) = rx.recv_timeout(SETTLE) {
             batch.push(more);
         }
         // A watcher that lost events (or says it must rescan) leaves nothing known
@@ -446,14 +476,18 @@ fn watch_and_rebuild(
                 .map(|(p, _)| p.strip_prefix(site_dir).unwrap_or(p));
             kept.documents.forget(relative);
         }
-        if action == Action::Nothing && !lost {
+        if action == Action::Nothing && !lost && !clock {
             continue;
         }
         let started = Instant::now();
+        let mut failed = false;
         let previous = shared.snapshot();
         match rebuild(opts, base_url, (cache, kept), &previous) {
             Ok(snapshot) => {
-                let what = describe(site_dir, &changes);
+                let what = match clock {
+                    true => "the clock moved on".to_string(),
+                    false => describe(site_dir, &changes),
+                };
                 say(&format!(
                     "Rebuilt in {} ms ({what}).",
                     started.elapsed().as_millis()
@@ -471,11 +505,15 @@ fn watch_and_rebuild(
                 eprintln!("{message}");
                 eprintln!("The last good build is still served.");
                 shared.publish(None, Event::Failed(message));
+                // Its clock change has passed: building again at once would fail
+                // again. The next edit builds it.
+                failed = true;
             }
         }
         // The build it replaced is freed on another thread: for a big site that
         // takes milliseconds, and the next change may already be waiting.
         std::thread::spawn(move || drop(previous));
+        next = if failed { None } else { clock_change() };
     }
     Ok(())
 }

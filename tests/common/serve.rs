@@ -39,7 +39,12 @@ impl Server {
 
     /// Like `start`, with `--now now`.
     pub fn start_at(site: &Site, now: &str) -> Server {
-        Server::launch_at(Path::new("."), path_str(site.path()), now, || {})
+        Server::launch_at(Path::new("."), path_str(site.path()), Some(now), || {})
+    }
+
+    /// Like `start`, without `--now`: the server reads the clock.
+    pub fn start_on_the_clock(site: &Site) -> Server {
+        Server::launch_at(Path::new("."), path_str(site.path()), None, || {})
     }
 
     /// Like `start`; `on_serving` runs the moment the `Serving … at URL` line arrives.
@@ -53,19 +58,20 @@ impl Server {
         site_arg: &str,
         on_serving: impl FnOnce() + Send + 'static,
     ) -> Server {
-        Server::launch_at(cwd, site_arg, NOW, on_serving)
+        Server::launch_at(cwd, site_arg, Some(NOW), on_serving)
     }
 
-    /// Starts `hearth serve SITE_ARG --port 0 --now NOW` from the folder `cwd`.
+    /// Starts `hearth serve SITE_ARG --port 0 [--now NOW]` from the folder `cwd`.
     fn launch_at(
         cwd: &Path,
         site_arg: &str,
-        now: &str,
+        now: Option<&str>,
         on_serving: impl FnOnce() + Send + 'static,
     ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
             .current_dir(cwd)
-            .args(["serve", site_arg, "--port", "0", "--now", now])
+            .args(["serve", site_arg, "--port", "0"])
+            .args(now.map(|now| ["--now", now]).into_iter().flatten())
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
