@@ -410,6 +410,25 @@ fn an_open_tab_reloads_shows_build_errors_and_swaps_stylesheets_in_place() {
     );
 }
 
+/// A full build of `site` into its `full-build/` folder, for `server`'s base URL, at
+/// `now`.
+fn full_build(site: &Site, server: &Server, now: &str) -> std::path::PathBuf {
+    let out = site.path().join("full-build");
+    let base = server.url.trim_end_matches('/').to_string();
+    common::hearth(&[
+        "build",
+        site.path().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--base-url",
+        &base,
+        "--now",
+        now,
+    ])
+    .success();
+    out
+}
+
 /// The served HTML without the reload script, as `hearth build` would write it.
 fn without_reload_script(body: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(body);
@@ -461,19 +480,7 @@ fn after_edits_additions_renames_and_deletions_the_served_site_equals_a_full_bui
     });
     quiet(&server);
 
-    let out = site.path().join("full-build");
-    let base = server.url.trim_end_matches('/').to_string();
-    common::hearth(&[
-        "build",
-        site.path().to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--base-url",
-        &base,
-        "--now",
-        NOW,
-    ])
-    .success();
+    let out = full_build(&site, &server, NOW);
     let built = common::snapshot(&out);
     assert!(built.len() > 20, "a full build has the whole site");
     for (rel, bytes) in built {
@@ -541,20 +548,8 @@ fn an_event_that_ends_and_a_post_that_comes_out_while_serving_show_as_a_new_buil
     );
 
     // The same pages as a new build a moment later.
-    let out = site.path().join("full-build");
     let after = jiff::Timestamp::from_second(at.as_second() + 2).expect("a time");
-    let base = server.url.trim_end_matches('/').to_string();
-    common::hearth(&[
-        "build",
-        site.path().to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--base-url",
-        &base,
-        "--now",
-        &after.to_string(),
-    ])
-    .success();
+    let out = full_build(&site, &server, &after.to_string());
     for rel in [
         "index.html",
         "events/index.html",
