@@ -10,7 +10,7 @@ pub mod slug;
 pub mod time;
 pub mod url;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use jiff::Zoned;
@@ -94,18 +94,6 @@ impl Text {
                 check,
             } => std::borrow::Cow::Owned(store.read(*at, *len, *check)),
         }
-    }
-
-    /// Its length in bytes, without reading it.
-    pub fn len(&self) -> usize {
-        match &self.0 {
-            Held::Here(text) => text.len(),
-            Held::Stored { len, .. } => *len,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -299,11 +287,11 @@ pub struct Site {
     /// By name.
     pub members: Vec<Member>,
     /// Where each member is in `members`, by slug (see `Site::index_items`).
-    pub(crate) member_index: std::collections::HashMap<Slug, usize>,
+    pub(crate) member_index: HashMap<Slug, usize>,
     /// Where each event is in `events`, by slug.
-    pub(crate) event_index: std::collections::HashMap<Slug, usize>,
+    pub(crate) event_index: HashMap<Slug, usize>,
     /// The posts that recap each event (`event = "slug"`), as places in `posts`.
-    pub(crate) recap_index: std::collections::HashMap<Slug, Vec<usize>>,
+    pub(crate) recap_index: HashMap<Slug, Vec<usize>>,
     /// By start, soonest first.
     pub events: Vec<Event>,
     /// By menu weight, then title.
@@ -348,18 +336,11 @@ impl Site {
 
     /// Rebuilds the look-ups by slug after `members`, `events` or `posts` changed.
     pub(crate) fn index_items(&mut self) {
-        self.member_index = self
-            .members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.slug.clone(), i))
-            .collect();
-        self.event_index = self
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.slug.clone(), i))
-            .collect();
+        fn places<'a>(slugs: impl Iterator<Item = &'a Slug>) -> HashMap<Slug, usize> {
+            slugs.cloned().zip(0..).collect()
+        }
+        self.member_index = places(self.members.iter().map(|m| &m.slug));
+        self.event_index = places(self.events.iter().map(|e| &e.slug));
         self.recap_index.clear();
         for (i, post) in self.posts.iter().enumerate() {
             if let Some(event) = &post.event {
@@ -377,10 +358,13 @@ impl Site {
             .events
             .iter()
             .flat_map(|e| &e.occurrences)
-            .map(|o| o.end.as_ref().unwrap_or(&o.start).timestamp())
-            .filter(|at| *at >= self.now)
-            // An occurrence is upcoming while its end is not before now.
-            .filter_map(|at| at.checked_add(jiff::SignedDuration::from_nanos(1)).ok());
+            .filter(|o| o.is_upcoming(&self.now))
+            // Upcoming until the instant after it ends.
+            .filter_map(|o| {
+                o.ends_at()
+                    .checked_add(jiff::SignedDuration::from_nanos(1))
+                    .ok()
+            });
         let tz = &self.config.timezone;
         let today = self.now.to_zoned(tz.clone()).date();
         let spotlights = self

@@ -220,7 +220,12 @@ pub struct Occurrence {
 impl Occurrence {
     /// Upcoming until it has ended (or, without an end, started).
     pub fn is_upcoming(&self, now: &jiff::Timestamp) -> bool {
-        self.end.as_ref().unwrap_or(&self.start).timestamp() >= *now
+        self.ends_at() >= *now
+    }
+
+    /// When it ends, or without an end, when it starts.
+    pub fn ends_at(&self) -> jiff::Timestamp {
+        self.end.as_ref().unwrap_or(&self.start).timestamp()
     }
 }
 
