@@ -208,9 +208,9 @@ impl<'a> Source<'a> {
     }
 }
 
-/// The text of a body as the index shows it: cut for snippets.
-fn shown_text(body: &Body) -> String {
-    cut_text(&body.text.get(), TEXT_CHARS).to_string()
+/// A body's text as the index shows it: cut for snippets.
+fn shown_text(text: &str) -> String {
+    cut_text(text, TEXT_CHARS).to_string()
 }
 
 /// A big site's index: the items and the vocabulary with document counts, and the
@@ -256,7 +256,7 @@ fn split(
         .par_chunks(TEXT_CHUNK)
         .enumerate()
         .try_for_each(|(k, chunk)| {
-            let texts: Vec<String> = chunk.iter().map(|body| shown_text(body)).collect();
+            let texts: Vec<String> = chunk.iter().map(|b| shown_text(&b.text.get())).collect();
             put(Rendered {
                 path: format!("{PARTS_DIR}text-{k}.json"),
                 contents: json(&texts),
@@ -318,13 +318,12 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
 }
 
 /// The words of every item (all its fields and its body), each with the numbers of
-/// the items that hold it. Each item's distinct words are found on its own (in
-/// parallel), lower-cased into one buffer per item; then the lists are gathered in
-/// item order, one look-up per distinct word of an item, and sorted once at the end.
-/// Every indexed word and the items that hold it; and the items' texts as the index
-/// shows them, while they are few enough bytes for one file. Each body's text is
-/// read once, a chunk of items at a time, so that the texts (and their lower-cased
-/// copies) of a big site are never all held at once.
+/// the items that hold it; and the items' texts as the index shows them, while they
+/// are few enough bytes for one file. Each item's distinct words are found on its
+/// own (in parallel), lower-cased into one buffer per item; then the lists are
+/// gathered in item order, one look-up per distinct word of an item, and sorted once
+/// at the end. Each body's text is read once, a chunk of items at a time, so that
+/// the texts (and their lower-cased copies) of a big site are never all held at once.
 fn terms(items: &[Item<'_>], bodies: &[&Body]) -> (Terms, Option<Vec<String>>) {
     use rayon::prelude::*;
     let mut terms: rustc_hash::FxHashMap<String, Vec<u32>> = rustc_hash::FxHashMap::default();
@@ -344,9 +343,7 @@ fn terms(items: &[Item<'_>], bodies: &[&Body]) -> (Terms, Option<Vec<String>>) {
                     &text,
                 ];
                 let words = Distinct::of(fields.into_iter().chain(item.g.iter().copied()));
-                let cut = shown
-                    .is_some()
-                    .then(|| cut_text(&text, TEXT_CHARS).to_string());
+                let cut = shown.is_some().then(|| shown_text(&text));
                 (words, cut)
             })
             .collect();

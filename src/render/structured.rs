@@ -27,23 +27,11 @@ impl<T: serde::Serialize> serde::Serialize for JsonLd<T> {
 
 /// JSON text safe to place inside a `<script>` element.
 fn script_safe(value: &impl serde::Serialize) -> String {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let mut safe = String::with_capacity(json.len() + 16);
-    let mut copied = 0;
-    for (at, byte) in json.bytes().enumerate() {
-        let escaped = match byte {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        // ASCII bytes: `at` is always between characters.
-        safe.push_str(&json[copied..at]);
-        safe.push_str(escaped);
-        copied = at + 1;
-    }
-    safe.push_str(&json[copied..]);
-    safe
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 fn absolute(config: &Config, url: &str) -> String {

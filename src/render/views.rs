@@ -645,16 +645,16 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
     }
 }
 
-/// An event as shown at one of its dates: its own page shows the current date
-/// (the next, else the last) with every date of a series; a list shows each date.
 /// Whether an event's view lists the dates of its series.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Dates {
     Listed,
     /// One date of a series, shown among the dates of all events: its rule only.
-    Left,
+    RuleOnly,
 }
 
+/// An event as shown at one of its dates: its own page shows the current date
+/// (the next, else the last) with every date of a series; a list shows each date.
 fn event_view<'a>(
     e: &'a Event,
     index: usize,
@@ -738,7 +738,7 @@ fn series_view(e: &Event, series: &Series, dates: Dates, now: &jiff::Timestamp) 
     };
     let listed = match dates {
         Dates::Listed => &e.occurrences[..],
-        Dates::Left => &[],
+        Dates::RuleOnly => &[],
     };
     let (upcoming, past): (Vec<&Occurrence>, Vec<&Occurrence>) =
         listed.iter().partition(|o| o.is_upcoming(now));
@@ -759,7 +759,7 @@ fn listings<'a>(site: &'a Site, urls: &Urls<'_>) -> Vec<EventView<'a>> {
         .enumerate()
         .flat_map_iter(|(i, e)| {
             e.occurrences.iter().map(move |o| {
-                let mut view = event_view(e, i, o, Dates::Left, site, urls);
+                let mut view = event_view(e, i, o, Dates::RuleOnly, site, urls);
                 view.upcoming = o.is_upcoming(&site.now);
                 if view.series.is_some() {
                     view.url = format!("{}#{}", e.route.url, o.start.date());
