@@ -421,8 +421,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     );
     if cache.read_failed() {
         // A body's text changed in the cache's file since it was loaded: what was
-        // made from it is wrong. Nothing is published; without a cache of its own
-        // (serve has one), the build starts again from the markdown.
+        // made from it is wrong. Nothing is published; the build starts again from
+        // the markdown, unless its caller gave it the cache.
         drop(staging);
         anyhow::ensure!(
             outer_cache.is_none(),

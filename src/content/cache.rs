@@ -84,7 +84,9 @@ impl BodyCache {
     /// such as sending the newsletter or checking the site.
     pub fn load_held(site_dir: &Path) -> BodyCache {
         let cache = BodyCache::load(site_dir);
-        lock(&cache.entries).retain(|_, (body, _)| {
+        let mut entries = lock(&cache.entries);
+        let before = entries.len();
+        entries.retain(|_, (body, _)| {
             let held = Body {
                 content_html: body.content_html.get().into_owned().into(),
                 text: body.text.get().into_owned().into(),
@@ -93,6 +95,13 @@ impl BodyCache {
             *body = Arc::new(held);
             !cache.failed.swap(false, Ordering::SeqCst)
         });
+        if entries.len() != before {
+            tracing::warn!(
+                "{} bodies in the cache `{FILE}` are damaged: they are rendered again",
+                before - entries.len()
+            );
+        }
+        drop(entries);
         cache
     }
 

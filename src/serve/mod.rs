@@ -430,10 +430,11 @@ fn watch_and_rebuild(
                 Err(_) => break,
             },
         };
-        let clock = match (first.is_none(), next) {
-            (true, Some(at)) if Timestamp::now() < at => continue,
-            (clock, _) => clock,
-        };
+        // No change came: the clock's moment, unless the wait was cut short.
+        let clock = first.is_none();
+        if clock && next.is_some_and(|at| Timestamp::now() < at) {
+            continue;
+        }
         let mut batch: Vec<_> = first.into_iter().collect();
         while !clock && let Ok(more) = rx.recv_timeout(SETTLE) {
             batch.push(more);
