@@ -39,6 +39,26 @@ const VERSION: u32 = 3;
 /// Magic, version, program, texts' length, index length, index hash.
 const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 8 + 16;
 
+/// Makes the site's cache folder, `rel` inside it (a real folder each, never a
+/// link), and returns its path. The folder is marked as a cache for git and backup
+/// tools.
+pub fn folder(site_dir: &Path, rel: &str) -> anyhow::Result<std::path::PathBuf> {
+    let folder = Path::new(FOLDER);
+    for (name, text) in [
+        (".gitignore", "*\n"),
+        (
+            "CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n# hearth's cache: safe to delete.\n",
+        ),
+    ] {
+        let rel = folder.join(name);
+        if !site_dir.join(&rel).exists() {
+            crate::files::write_durably(site_dir, &rel, text.as_bytes())?;
+        }
+    }
+    crate::files::folder(site_dir, &folder.join(rel))
+}
+
 /// Rendered bodies by the hash of their inputs.
 #[derive(Debug, Default)]
 pub struct BodyCache {
@@ -117,20 +137,7 @@ impl BodyCache {
         if !self.changed.swap(false, Ordering::SeqCst) {
             return Ok(());
         }
-        let folder = Path::new(FOLDER);
-        // Tell git and backup tools the folder is a cache, once.
-        for (name, text) in [
-            (".gitignore", "*\n"),
-            (
-                "CACHEDIR.TAG",
-                "Signature: 8a477f597d28d172789f06886806bc55\n# hearth's cache: safe to delete.\n",
-            ),
-        ] {
-            let rel = folder.join(name);
-            if !site_dir.join(&rel).exists() {
-                crate::files::write_durably(site_dir, &rel, text.as_bytes())?;
-            }
-        }
+        folder(site_dir, "")?;
         let entries = lock(&self.entries);
         let mut keys: Vec<&u128> = entries.keys().collect();
         keys.sort_unstable();

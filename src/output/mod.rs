@@ -7,20 +7,25 @@
 //! what each of its files holds, files whose bytes are the same are left alone
 //! (same inode, same modification time), changed and new files are renamed into
 //! place from the staging folder, and files the build no longer makes are removed.
+//! Replaced and removed files are kept as spares for the next build to write into
+//! ([`spare`]), so that a build that changes every page frees and creates no files.
 //! A marker file tells hearth's own output from a folder it must not clear, and
 //! every path is checked to stay inside.
 
 pub mod manifest;
+mod spare;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{Context as _, Result, bail};
 
 use manifest::{Entry, Stat};
+use spare::Spares;
 
 /// Marks a folder as written by `hearth build`; only such a folder is ever replaced.
 pub const MARKER: &str = ".hearth-output";
@@ -36,6 +41,10 @@ pub enum Content<'a> {
 
 /// A build in progress: files land in `staging`, beside `target`. Files may be
 /// written from many threads at once.
+///
+/// When the staging folder will replace the target whole, it holds the new site's
+/// folders and files; when the target is updated file by file, it holds only the
+/// files to put in place, each under a number (no folder is made for them).
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
@@ -47,6 +56,12 @@ pub struct Staging {
     written: Mutex<BTreeMap<String, Placed>>,
     /// Folders known to exist inside `staging`.
     folders: Mutex<HashSet<PathBuf>>,
+    /// Files are staged under numbers (the target is updated file by file).
+    flat: bool,
+    /// The number of the next file staged under a number.
+    slots: AtomicU32,
+    /// Files of earlier builds to write into, when the folder can be used.
+    spares: Option<Spares>,
     committed: bool,
 }
 
@@ -54,9 +69,19 @@ pub struct Staging {
 #[derive(Debug, Clone, Copy)]
 struct Placed {
     entry: Entry,
-    /// Written into the staging folder (new or changed), rather than left as it is
-    /// in the target.
-    staged: bool,
+    /// Where it was written (new or changed); `None` when left as it is in the
+    /// target.
+    staged: Option<Staged>,
+}
+
+/// Where a file of this build waits to be put in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Staged {
+    /// In the staging folder: at its own path when the folder will replace the
+    /// target whole, else under this number.
+    Slot(u32),
+    /// Written into this spare file.
+    Spare(u64),
 }
 
 /// The target folder as the build found it.
@@ -100,8 +125,9 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Staging {
     /// Checks that `target` may be replaced, reads what it holds, and creates an
-    /// empty staging folder.
-    pub fn begin(target: &Path) -> Result<Staging> {
+    /// empty staging folder. `spares` is a real folder where replaced files may be
+    /// kept for later builds ([`spare`]), if any.
+    pub fn begin(target: &Path, spares: Option<PathBuf>) -> Result<Staging> {
         // Never through a link: `public -> .` committed beside a forged marker would
         // have the site itself cleared as "the previous output".
         if target
@@ -154,12 +180,21 @@ impl Staging {
         }
         fs::create_dir(&staging)
             .with_context(|| format!("cannot create `{}`", staging.display()))?;
+        // Only a target updated file by file has files to swap with spares; as
+        // many are kept as the previous site had files.
+        let spares = previous
+            .as_ref()
+            .zip(spares)
+            .and_then(|(previous, dir)| Spares::open(dir, target, previous.found.len()));
         Ok(Staging {
             target: target.to_path_buf(),
             staging,
+            flat: previous.is_some(),
             previous,
             written: Mutex::default(),
             folders: Mutex::default(),
+            slots: AtomicU32::new(0),
+            spares,
             committed: false,
         })
     }
@@ -190,10 +225,11 @@ impl Staging {
             hasher.finish()
         };
         if let Some(entry) = self.kept(rel, hash) {
-            self.place(rel, Entry { key: None, ..entry }, false);
+            self.place(rel, Entry { key: None, ..entry }, None);
             return Ok(());
         }
-        let path = self.staged_path(&rel_path)?;
+        // Copied as a new file: it keeps the source's permissions.
+        let (path, slot) = self.staged_path(&rel_path)?;
         fs::copy(source, &path).with_context(context)?;
         let stat = Stat::of(&fs::metadata(&path).with_context(context)?);
         self.place(
@@ -203,7 +239,7 @@ impl Staging {
                 key: None,
                 stat,
             },
-            true,
+            Some(Staged::Slot(slot)),
         );
         Ok(())
     }
@@ -217,8 +253,13 @@ impl Staging {
             .copied()
     }
 
-    /// Where `rel` goes in the staging folder, its folder made.
-    fn staged_path(&self, rel_path: &Path) -> Result<PathBuf> {
+    /// Where `rel` goes in the staging folder (its folder made) and its number
+    /// there.
+    fn staged_path(&self, rel_path: &Path) -> Result<(PathBuf, u32)> {
+        if self.flat {
+            let slot = self.slots.fetch_add(1, Ordering::Relaxed);
+            return Ok((self.staging.join(slot.to_string()), slot));
+        }
         let new_folder = rel_path
             .parent()
             .filter(|d| !d.as_os_str().is_empty() && !lock(&self.folders).contains(*d));
@@ -228,7 +269,16 @@ impl Staging {
                 .with_context(|| format!("cannot create `{}`", folder.display()))?;
             lock(&self.folders).insert(dir.to_path_buf());
         }
-        Ok(self.staging.join(rel_path))
+        Ok((self.staging.join(rel_path), 0))
+    }
+
+    /// Where the staged file for `rel` is.
+    fn staged_file(&self, rel: &str, staged: Staged) -> PathBuf {
+        match (staged, &self.spares) {
+            (Staged::Spare(name), Some(spares)) => spares.path(name),
+            (Staged::Slot(slot), _) if self.flat => self.staging.join(slot.to_string()),
+            _ => self.staging.join(rel),
+        }
     }
 
     /// Whether the previous build wrote `rel` from inputs with this `key` and the
@@ -241,7 +291,7 @@ impl Staging {
         if entry.key != Some(key) {
             return false;
         }
-        self.place(rel, *entry, false);
+        self.place(rel, *entry, None);
         true
     }
 
@@ -256,7 +306,7 @@ impl Staging {
         }
         for (rel, entry) in &previous.known {
             if entry.key == Some(key) {
-                self.place(rel, *entry, false);
+                self.place(rel, *entry, None);
             }
         }
         true
@@ -269,21 +319,54 @@ impl Staging {
         let rel_path = inside(rel)?;
         let hash = crate::hash::of(bytes);
         if let Some(entry) = self.kept(rel, hash) {
-            self.place(rel, Entry { key, ..entry }, false);
+            self.place(rel, Entry { key, ..entry }, None);
             return Ok(());
         }
-        let path = self.staged_path(&rel_path)?;
-        let stat = write_new(&path, bytes)?;
-        self.place(rel, Entry { hash, key, stat }, true);
+        let (stat, staged) = self.write_new(&rel_path, bytes)?;
+        self.place(rel, Entry { hash, key, stat }, Some(staged));
         Ok(())
     }
 
+    /// Writes `bytes` for `rel` into a spare file when there is one, else into a
+    /// new file in the staging folder; returns what it is on disk and where.
+    fn write_new(&self, rel_path: &Path, bytes: &[u8]) -> Result<(Stat, Staged)> {
+        let (path, mut file, old_len, staged) = match self.spares.as_ref().and_then(Spares::claim) {
+            Some(spare) => (
+                self.spares
+                    .as_ref()
+                    .map(|s| s.path(spare.name))
+                    .unwrap_or_default(),
+                spare.file,
+                spare.len,
+                Staged::Spare(spare.name),
+            ),
+            None => {
+                let (path, slot) = self.staged_path(rel_path)?;
+                let file = fs::File::create(&path)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                (path, file, 0, Staged::Slot(slot))
+            }
+        };
+        let context = || format!("cannot write `{}`", path.display());
+        file.write_all(bytes).with_context(context)?;
+        if old_len > bytes.len() as u64 {
+            file.set_len(bytes.len() as u64).with_context(context)?;
+        }
+        Ok((Stat::of(&file.metadata().with_context(context)?), staged))
+    }
+
     /// Records `rel` as a file of this build. A file staged earlier for the same
-    /// path and now replaced by the one already in the target is removed.
-    fn place(&self, rel: &str, entry: Entry, staged: bool) {
+    /// path, and not at the same place in the staging folder as this one, is
+    /// removed.
+    fn place(&self, rel: &str, entry: Entry, staged: Option<Staged>) {
         let before = lock(&self.written).insert(rel.to_string(), Placed { entry, staged });
-        if before.is_some_and(|b| b.staged) && !staged {
-            let _ = fs::remove_file(self.staging.join(rel));
+        let old = before.and_then(|b| b.staged);
+        // A spare written for nothing stays a spare.
+        if let Some(old @ Staged::Slot(_)) = old {
+            let old = self.staged_file(rel, old);
+            if staged.is_none_or(|new| self.staged_file(rel, new) != old) {
+                let _ = fs::remove_file(old);
+            }
         }
     }
 
@@ -383,7 +466,11 @@ impl Staging {
             .collect();
         gone.par_iter().try_for_each(|rel| {
             let path = target.join(rel);
-            fs::remove_file(&path).with_context(|| format!("cannot remove `{}`", path.display()))
+            match &self.spares {
+                Some(spares) => spares.keep_moved(&path, true),
+                None => fs::remove_file(&path),
+            }
+            .with_context(|| format!("cannot remove `{}`", path.display()))
         })?;
         remove_empty_folders(
             target,
@@ -391,20 +478,28 @@ impl Staging {
                 .filter_map(|rel| rel.parent())
                 .chain(previous.empty_folders.iter().map(PathBuf::as_path)),
         );
-        let staged: Vec<&String> = written
+        let staged: Vec<(&String, Staged)> = written
             .iter()
-            .filter(|(_, p)| p.staged)
-            .map(|(rel, _)| rel)
+            .filter_map(|(rel, p)| Some((rel, p.staged?)))
             .collect();
-        staged.par_iter().try_for_each(|rel| -> Result<()> {
-            let rel = Path::new(rel.as_str());
-            // Every folder on the way is a real one (links were removed above).
-            let dir = crate::files::folder(target, rel.parent().unwrap_or(Path::new("")))?;
-            let name = rel.file_name().context("a file name")?;
-            let to = dir.join(name);
-            fs::rename(self.staging.join(rel), &to)
+        staged
+            .par_iter()
+            .try_for_each(|(rel, staged)| -> Result<()> {
+                let from = self.staged_file(rel, *staged);
+                let rel = Path::new(rel.as_str());
+                // Every folder on the way is a real one (links were removed above).
+                let dir = crate::files::folder(target, rel.parent().unwrap_or(Path::new("")))?;
+                let name = rel.file_name().context("a file name")?;
+                let to = dir.join(name);
+                match &self.spares {
+                    Some(spares) => spares.put(&from, &to, matches!(staged, Staged::Spare(_))),
+                    None => fs::rename(from, &to),
+                }
                 .with_context(|| format!("cannot put `{}` in place", to.display()))
-        })?;
+            })?;
+        if let Some(spares) = &self.spares {
+            spares.trim();
+        }
         let entries = written.iter().map(|(path, p)| (path.as_str(), &p.entry));
         let text = manifest::format(entries);
         // A build that changed nothing leaves the manifest alone too.
@@ -529,18 +624,6 @@ fn remove_empty_folders<'a>(target: &Path, candidates: impl IntoIterator<Item = 
             heap.push((depth - 1, parent.to_path_buf()));
         }
     }
-}
-
-/// Writes a new file at `path` and returns what it is on disk.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<Stat> {
-    let mut file =
-        fs::File::create(path).with_context(|| format!("cannot write `{}`", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    Ok(Stat::of(&meta))
 }
 
 impl Drop for Staging {
