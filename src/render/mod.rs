@@ -239,6 +239,10 @@ pub fn pages<T: Send>(
     });
     let mut r = PageRenderer {
         site: &views.site,
+        site_value: std::sync::Arc::new(anyhow::Context::context(
+            serde_json::to_value(&views.site),
+            "the site's template data",
+        )?),
         base_key: base_key.flatten(),
         memo: &memo,
         jobs: Vec::new(),
@@ -286,6 +290,8 @@ type MakeKey<'a> = Box<dyn FnOnce(u128) -> Option<u128> + Send + 'a>;
 /// The pages to render, gathered first (cheap: contexts are made later, in parallel).
 struct PageRenderer<'a> {
     site: &'a SiteView<'a>,
+    /// `site` as template data, made once: every page's context gets a copy.
+    site_value: std::sync::Arc<serde_json::Value>,
     /// The hash of what every page depends on, when the sink uses keys.
     base_key: Option<u128>,
     memo: &'a KeyMemo,
@@ -355,12 +361,15 @@ impl<'a> PageRenderer<'a> {
                 Some(h.finish())
             }
         };
+        let site_value = std::sync::Arc::clone(&self.site_value);
         let make = move || {
-            let mut context = tera::Context::from_serialize(&*ctx)?;
-            context.insert("site", site);
-            context.insert("current_path", &current_path);
-            context.insert("permalink", &permalink);
-            Ok(context)
+            let mut page = serde_json::to_value(&*ctx).map_err(tera::Error::json)?;
+            if let serde_json::Value::Object(data) = &mut page {
+                data.insert("site".into(), (*site_value).clone());
+                data.insert("current_path".into(), current_path.into());
+                data.insert("permalink".into(), permalink.into());
+            }
+            tera::Context::from_value(page)
         };
         self.jobs.push(Job {
             path: path.to_string(),
@@ -472,18 +481,27 @@ const LONG_PAGES: &[&str] = &["tag.html", "members.html", "events.html", "index.
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
 /// default it leaves `/` alone, so URLs stay readable in the output.
+///
+/// Every page prints hundreds of values through it, so it copies the text between
+/// the characters it replaces in one piece (they are ASCII: never inside a
+/// multi-byte character).
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(entity);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -751,7 +769,7 @@ fn tag_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>) {
 
 #[cfg(test)]
 mod tests {
-    use super::page_window;
+    use super::{escape_html, page_window};
 
     #[test]
     fn the_paginator_shows_the_ends_and_the_neighbourhood() {
@@ -759,6 +777,18 @@ mod tests {
         assert_eq!(page_window(1, 3), [1, 2, 3]);
         assert_eq!(page_window(10, 100), [1, 8, 9, 10, 11, 12, 100]);
         assert_eq!(page_window(100, 100), [1, 98, 99, 100]);
+    }
+
+    #[test]
+    fn escape_html_replaces_the_five_characters_and_keeps_everything_else() {
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("/posts/a-b/?x=1"), "/posts/a-b/?x=1");
+        assert_eq!(
+            escape_html("<a href=\"x\">Tom & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("é<ü>✓&"), "é&lt;ü&gt;✓&amp;");
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
     }
 
     #[test]
