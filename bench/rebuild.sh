@@ -5,6 +5,9 @@
 #   hearth  first      first build: no output folder, no cache
 #   hearth  unchanged  a new process, nothing changed: warm cache, previous output
 #   hearth  one-post   one post edited (a line appended), into the previous output
+#   hearth  every-page a theme edit (the layout saved into the site's templates/ with
+#                      a new comment, so every page changes), into the previous
+#                      output: RUNS builds in a row, as a designer makes them
 #   hearth  full-cold  full build into a new folder, cache deleted
 #   hearth  full-warm  full build into a new folder, warm cache
 #   hugo    rebuild    Hugo into its previous output (Hugo has no incremental build:
@@ -62,6 +65,13 @@ for n in "${sizes[@]}"; do
     echo "Edited in run $run." >> "${posts[$(( run * 97 % ${#posts[@]} ))]}"
     timed "hearth one-post" "${build[@]}"
   done
+  mkdir -p "$site/templates"
+  for run in $(seq "$runs"); do
+    sed "s|</body>|<!-- edit $run --></body>|" themes/hearth/templates/base.html > "$site/templates/base.html"
+    timed "hearth every-page" "${build[@]}"
+  done
+  rm -r "$site/templates"
+  timed "hearth theme back" "${build[@]}"
   # The other way the issue names: hard-link every unchanged file into a staging
   # folder, swap it in, remove the old folder. Only that filesystem work is timed
   # here (cp -al, two renames, rm -rf), without rendering or hashing.

@@ -393,11 +393,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
     refuse_input_as_output(&opts.site_dir, &out_dir)?;
+    let mut staging = Staging::begin(&out_dir)?;
     // Files the previous builds replaced, to write into (see `output::spare`).
-    let spares = crate::content::cache::folder(&opts.site_dir, "spare")
-        .inspect_err(|e| tracing::debug!("no spare files: {e:#}"))
-        .ok();
-    let staging = Staging::begin(&out_dir, spares)?;
+    if staging.updates() {
+        match crate::content::cache::folder(&opts.site_dir, "spare") {
+            Ok(dir) => staging.use_spares(dir),
+            Err(e) => tracing::debug!("no spare files: {e:#}"),
+        }
+    }
     // Copied files first: a generated file at the same path replaces one.
     let copied = copied_files(&loaded, &opts.site_dir);
     staging.write_many(copied.iter().map(|(path, from)| {

@@ -195,7 +195,7 @@ proptest! {
         let Some(slug) = Slug::from_text(&text) else { return Ok(()) };
         let top = tempfile::tempdir().map_err(fail)?;
         let out = top.path().join("a/b/out");
-        let staging = Staging::begin(&out, None).map_err(fail)?;
+        let staging = Staging::begin(&out).map_err(fail)?;
         let rel = format!("posts/{slug}/index.html");
         staging.write(&rel, b"<p>hi</p>").map_err(fail)?;
         staging.commit().map_err(fail)?;
@@ -220,7 +220,7 @@ proptest! {
     ) {
         let top = tempfile::tempdir().map_err(fail)?;
         let out = top.path().join("a/b/out");
-        let staging = Staging::begin(&out, None).map_err(fail)?;
+        let staging = Staging::begin(&out).map_err(fail)?;
         let written = staging.write(&rel, b"x").is_ok();
         staging.commit().map_err(fail)?;
         if written {

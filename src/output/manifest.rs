@@ -4,11 +4,12 @@
 //! modification time the file had when hearth wrote it.
 //!
 //! An entry vouches for a file only while the file on disk still has that inode,
-//! size and modification time. hearth never changes a file in place (a changed file
-//! is a new file renamed over the old one), so an entry that still matches describes
-//! the bytes there, whatever happened since: a build killed halfway through putting
-//! its files in place, or a person editing the output by hand, leaves files that no
-//! longer match, and the next build rewrites them.
+//! size and modification time. hearth never changes a published file in place (a
+//! changed file is written in full elsewhere, as a new file or into a spare that is
+//! no longer published, and put over the old one in one step), so an entry that
+//! still matches describes the bytes there, whatever happened since: a build killed
+//! halfway through putting its files in place, or a person editing the output by
+//! hand, leaves files that no longer match, and the next build rewrites them.
 //!
 //! One line a file, in path order, after a header line:
 //! `HASH KEY SIZE MTIME_S MTIME_NS INODE PATH` (hashes as 32 hex digits, `-` for no

@@ -125,9 +125,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Staging {
     /// Checks that `target` may be replaced, reads what it holds, and creates an
-    /// empty staging folder. `spares` is a real folder where replaced files may be
-    /// kept for later builds ([`spare`]), if any.
-    pub fn begin(target: &Path, spares: Option<PathBuf>) -> Result<Staging> {
+    /// empty staging folder.
+    pub fn begin(target: &Path) -> Result<Staging> {
         // Never through a link: `public -> .` committed beside a forged marker would
         // have the site itself cleared as "the previous output".
         if target
@@ -180,12 +179,6 @@ impl Staging {
         }
         fs::create_dir(&staging)
             .with_context(|| format!("cannot create `{}`", staging.display()))?;
-        // Only a target updated file by file has files to swap with spares; as
-        // many are kept as the previous site had files.
-        let spares = previous
-            .as_ref()
-            .zip(spares)
-            .and_then(|(previous, dir)| Spares::open(dir, target, previous.found.len()));
         Ok(Staging {
             target: target.to_path_buf(),
             staging,
@@ -194,9 +187,26 @@ impl Staging {
             written: Mutex::default(),
             folders: Mutex::default(),
             slots: AtomicU32::new(0),
-            spares,
+            spares: None,
             committed: false,
         })
+    }
+
+    /// Whether the target is updated file by file (hearth built it before), so
+    /// that the files it replaces could be kept as spares.
+    pub fn updates(&self) -> bool {
+        self.flat
+    }
+
+    /// Writes changed files into spare files kept in `dir` (a real folder), and
+    /// keeps the files it replaces there ([`spare`]): as many as the previous site
+    /// had files. Nothing happens when the target is not updated file by file, the
+    /// folder is on another filesystem, or another build holds it. Call before
+    /// writing.
+    pub fn use_spares(&mut self, dir: PathBuf) {
+        if let Some(previous) = &self.previous {
+            self.spares = Spares::open(dir, &self.target, previous.found.len());
+        }
     }
 
     /// Writes `bytes` at `rel` (a `/`-separated path inside the output). Writing a
