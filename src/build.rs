@@ -387,13 +387,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         cache: Some(std::sync::Arc::clone(&cache)),
         ..opts.clone()
     };
-    let loaded = load(opts)?;
     let out_dir = opts
         .out_dir
         .clone()
         .unwrap_or_else(|| opts.site_dir.join("public"));
     refuse_input_as_output(&opts.site_dir, &out_dir)?;
-    let mut staging = Staging::begin(&out_dir)?;
+    // The content is read while the previous output is listed: neither needs the
+    // other, and both wait on the disk.
+    let (loaded, staging) = rayon::join(|| load(opts), || Staging::begin(&out_dir));
+    let loaded = loaded?;
+    let mut staging = staging?;
     // Files the previous builds replaced, to write into (see `output::spare`).
     if staging.updates() {
         match crate::content::cache::folder(&opts.site_dir, "spare") {

@@ -171,19 +171,25 @@ impl BodyCache {
         }
     }
 
-    /// The body for these inputs, rendered now or taken from an earlier build.
+    /// The body for these inputs, taken from an earlier build, or rendered now if
+    /// `fits` says it may be (it is asked only then: a body in the cache passed it
+    /// when it was rendered); `None` when it may not.
     pub fn render(
         &self,
         body: &str,
         summary: Option<&str>,
         links: &LinkBase<'_>,
         options: Markdown,
-    ) -> Arc<Body> {
+        fits: impl FnOnce() -> bool,
+    ) -> Option<Arc<Body>> {
         let key = key(body, summary, links, options);
         let current = self.generation.load(Ordering::SeqCst);
         if let Some((cached, used)) = lock(&self.entries).get_mut(&key) {
             *used = current;
-            return Arc::clone(cached);
+            return Some(Arc::clone(cached));
+        }
+        if !fits() {
+            return None;
         }
         let rendered = Arc::new(Body {
             key,
@@ -191,7 +197,7 @@ impl BodyCache {
         });
         lock(&self.entries).insert(key, (Arc::clone(&rendered), current));
         self.changed.store(true, Ordering::SeqCst);
-        rendered
+        Some(rendered)
     }
 
     /// Keeps the bodies with these keys for the current build (their documents
@@ -224,12 +230,15 @@ pub fn body(
     summary: Option<&str>,
     links: &LinkBase<'_>,
     options: Markdown,
-) -> Arc<Body> {
+    fits: impl FnOnce() -> bool,
+) -> Option<Arc<Body>> {
     match cache {
-        Some(cache) => cache.render(body, summary, links, options),
-        None => Arc::new(Body {
-            key: key(body, summary, links, options),
-            ..markdown::render(body, summary, links, options)
+        Some(cache) => cache.render(body, summary, links, options, fits),
+        None => fits().then(|| {
+            Arc::new(Body {
+                key: key(body, summary, links, options),
+                ..markdown::render(body, summary, links, options)
+            })
         }),
     }
 }
@@ -493,8 +502,18 @@ mod tests {
     fn the_cache_keeps_bodies_apart_by_their_markdown_options() {
         let cache = BodyCache::default();
         let links = LinkBase::default();
-        let safe = cache.render("<b>x</b>", None, &links, Markdown::default());
-        let raw = cache.render("<b>x</b>", None, &links, Markdown { unsafe_html: true });
+        let safe = cache
+            .render("<b>x</b>", None, &links, Markdown::default(), || true)
+            .expect("fits");
+        let raw = cache
+            .render(
+                "<b>x</b>",
+                None,
+                &links,
+                Markdown { unsafe_html: true },
+                || true,
+            )
+            .expect("fits");
         assert!(
             safe.content_html.get().contains("&lt;b&gt;"),
             "{}",
@@ -508,6 +527,30 @@ mod tests {
     }
 
     #[test]
+    fn only_a_body_to_render_is_checked_and_one_that_does_not_fit_is_not_kept() {
+        let links = LinkBase::default();
+        let cache = BodyCache::default();
+        cache.begin();
+        assert!(
+            cache
+                .render("x", None, &links, Markdown::default(), || false)
+                .is_none()
+        );
+        assert!(cache.is_empty(), "a body that does not fit is not kept");
+        let asked = std::cell::Cell::new(0);
+        let fits = || {
+            asked.set(asked.get() + 1);
+            true
+        };
+        let made = cache.render("x", None, &links, Markdown::default(), fits);
+        let again = cache.render("x", None, &links, Markdown::default(), || {
+            panic!("a body in the cache is not checked again")
+        });
+        assert_eq!(asked.get(), 1);
+        assert_eq!(made.map(|b| b.key), again.map(|b| b.key));
+    }
+
+    #[test]
     fn a_saved_cache_loads_back_and_a_damaged_one_is_passed_over() -> anyhow::Result<()> {
         let site = tempfile::tempdir()?;
         let links = LinkBase {
@@ -518,12 +561,16 @@ mod tests {
         let text = "# Title\n\nSome *words*.\n\n```rust\nfn main() {}\n```\n";
         let cache = BodyCache::default();
         cache.begin();
-        let made = cache.render(text, Some("Sum"), &links, Markdown::default());
+        let made = cache
+            .render(text, Some("Sum"), &links, Markdown::default(), || true)
+            .expect("fits");
         cache.finish();
         cache.save(site.path())?;
         let loaded = BodyCache::load(site.path());
         assert_eq!(loaded.len(), 1);
-        let again = loaded.render(text, Some("Sum"), &links, Markdown::default());
+        let again = loaded
+            .render(text, Some("Sum"), &links, Markdown::default(), || true)
+            .expect("fits");
         assert!(format!("{:?}", again.content_html).contains("stored at"));
         assert_eq!(again.content_html.get(), made.content_html.get());
         assert_eq!(again.text.get(), made.text.get());
@@ -565,7 +612,9 @@ mod tests {
         let at = HEADER_LEN + 2;
         assert!(!damaged(&|b| b[at] ^= 1)?);
         let loaded = BodyCache::load(site.path());
-        let again = loaded.render(text, Some("Sum"), &links, Markdown::default());
+        let again = loaded
+            .render(text, Some("Sum"), &links, Markdown::default(), || true)
+            .expect("fits");
         assert_eq!(again.content_html.get(), "");
         assert!(loaded.read_failed());
         assert_eq!(again.text.get(), made.text.get(), "the other text is whole");
@@ -580,7 +629,9 @@ mod tests {
         let outside = tempfile::tempdir()?;
         std::os::unix::fs::symlink(outside.path(), site.path().join(".hearth"))?;
         let cache = BodyCache::default();
-        cache.render("x", None, &LinkBase::default(), Markdown::default());
+        cache.render("x", None, &LinkBase::default(), Markdown::default(), || {
+            true
+        });
         assert!(cache.save(site.path()).is_err());
         assert_eq!(std::fs::read_dir(outside.path())?.count(), 0);
         Ok(())

@@ -423,26 +423,27 @@ impl Doc<'_, '_> {
         page_url: &str,
         config: &Config,
     ) -> std::sync::Arc<crate::model::Body> {
-        if let Some((offset, why)) = markdown::too_big(self.split.body) {
-            let loc = Location::of_offset(self.split.body, offset, self.body_line());
-            let path = self.file.path.clone();
-            self.diags.error(&path, Some(Location::line(loc.line)), why);
-            return std::sync::Arc::default();
-        }
-        self.warn_template_leftovers();
         let assets = asset_names(self.file);
         let links = LinkBase {
             root: &config.root,
             page_url,
             assets: &assets,
         };
-        super::cache::body(
-            self.cache,
-            self.split.body,
-            summary,
-            &links,
-            config.markdown,
-        )
+        let text = self.split.body;
+        // Checked only before rendering: a body in the cache passed already.
+        let mut too_big = None;
+        let body = super::cache::body(self.cache, text, summary, &links, config.markdown, || {
+            too_big = markdown::too_big(text);
+            too_big.is_none()
+        });
+        if let Some((offset, why)) = too_big {
+            let loc = Location::of_offset(text, offset, self.body_line());
+            let path = self.file.path.clone();
+            self.diags.error(&path, Some(Location::line(loc.line)), why);
+            return std::sync::Arc::default();
+        }
+        self.warn_template_leftovers();
+        body.unwrap_or_default()
     }
 
     /// One warning for the other generator's template syntax left in the body (a

@@ -220,7 +220,6 @@ fn report<T: DeserializeOwned>(
     failure: Option<Failure>,
     diags: &mut Diagnostics,
 ) {
-    let known = keys::known_keys::<T>();
     // serde_ignored writes `?` for the `Some` of an optional table: not a key.
     let unknown: Vec<String> = unknown
         .iter()
@@ -231,7 +230,10 @@ fn report<T: DeserializeOwned>(
                 .join(".")
         })
         .collect();
-    warn_unknown(&unknown, &known, front, diags);
+    if !unknown.is_empty() {
+        // Found by probing `T`: only for a document that has unknown keys.
+        warn_unknown(&unknown, &keys::known_keys::<T>(), front, diags);
+    }
     let Some(failure) = failure else { return };
     let Some(missing) = missing_key(&failure.message) else {
         let message = wording::plain(&failure.message, failure.key.as_deref());

@@ -271,8 +271,9 @@ fn json(value: &impl Serialize) -> String {
 
 /// The items, and beside them the plain text of each one's body.
 fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
+    use rayon::prelude::*;
     let summary = |text: &str| truncate_summary(text, SUMMARY_CHARS);
-    let posts = site.posts.iter().map(|p| {
+    let posts = site.posts.par_iter().map(|p| {
         let item = Item {
             k: Kind::Post,
             t: &p.title,
@@ -286,7 +287,7 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
         };
         (item, &*p.body)
     });
-    let members = site.members.iter().map(|m| {
+    let members = site.members.par_iter().map(|m| {
         let item = Item {
             k: Kind::Member,
             t: &m.name,
@@ -300,7 +301,7 @@ fn items(site: &Site) -> (Vec<Item<'_>>, Vec<&Body>) {
         };
         (item, &*m.body)
     });
-    let events = site.events.iter().map(|e| {
+    let events = site.events.par_iter().map(|e| {
         let item = Item {
             k: Kind::Event,
             t: &e.title,
@@ -484,7 +485,21 @@ fn tag_names(tags: &[String]) -> Vec<&str> {
 /// The cut goes at the last space when there is one in the second half, so words
 /// stay whole; a single very long word is cut inside (always at a char boundary).
 fn truncate_summary(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Collapsed word by word, and only as far as the cut can reach.
+    let mut collapsed = String::with_capacity(text.len().min(4 * max + 8));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > max {
+            break;
+        }
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+            chars += 1;
+        }
+        collapsed.push_str(word);
+        chars += word.chars().count();
+    }
+    let text = collapsed;
     let Some((cut, _)) = text.char_indices().nth(max) else {
         return text;
     };
