@@ -340,12 +340,10 @@ impl Staging {
     /// Writes `bytes` for `rel` into a spare file when there is one, else into a
     /// new file in the staging folder; returns what it is on disk and where.
     fn write_new(&self, rel_path: &Path, bytes: &[u8]) -> Result<(Stat, Staged)> {
-        let (path, mut file, old_len, staged) = match self.spares.as_ref().and_then(Spares::claim) {
-            Some(spare) => (
-                self.spares
-                    .as_ref()
-                    .map(|s| s.path(spare.name))
-                    .unwrap_or_default(),
+        let claimed = self.spares.as_ref().and_then(|s| Some((s, s.claim()?)));
+        let (path, mut file, old_len, staged) = match claimed {
+            Some((spares, spare)) => (
+                spares.path(spare.name),
                 spare.file,
                 spare.len,
                 Staged::Spare(spare.name),

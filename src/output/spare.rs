@@ -127,7 +127,9 @@ impl Spares {
 
     /// Puts the file at `from` in the place of the file at `to`, at once, and
     /// keeps the file it replaces (if any) as a spare. `from` is a spare when
-    /// `spare` is set, else a new file of the staging folder.
+    /// `spare` is set, else a new file of the staging folder. `to` is a file or
+    /// nothing, never a folder: a folder the new site puts a file in the place of
+    /// held only files it no longer makes, removed before, and it with them.
     pub fn put(&self, from: &Path, to: &Path, spare: bool) -> io::Result<()> {
         match exchange(from, to) {
             // `from` now holds the old file.

@@ -13,6 +13,7 @@ pub mod views;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::diag::Diagnostics;
@@ -239,10 +240,9 @@ pub fn pages<T: Send>(
     });
     let mut r = PageRenderer {
         site: &views.site,
-        site_value: std::sync::Arc::new(anyhow::Context::context(
-            serde_json::to_value(&views.site),
-            "the site's template data",
-        )?),
+        site_value: std::sync::Arc::new(
+            serde_json::to_value(&views.site).context("the site's template data")?,
+        ),
         base_key: base_key.flatten(),
         memo: &memo,
         jobs: Vec::new(),
