@@ -474,11 +474,10 @@ impl Staging {
             .collect();
         gone.par_iter().try_for_each(|rel| {
             let path = target.join(rel);
-            match &self.spares {
-                Some(spares) => spares.keep_moved(&path, true),
-                None => fs::remove_file(&path),
+            if self.spares.as_ref().is_some_and(|s| s.keep_moved(&path)) {
+                return Ok(());
             }
-            .with_context(|| format!("cannot remove `{}`", path.display()))
+            fs::remove_file(&path).with_context(|| format!("cannot remove `{}`", path.display()))
         })?;
         remove_empty_folders(
             target,

@@ -133,9 +133,11 @@ impl Spares {
     pub fn put(&self, from: &Path, to: &Path, spare: bool) -> io::Result<()> {
         match exchange(from, to) {
             // `from` now holds the old file.
+            // (A new file's old one stays in the staging folder, removed with it,
+            // when the spares are full.)
             Ok(()) => {
                 if !spare {
-                    self.keep_moved(from, false)?;
+                    self.keep_moved(from);
                 }
                 Ok(())
             }
@@ -164,20 +166,17 @@ impl Spares {
         }
     }
 
-    /// Moves the file at `path` into the spare folder, or (when the folder is full,
-    /// and `remove` is set) removes it.
-    pub fn keep_moved(&self, path: &Path, remove: bool) -> io::Result<()> {
-        if let Some(name) = self.reserve() {
-            if fs::rename(path, self.path(name)).is_ok() {
-                return Ok(());
-            }
+    /// Moves the file at `path` into the spare folder; `false` (and the file left
+    /// where it is) when the folder is full or the move fails.
+    pub fn keep_moved(&self, path: &Path) -> bool {
+        let Some(name) = self.reserve() else {
+            return false;
+        };
+        let moved = fs::rename(path, self.path(name)).is_ok();
+        if !moved {
             self.count.fetch_sub(1, Ordering::Relaxed);
         }
-        if remove {
-            fs::remove_file(path)
-        } else {
-            Ok(())
-        }
+        moved
     }
 
     /// A new name for a spare, counted, unless the folder is full.
