@@ -8,6 +8,7 @@
 #   hearth  every-page a theme edit (the layout saved into the site's templates/ with
 #                      a new comment, so every page changes), into the previous
 #                      output: RUNS builds in a row, as a designer makes them
+#   hearth  theme back the site's own layout removed again (every page changes once more)
 #   hearth  full-cold  full build into a new folder, cache deleted
 #   hearth  full-warm  full build into a new folder, warm cache
 #   hugo    rebuild    Hugo into its previous output (Hugo has no incremental build:

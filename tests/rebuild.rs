@@ -5,19 +5,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::{MANIFEST, NOW, Site, hearth, snapshot, stats};
-
-/// The site as a full build makes it, in a new folder.
-fn full_build(site: &Site) -> BTreeMap<PathBuf, Vec<u8>> {
-    let fresh = tempfile::tempdir().expect("temp dir");
-    let out = fresh.path().join("out");
-    site.build(&["--out", out.to_str().expect("utf-8")])
-        .success();
-    snapshot(&out)
-}
 
 #[test]
 fn a_build_with_nothing_changed_touches_no_file() {
@@ -57,7 +47,7 @@ fn an_edited_post_rewrites_only_the_files_it_shows_in() {
         changed.len() < after.len() / 2,
         "most files are untouched: {changed:?}"
     );
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
 }
 
 #[test]
@@ -76,7 +66,7 @@ fn files_and_links_left_in_the_output_are_removed_and_never_followed() {
     std::fs::remove_file(public.join("atom.xml")).expect("rm");
     std::os::unix::fs::symlink(outside.path().join("keep"), public.join("atom.xml")).expect("link");
     site.build(&[]).success();
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
     assert_eq!(
         std::fs::read_dir(outside.path()).expect("ls").count(),
         1,
@@ -126,7 +116,7 @@ fn a_build_cut_short_while_putting_files_in_place_is_repaired_by_the_next() {
         std::fs::remove_file(public.join(rel)).expect("remove");
     }
     site.build(&[]).success();
-    assert_eq!(snapshot(&public), full_build(&site));
+    assert_eq!(snapshot(&public), site.full_build());
 }
 
 #[test]
@@ -140,7 +130,7 @@ fn a_damaged_manifest_is_not_trusted() {
     .expect("write");
     std::fs::write(site.public().join("index.html"), "edited by hand").expect("write");
     site.build(&[]).success();
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
 }
 
 #[test]
@@ -152,7 +142,7 @@ fn a_folder_with_a_marker_but_no_manifest_is_brought_up_to_date() {
     std::fs::write(site.public().join("stray.txt"), "old").expect("write");
     let run = hearth(&["build", site.path().to_str().expect("utf-8"), "--now", NOW]);
     run.success();
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
 }
 
 #[test]
@@ -181,10 +171,10 @@ fn the_search_index_is_kept_whole_or_made_again() {
     // One part gone or changed by hand: the next build makes the index again.
     std::fs::remove_file(&part).expect("remove a part");
     site.build(&[]).success();
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
     std::fs::write(site.public().join("search.json"), "{}").expect("spoil the index");
     site.build(&[]).success();
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
 
     // A post's words change: the index follows.
     site.write(
@@ -194,7 +184,7 @@ fn the_search_index_is_kept_whole_or_made_again() {
     site.build(&[]).success();
     let index = std::fs::read_to_string(site.public().join("search.json")).expect("index");
     assert!(index.contains("\"quokka\""), "the new word is indexed");
-    assert_eq!(snapshot(&site.public()), full_build(&site));
+    assert_eq!(snapshot(&site.public()), site.full_build());
 }
 
 #[test]

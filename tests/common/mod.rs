@@ -54,6 +54,15 @@ impl Site {
         hearth(&all)
     }
 
+    /// The site as a full build makes it, in a new folder.
+    pub fn full_build(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let fresh = tempfile::tempdir().expect("temp dir");
+        let out = fresh.path().join("out");
+        self.build(&["--out", out.to_str().expect("utf-8")])
+            .success();
+        snapshot(&out)
+    }
+
     pub fn public(&self) -> PathBuf {
         self.path().join("public")
     }
