@@ -62,6 +62,8 @@ pub struct Loaded {
     pub tera: Arc<tera::Tera>,
     /// See [`render::Templates`].
     pub templates_hash: u128,
+    /// The cards of the `post_card` filter (see [`render::cards`]).
+    pub cards: Arc<render::cards::Cards>,
     pub warnings: Vec<Diagnostic>,
     /// The site's own `static/_redirects`, which hearth's alias rules extend.
     pub own_redirects: Option<String>,
@@ -73,6 +75,8 @@ pub struct Loaded {
 #[derive(Default)]
 pub struct Kept {
     pub documents: content::memo::Documents,
+    /// Post cards, used again while the post and its card's templates are the same.
+    pub cards: Arc<render::cards::Cards>,
     templates: Mutex<Option<(u128, Arc<tera::Tera>)>>,
 }
 
@@ -117,6 +121,10 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     };
     // The theme compiles while the content loads.
     let theme_name = config.theme.clone();
+    let cards = opts
+        .kept
+        .as_ref()
+        .map_or_else(Default::default, |k| Arc::clone(&k.cards));
     let ((theme, tera, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
         || {
             let mut diags = Diagnostics::default();
@@ -124,7 +132,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
             let hash = render::templates_hash(&theme);
             let kept = opts.kept.as_ref().and_then(|k| k.templates(hash));
             let tera = kept.or_else(|| {
-                let tera = render::compile(&theme, &mut diags).map(Arc::new)?;
+                let tera = render::compile(&theme, Arc::clone(&cards), &mut diags).map(Arc::new)?;
                 if let Some(k) = &opts.kept {
                     k.keep_templates(hash, &tera);
                 }
@@ -162,6 +170,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         theme,
         tera,
         templates_hash,
+        cards,
         warnings,
         own_redirects,
     })
@@ -209,6 +218,8 @@ pub enum Search {
 pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
     let site = &loaded.site;
+    // Two levels of card for each post, and room for the cards of edited posts.
+    loaded.cards.begin(4 * site.posts.len() + 100);
     // The search index is made again only when what it is made from changed.
     let source = (search == Search::Now).then(|| outputs::search::Source::of(site));
     let search_key = source.as_ref().filter(|_| sink.keyed()).map(|s| s.key());

@@ -3,6 +3,7 @@
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
 pub mod archive;
+pub mod cards;
 pub mod engine;
 pub mod keyhash;
 pub mod recursion;
@@ -41,35 +42,11 @@ fn hash_for_key(h: &mut crate::hash::Hasher, value: &impl Serialize) -> Option<(
     hashed.ok()
 }
 
-/// The hashes of the views that lists show, each made once per build however many
-/// pages list the view (a tag page lists thousands of posts, and each post is on
-/// several lists). Views are found by their address, which is theirs for the whole
-/// rendering, and their type.
-#[derive(Default)]
-struct KeyMemo(std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), u128>>);
-
-impl KeyMemo {
-    fn key_of<T: Serialize>(&self, view: &T) -> Option<u128> {
-        let at = (
-            std::ptr::from_ref(view) as usize,
-            std::any::type_name::<T>().as_ptr() as usize,
-        );
-        if let Some(key) = lock(&self.0).get(&at) {
-            return Some(*key);
-        }
-        let mut h = crate::hash::Hasher::default();
-        hash_for_key(&mut h, view)?;
-        let key = h.finish();
-        lock(&self.0).insert(at, key);
-        Some(key)
-    }
-}
-
 /// A view on a list in a page's context: itself for the template, and for the
-/// page's key the hash of itself (see [`KeyMemo`]).
+/// page's key its own key, made once per build however many pages list the view
+/// (a tag page lists thousands of posts, and each post is on several lists).
 struct Shown<'a, T> {
     view: &'a T,
-    memo: &'a KeyMemo,
 }
 
 impl<T> Clone for Shown<'_, T> {
@@ -80,15 +57,20 @@ impl<T> Clone for Shown<'_, T> {
 
 impl<T> Copy for Shown<'_, T> {}
 
-impl<T: Serialize> Serialize for Shown<'_, T> {
+impl<T: views::Listed> Serialize for Shown<'_, T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error as _, SerializeStruct as _};
         if !keying() {
             return self.view.serialize(s);
         }
         let key = self
-            .memo
-            .key_of(self.view)
+            .view
+            .key_cell()
+            .get_or_make(|| {
+                let mut h = crate::hash::Hasher::default();
+                hash_for_key(&mut h, self.view)?;
+                Some(h.finish())
+            })
             .ok_or_else(|| S::Error::custom("a view does not serialize"))?;
         let mut shown = s.serialize_struct("Shown", 1)?;
         shown.serialize_field("@key", &key)?;
@@ -103,8 +85,13 @@ pub struct Rendered {
     pub contents: String,
 }
 
-/// Compiles the theme's templates. Syntax errors are reported per template file.
-pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
+/// Compiles the theme's templates, with the `post_card` filter keeping its cards in
+/// `cards` (see [`cards`]). Syntax errors are reported per template file.
+pub fn compile(
+    theme: &Theme,
+    cards: std::sync::Arc<cards::Cards>,
+    diags: &mut Diagnostics,
+) -> Option<tera::Tera> {
     let mut tera = engine::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     let sources: Vec<(&str, &str)> = theme
@@ -126,7 +113,22 @@ pub fn compile(theme: &Theme, diags: &mut Diagnostics) -> Option<tera::Tera> {
         diags.error(Path::new(&file), None, format!("template error: {message}"));
         return None;
     }
-    recursion::check(&tera, theme, diags).then_some(tera)
+    if !recursion::check(&tera, theme, diags) {
+        return None;
+    }
+    if let Err(e) = cards::register(&mut tera, theme, cards) {
+        let file = theme.templates.get("macros.html").map_or_else(
+            || "templates/macros.html".to_string(),
+            |(_, o)| o.describe("macros.html"),
+        );
+        diags.error(
+            Path::new(&file),
+            None,
+            format!("template error: {}", error_chain(&e)),
+        );
+        return None;
+    }
+    Some(tera)
 }
 
 /// Where rendered files go as they are made: pages are rendered on many threads at
@@ -178,6 +180,12 @@ pub fn templates_hash(theme: &Theme) -> u128 {
     for (name, (source, _)) in &theme.templates {
         h.field(name.as_bytes()).field(source.as_bytes());
     }
+    environment(&mut h);
+    h.finish()
+}
+
+/// Adds the environment variables templates may read (`get_env`) to `h`.
+fn environment(h: &mut crate::hash::Hasher) {
     let mut env: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| k.starts_with(engine::PUBLIC_PREFIX))
         .collect();
@@ -185,7 +193,6 @@ pub fn templates_hash(theme: &Theme) -> u128 {
     for (k, v) in env {
         h.field(k.as_bytes()).field(v.as_bytes());
     }
-    h.finish()
 }
 
 /// A sink that keeps every file in memory (for `hearth check` and `hearth serve`).
@@ -227,7 +234,6 @@ pub fn pages<T: Send>(
     diags: &mut Diagnostics,
     beside: impl FnOnce(&PagePaths) -> T + Send,
 ) -> anyhow::Result<(PagePaths, T)> {
-    let memo = KeyMemo::default();
     let started = std::time::Instant::now();
     let views = Views::new(site);
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "views");
@@ -244,7 +250,6 @@ pub fn pages<T: Send>(
             serde_json::to_value(&views.site).context("the site's template data")?,
         ),
         base_key: base_key.flatten(),
-        memo: &memo,
         jobs: Vec::new(),
     };
     home(&mut r, site, &views);
@@ -294,7 +299,6 @@ struct PageRenderer<'a> {
     site_value: std::sync::Arc<serde_json::Value>,
     /// The hash of what every page depends on, when the sink uses keys.
     base_key: Option<u128>,
-    memo: &'a KeyMemo,
     jobs: Vec<Job<'a>>,
 }
 
@@ -314,10 +318,7 @@ enum Work<'a> {
 impl<'a> PageRenderer<'a> {
     /// `view` as a list in a page's context shows it.
     fn shown<T>(&self, view: &'a T) -> Shown<'a, T> {
-        Shown {
-            view,
-            memo: self.memo,
-        }
+        Shown { view }
     }
 
     fn all_shown<T>(&self, views: impl IntoIterator<Item = &'a T>) -> Vec<Shown<'a, T>> {
@@ -797,7 +798,8 @@ mod tests {
         let site = tempfile::tempdir()?;
         let mut diags = crate::diag::Diagnostics::default();
         let theme = super::Theme::load(site.path(), "hearth", &mut diags);
-        let mut tera = super::compile(&theme, &mut diags).ok_or("the theme compiles")?;
+        let mut tera =
+            super::compile(&theme, Default::default(), &mut diags).ok_or("the theme compiles")?;
         tera.add_raw_template(
             "check.html",
             r#"{% import "macros.html" as m %}{% for post in posts %}{{ m::post_card(post=post, level=2) }}|{% endfor %}{{ m::post_list(posts=posts, level=2) }}"#,

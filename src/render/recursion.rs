@@ -72,6 +72,38 @@ pub fn check(tera: &tera::Tera, theme: &Theme, diags: &mut Diagnostics) -> bool 
     found.is_empty()
 }
 
+/// The templates whose sources decide what macro `name` of `template` renders: its
+/// own template, those of the macros it calls and of the templates it includes, all
+/// the way down, and the templates those extend. Nothing else but its arguments
+/// changes its output: a macro sees nothing of the page that calls it.
+pub fn macro_sources(tera: &tera::Tera, template: &str, name: &str) -> BTreeSet<String> {
+    let graph = calls(tera);
+    let mut sources = BTreeSet::from([template.to_string()]);
+    let mut seen: BTreeSet<&Unit> = BTreeSet::new();
+    let start = Unit::Macro(template.to_string(), name.to_string());
+    let mut todo: Vec<&Unit> = graph
+        .get_key_value(&start)
+        .map(|(k, _)| k)
+        .into_iter()
+        .collect();
+    while let Some(unit) = todo.pop() {
+        if seen.insert(unit) {
+            // Named even when it is missing (adding it later changes the hash).
+            for callee in graph.get(unit).into_iter().flatten() {
+                sources.insert(callee.template().to_string());
+            }
+            todo.extend(callees(&graph, unit));
+        }
+    }
+    let parents: Vec<String> = sources
+        .iter()
+        .filter_map(|t| tera.get_template(t).ok())
+        .flat_map(|t| t.parents.iter().cloned())
+        .collect();
+    sources.extend(parents);
+    sources
+}
+
 /// The file to name for `unit`, and the line of its macro definition when found.
 fn place(theme: &Theme, unit: &Unit) -> (String, Option<Location>) {
     let Some((text, origin)) = theme.templates.get(unit.template()) else {

@@ -31,6 +31,52 @@ impl Serialize for Html<'_> {
     }
 }
 
+/// The key of a view that lists show (see [`super::Shown`]), made the first time
+/// a page key needs it and kept for the rest of the build. A copy starts empty: a
+/// copied view may be changed before it is shown.
+#[derive(Debug, Default)]
+pub struct KeyCell(std::sync::OnceLock<u128>);
+
+impl Clone for KeyCell {
+    fn clone(&self) -> Self {
+        KeyCell::default()
+    }
+}
+
+impl KeyCell {
+    /// The key, made by `make` the first time.
+    pub fn get_or_make(&self, make: impl FnOnce() -> Option<u128>) -> Option<u128> {
+        if let Some(key) = self.0.get() {
+            return Some(*key);
+        }
+        let key = make()?;
+        Some(*self.0.get_or_init(|| key))
+    }
+}
+
+/// A view lists show, with its key's place.
+pub trait Listed: Serialize {
+    fn key_cell(&self) -> &KeyCell;
+}
+
+impl Listed for PostItem<'_> {
+    fn key_cell(&self) -> &KeyCell {
+        &self.key
+    }
+}
+
+impl Listed for MemberView<'_> {
+    fn key_cell(&self) -> &KeyCell {
+        &self.key
+    }
+}
+
+impl Listed for EventView<'_> {
+    fn key_cell(&self) -> &KeyCell {
+        &self.key
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SiteView<'a> {
     pub title: &'a str,
@@ -137,6 +183,8 @@ pub struct MemberRef {
 /// a tag page may list thousands, so list items stay light.
 #[derive(Debug, Serialize)]
 pub struct PostItem<'a> {
+    #[serde(skip)]
+    pub key: KeyCell,
     pub slug: &'a str,
     pub title: &'a str,
     pub url: String,
@@ -164,10 +212,12 @@ pub struct PostItem<'a> {
     pub extra: &'a serde_json::Value,
 }
 
-/// A post with its body: on its own page and in the newsletter.
+/// A post with its body: on its own page and in the newsletter. Templates see the
+/// fields of its `item` as its own; a page key takes the item's key for them (made
+/// once, see [`KeyCell`]).
 #[derive(Debug, Serialize)]
 pub struct PostView<'a> {
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "item_or_key")]
     pub item: PostItem<'a>,
     pub content_html: Html<'a>,
     pub toc: &'a [Heading],
@@ -176,6 +226,10 @@ pub struct PostView<'a> {
     pub social_image: Option<String>,
     /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
     pub json_ld: super::structured::JsonLd<super::structured::BlogPosting<'a>>,
+}
+
+fn item_or_key<S: serde::Serializer>(item: &PostItem<'_>, s: S) -> Result<S::Ok, S::Error> {
+    super::Shown { view: item }.serialize(s)
 }
 
 impl<'a> std::ops::Deref for PostView<'a> {
@@ -188,6 +242,8 @@ impl<'a> std::ops::Deref for PostView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct MemberView<'a> {
+    #[serde(skip)]
+    pub key: KeyCell,
     pub slug: &'a str,
     pub name: &'a str,
     pub url: String,
@@ -236,6 +292,8 @@ pub struct EventView<'a> {
     /// Where the event is in the site's events (not for templates).
     #[serde(skip)]
     pub index: usize,
+    #[serde(skip)]
+    pub key: KeyCell,
     pub slug: &'a str,
     pub title: &'a str,
     pub url: String,
@@ -351,6 +409,12 @@ impl<'a> Views<'a> {
     pub fn new(site: &'a Site) -> Views<'a> {
         use rayon::prelude::*;
         let urls = Urls::new(site);
+        let events: Vec<EventView<'a>> = site
+            .events
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| event_view(e, i, &e.current(&site.now), Dates::Listed, site, &urls))
+            .collect();
         Views {
             site: site_view(site),
             posts: site
@@ -363,13 +427,8 @@ impl<'a> Views<'a> {
                 .par_iter()
                 .map(|m| member_view(m, site, &urls))
                 .collect(),
-            events: site
-                .events
-                .par_iter()
-                .enumerate()
-                .map(|(i, e)| event_view(e, i, &e.current(&site.now), Dates::Listed, site, &urls))
-                .collect(),
-            listings: listings(site, &urls),
+            listings: listings(site, &urls, &events),
+            events,
             pages: site.pages.iter().map(|p| page_view(p, site)).collect(),
             tags: site
                 .tags
@@ -571,6 +630,7 @@ fn reading_minutes(body: &Body) -> usize {
 fn post_view<'a>(p: &'a Post, site: &'a Site, urls: &Urls<'_>) -> PostView<'a> {
     let url = p.route.url.clone();
     let item = PostItem {
+        key: KeyCell::default(),
         slug: p.slug.as_str(),
         title: &p.title,
         permalink: site.config.permalink(&url),
@@ -613,6 +673,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
     let human = |d: &jiff::civil::Date| d.strftime("%-d %B %Y").to_string();
     let machine = |d: &jiff::civil::Date| d.to_string();
     MemberView {
+        key: KeyCell::default(),
         slug: m.slug.as_str(),
         name: &m.name,
         permalink: urls.config.permalink(&url),
@@ -667,6 +728,7 @@ fn event_view<'a>(
     let time = |z: &jiff::Zoned| format!("{} {}", human_time(z), zone_abbreviation(z));
     let permalink = site.config.permalink(&url);
     EventView {
+        key: KeyCell::default(),
         index,
         slug: e.slug.as_str(),
         title: &e.title,
@@ -750,8 +812,9 @@ fn series_view(e: &Event, series: &Series, dates: Dates, now: &jiff::Timestamp) 
 }
 
 /// Every date of every event, soonest first. A date of a series links to its
-/// anchor on the series' page and carries the rule, not the list of dates.
-fn listings<'a>(site: &'a Site, urls: &Urls<'_>) -> Vec<EventView<'a>> {
+/// anchor on the series' page and carries the rule, not the list of dates. An
+/// event of one date is listed as its own page shows it (`events`).
+fn listings<'a>(site: &'a Site, urls: &Urls<'_>, events: &[EventView<'a>]) -> Vec<EventView<'a>> {
     use rayon::prelude::*;
     let mut dated: Vec<(jiff::Timestamp, EventView<'a>)> = site
         .events
@@ -759,7 +822,10 @@ fn listings<'a>(site: &'a Site, urls: &Urls<'_>) -> Vec<EventView<'a>> {
         .enumerate()
         .flat_map_iter(|(i, e)| {
             e.occurrences.iter().map(move |o| {
-                let mut view = event_view(e, i, o, Dates::RuleOnly, site, urls);
+                let mut view = match (&e.series, events.get(i)) {
+                    (None, Some(own)) => own.clone(),
+                    _ => event_view(e, i, o, Dates::RuleOnly, site, urls),
+                };
                 view.upcoming = o.is_upcoming(&site.now);
                 if view.series.is_some() {
                     view.url = format!("{}#{}", e.route.url, o.start.date());
@@ -821,7 +887,12 @@ pub fn percent_encode(text: &str) -> String {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(char::from(byte))
             }
-            _ => out.push_str(&format!("%{byte:02X}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
         }
     }
     out
