@@ -64,6 +64,8 @@ pub struct Loaded {
     pub templates_hash: u128,
     /// The cards of the `post_card` filter (see [`render::cards`]).
     pub cards: Arc<render::cards::Cards>,
+    /// The posts' views of the previous build of the same `hearth serve`.
+    pub views: Option<Arc<render::views::ViewCache>>,
     pub warnings: Vec<Diagnostic>,
     /// The site's own `static/_redirects`, which hearth's alias rules extend.
     pub own_redirects: Option<String>,
@@ -77,6 +79,9 @@ pub struct Kept {
     pub documents: content::memo::Documents,
     /// Post cards, used again while the post and its card's templates are the same.
     pub cards: Arc<render::cards::Cards>,
+    /// The posts' views, used again while the post and what its view is made from
+    /// are the same.
+    pub views: Arc<render::views::ViewCache>,
     templates: Mutex<Option<(u128, Arc<tera::Tera>)>>,
 }
 
@@ -171,6 +176,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         tera,
         templates_hash,
         cards,
+        views: opts.kept.as_ref().map(|k| Arc::clone(&k.views)),
         warnings,
         own_redirects,
     })
@@ -236,7 +242,8 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             };
             let started = Instant::now();
             // The sitemap needs only the pages' paths: it is made while they render.
-            let pages = render::pages(site, &templates, sink, &mut diags, |paths| {
+            let views = loaded.views.as_deref();
+            let pages = render::pages(site, views, &templates, sink, &mut diags, |paths| {
                 outputs::sitemap::files(site, paths)
             });
             tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "pages");

@@ -251,67 +251,116 @@ proptest! {
     fn after_every_edit_serve_serves_exactly_a_full_build(
         edits in prop::collection::vec(edit(false), 1..6),
     ) {
-        let mut world = World::new();
-        let server = Server::start_at(&world.site, NOWS[world.now]);
-        let base_url = server.url.trim_end_matches('/').to_string();
-        let mut check = Check { server: &server, script: None };
+        serves_a_full_build_after_each(&edits)?;
+    }
+}
 
-        let (first, mut good) = full_build(&world, &base_url);
-        prop_assert_eq!(first.code, Some(0), "the fixture does not build: {}", first.stderr);
-        let problems = check.served_as_built(&good, &[]);
-        prop_assert!(problems.is_empty(), "before any edit:\n{}", report(&problems));
+/// Kept views of posts (see `render::views::ViewCache`) are made again when what
+/// they show of another file changes: their authors' names, or which members
+/// write them, and kept when only another post changes.
+#[test]
+fn kept_post_views_follow_their_authors() -> Result<(), TestCaseError> {
+    serves_a_full_build_after_each(&[
+        Edit::Body(0, vec![1, 2]),
+        Edit::Member(0, 1),
+        Edit::Authors(0, vec![false, true, true]),
+        Edit::Member(1, 2),
+        Edit::Title(1, "Other".to_string()),
+        Edit::Member(0, 2),
+        Edit::Authors(1, vec![true, false, false]),
+        Edit::Member(0, 0),
+    ])
+}
 
-        for (i, edit) in edits.iter().enumerate() {
-            let before = server.reactions().len();
-            let changed = world.apply(edit);
-            let rebuilt = if changed {
-                match settle(&server, before, edit) {
-                    Ok(ok) => ok,
-                    Err(message) => {
-                        return Err(TestCaseError::fail(format!("edits {:?}: {message}", &edits[..=i])));
-                    }
+/// Applies `edits` one by one to the fixture while `hearth serve` runs, and after
+/// each checks that every file it serves is the file a full build makes.
+fn serves_a_full_build_after_each(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let mut world = World::new();
+    let server = Server::start_at(&world.site, NOWS[world.now]);
+    let base_url = server.url.trim_end_matches('/').to_string();
+    let mut check = Check {
+        server: &server,
+        script: None,
+    };
+
+    let (first, mut good) = full_build(&world, &base_url);
+    prop_assert_eq!(
+        first.code,
+        Some(0),
+        "the fixture does not build: {}",
+        first.stderr
+    );
+    let problems = check.served_as_built(&good, &[]);
+    prop_assert!(
+        problems.is_empty(),
+        "before any edit:\n{}",
+        report(&problems)
+    );
+
+    for (i, edit) in edits.iter().enumerate() {
+        let before = server.reactions().len();
+        let changed = world.apply(edit);
+        let rebuilt = if changed {
+            match settle(&server, before, edit) {
+                Ok(ok) => ok,
+                Err(message) => {
+                    return Err(TestCaseError::fail(format!(
+                        "edits {:?}: {message}",
+                        &edits[..=i]
+                    )));
                 }
-            } else {
-                // Nothing on disk changed: no rebuild to wait for.
-                server.reactions().last().copied().unwrap_or(true)
-            };
-            let (full, files) = full_build(&world, &base_url);
-            let context = format!(
-                "after edits {:?}\nfull build stderr:\n{}\nhearth serve stdout:\n{}\nhearth serve stderr:\n{}",
-                &edits[..=i],
-                full.stderr,
-                server.stdout(),
-                server.stderr()
+            }
+        } else {
+            // Nothing on disk changed: no rebuild to wait for.
+            server.reactions().last().copied().unwrap_or(true)
+        };
+        let (full, files) = full_build(&world, &base_url);
+        let context = format!(
+            "after edits {:?}\nfull build stderr:\n{}\nhearth serve stdout:\n{}\nhearth serve stderr:\n{}",
+            &edits[..=i],
+            full.stderr,
+            server.stdout(),
+            server.stderr()
+        );
+        if full.code != Some(0) {
+            prop_assert_eq!(full.code, Some(1), "{}", context);
+            prop_assert!(
+                !rebuilt,
+                "the full build failed, serve's rebuild did not: {}",
+                context
             );
-            if full.code != Some(0) {
-                prop_assert_eq!(full.code, Some(1), "{}", context);
-                prop_assert!(!rebuilt, "the full build failed, serve's rebuild did not: {}", context);
-                let problems = check.served_as_built(&good, &[READ_LIVE]);
-                prop_assert!(
-                    problems.is_empty(),
-                    "serve does not serve the last good build:\n{}\n{}",
-                    report(&problems),
-                    context
-                );
-                continue;
-            }
-            prop_assert!(rebuilt, "the full build succeeded, serve's rebuild failed: {}", context);
-            let mut problems = check.served_as_built(&files, &[]);
-            for gone in good.keys().filter(|rel| !files.contains_key(*rel)) {
-                let status = server.get(&url_of(gone)).status;
-                if status != 404 {
-                    problems.push(format!("{gone}: gone from the full build, served with status {status}"));
-                }
-            }
+            let problems = check.served_as_built(&good, &[READ_LIVE]);
             prop_assert!(
                 problems.is_empty(),
-                "serve differs from a full build:\n{}\n{}",
+                "serve does not serve the last good build:\n{}\n{}",
                 report(&problems),
                 context
             );
-            good = files;
+            continue;
         }
+        prop_assert!(
+            rebuilt,
+            "the full build succeeded, serve's rebuild failed: {}",
+            context
+        );
+        let mut problems = check.served_as_built(&files, &[]);
+        for gone in good.keys().filter(|rel| !files.contains_key(*rel)) {
+            let status = server.get(&url_of(gone)).status;
+            if status != 404 {
+                problems.push(format!(
+                    "{gone}: gone from the full build, served with status {status}"
+                ));
+            }
+        }
+        prop_assert!(
+            problems.is_empty(),
+            "serve differs from a full build:\n{}\n{}",
+            report(&problems),
+            context
+        );
+        good = files;
     }
+    Ok(())
 }
 
 /// The comparison itself: the script must be at the last `</body>` (here inside a

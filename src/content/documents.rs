@@ -490,6 +490,7 @@ impl Doc<'_, '_> {
             path: self.file.path.clone(),
             assets,
             bundle_dir,
+            stamp: crate::model::new_stamp(),
         }
     }
 }

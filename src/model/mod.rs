@@ -134,6 +134,17 @@ pub struct Source {
     pub assets: Vec<PathBuf>,
     /// The bundle folder, relative to the site folder.
     pub bundle_dir: Option<PathBuf>,
+    /// Which reading of the document this is: a new number each time it is read,
+    /// the same for a document `hearth serve` kept from an earlier build (see
+    /// [`crate::content::memo`]). An item is made whole when its document is read
+    /// and never changed after, so two items with one stamp are the same.
+    pub stamp: u64,
+}
+
+/// A new [`Source::stamp`].
+pub fn new_stamp() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Debug, Clone)]

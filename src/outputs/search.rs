@@ -582,6 +582,7 @@ mod tests {
             path: "content/x.md".into(),
             assets: Vec::new(),
             bundle_dir: None,
+            stamp: crate::model::new_stamp(),
         }
     }
 

@@ -33,7 +33,7 @@ pub struct IssueView {
 /// What the email templates (and the archive page) get for one issue.
 #[derive(Serialize)]
 pub struct IssueContent<'a> {
-    pub posts: Vec<&'a PostView<'a>>,
+    pub posts: Vec<&'a PostView>,
     pub events: Vec<&'a EventView<'a>>,
     pub cancelled_events: Vec<&'a EventView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ pub struct IssueContent<'a> {
 impl<'a> IssueContent<'a> {
     pub fn new(draft: &Draft, views: &'a Views<'a>) -> IssueContent<'a> {
         IssueContent {
-            posts: draft.posts.iter().map(|&i| &views.posts[i]).collect(),
+            posts: draft.posts.iter().map(|&i| &*views.posts[i]).collect(),
             events: draft.events.iter().map(|&i| &views.events[i]).collect(),
             cancelled_events: draft
                 .cancelled_events
@@ -89,7 +89,7 @@ fn lead<'a>(content: &IssueContent<'a>) -> Option<&'a str> {
     content
         .posts
         .first()
-        .map(|p| p.title)
+        .map(|p| p.title.as_str())
         .or_else(|| content.events.first().map(|e| e.title))
         .or_else(|| content.spotlight.map(|m| m.name))
 }
@@ -99,7 +99,7 @@ fn preheader(content: &IssueContent<'_>) -> String {
     let titles: Vec<&str> = content
         .posts
         .iter()
-        .map(|p| p.title)
+        .map(|p| p.title.as_str())
         .chain(content.events.iter().map(|e| e.title))
         .chain(content.spotlight.iter().map(|m| m.name))
         .collect();

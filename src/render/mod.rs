@@ -227,15 +227,18 @@ pub struct PagePaths {
 /// Renders every page of the site into `sink` and returns the output paths of the
 /// pages, and what `beside` made from them while the pages rendered. Template errors
 /// go to `diags`; an error from the sink (a file that cannot be written) is returned.
+/// With `kept` (`hearth serve`), the views of posts that did not change since the
+/// last build are taken from there.
 pub fn pages<T: Send>(
     site: &Site,
+    kept: Option<&views::ViewCache>,
     templates: &Templates<'_>,
     sink: &dyn Sink,
     diags: &mut Diagnostics,
     beside: impl FnOnce(&PagePaths) -> T + Send,
 ) -> anyhow::Result<(PagePaths, T)> {
     let started = std::time::Instant::now();
-    let views = Views::new(site);
+    let views = Views::kept(site, kept);
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "views");
     // Every page's context holds the site view: hashed once, into the base of all
     // keys.
@@ -522,7 +525,7 @@ struct Empty {}
 
 #[derive(Serialize)]
 struct HomeContext<'a> {
-    posts: Vec<Shown<'a, PostItem<'a>>>,
+    posts: Vec<Shown<'a, PostItem>>,
     upcoming_events: Vec<Shown<'a, EventView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     spotlight: Option<&'a MemberView<'a>>,
@@ -576,7 +579,7 @@ fn page_window(current: usize, total: usize) -> Vec<usize> {
 
 #[derive(Serialize)]
 struct PostListContext<'a> {
-    posts: Vec<Shown<'a, PostItem<'a>>>,
+    posts: Vec<Shown<'a, PostItem>>,
     paginator: Paginator,
 }
 
@@ -645,7 +648,7 @@ fn redirect_html(language: &str, target: &str) -> String {
 
 #[derive(Serialize)]
 struct PostContext<'a> {
-    post: &'a PostView<'a>,
+    post: &'a PostView,
 }
 
 #[derive(Serialize)]
@@ -658,7 +661,7 @@ struct MembersContext<'a> {
 #[derive(Serialize)]
 struct MemberContext<'a> {
     member: &'a MemberView<'a>,
-    posts: Vec<Shown<'a, PostItem<'a>>>,
+    posts: Vec<Shown<'a, PostItem>>,
     events: Vec<Shown<'a, EventView<'a>>>,
 }
 
@@ -673,7 +676,7 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
         ctx,
     );
     // Who wrote and organised what, gathered once rather than per member.
-    let mut posts_by: BTreeMap<&str, Vec<Shown<'_, PostItem<'_>>>> = BTreeMap::new();
+    let mut posts_by: BTreeMap<&str, Vec<Shown<'_, PostItem>>> = BTreeMap::new();
     for (post, view) in site.posts.iter().zip(&views.posts) {
         for author in &post.authors {
             posts_by
@@ -741,7 +744,7 @@ struct TagsContext<'a> {
 #[derive(Serialize)]
 struct TagContext<'a> {
     tag: &'a TagView,
-    posts: Vec<Shown<'a, PostItem<'a>>>,
+    posts: Vec<Shown<'a, PostItem>>,
     members: Vec<Shown<'a, MemberView<'a>>>,
     events: Vec<Shown<'a, EventView<'a>>>,
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::views::PostEnv;
 use crate::config::Config;
 use crate::model::time::{iso, iso_date};
 use crate::model::{Event, EventStatus, Member, Post, Site, Slug};
@@ -45,83 +46,86 @@ fn absolute(config: &Config, url: &str) -> String {
 
 /// A schema.org `Person`: a member by name and page, or an unknown slug by itself.
 #[derive(Debug, serde::Serialize)]
-pub struct Person<'a> {
+pub struct Person {
     #[serde(rename = "@type")]
     kind: &'static str,
-    name: &'a str,
+    name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
 }
 
-fn person<'a>(site: &'a Site, slug: &'a Slug) -> Person<'a> {
-    match site.member(slug) {
+fn person(config: &Config, slug: &Slug, member: Option<&Member>) -> Person {
+    match member {
         Some(m) => Person {
             kind: "Person",
-            name: &m.name,
-            url: Some(site.config.permalink(&m.route.url)),
+            name: m.name.clone(),
+            url: Some(config.permalink(&m.route.url)),
         },
         None => Person {
             kind: "Person",
-            name: slug.as_str(),
+            name: slug.to_string(),
             url: None,
         },
     }
 }
 
 /// A post's `BlogPosting`, its keys in the order `serde_json`'s maps print them
-/// (sorted), like the other kinds' data.
+/// (sorted), like the other kinds' data. It owns its text: a post's view is kept
+/// from one build of `hearth serve` to the next.
 #[derive(Debug, serde::Serialize)]
-pub struct BlogPosting<'a> {
+pub struct BlogPosting {
     #[serde(rename = "@context")]
     context: &'static str,
     #[serde(rename = "@type")]
     kind: &'static str,
-    author: Vec<Person<'a>>,
+    author: Vec<Person>,
     #[serde(rename = "dateModified")]
     date_modified: String,
     #[serde(rename = "datePublished")]
     date_published: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    headline: &'a str,
+    description: Option<String>,
+    headline: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<String>,
     #[serde(rename = "inLanguage")]
-    in_language: &'a str,
-    keywords: &'a [String],
+    in_language: String,
+    keywords: Vec<String>,
     #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: String,
-    publisher: Organization<'a>,
+    publisher: Organization,
     url: String,
 }
 
 #[derive(Debug, serde::Serialize)]
-pub struct Organization<'a> {
+pub struct Organization {
     #[serde(rename = "@type")]
     kind: &'static str,
-    name: &'a str,
+    name: String,
     url: String,
 }
 
-pub fn post<'a>(site: &'a Site, post: &'a Post) -> JsonLd<BlogPosting<'a>> {
-    let c = &site.config;
+pub fn post(env: &PostEnv<'_>, post: &Post) -> JsonLd<BlogPosting> {
+    let c = env.config();
     let url = c.permalink(&post.route.url);
     let summary = post.body.summary_text.as_str();
     JsonLd(BlogPosting {
         context: "https://schema.org",
         kind: "BlogPosting",
-        author: post.authors.iter().map(|a| person(site, a)).collect(),
+        author: (post.authors.iter())
+            .map(|a| person(c, a, env.member(a)))
+            .collect(),
         date_modified: iso(post.updated.as_ref().unwrap_or(&post.date)),
         date_published: iso(&post.date),
-        description: Some(summary).filter(|s| !s.is_empty()),
-        headline: &post.title,
+        description: Some(summary).filter(|s| !s.is_empty()).map(str::to_string),
+        headline: post.title.clone(),
         image: post.image.as_ref().map(|image| absolute(c, image.as_str())),
-        in_language: &c.language,
-        keywords: &post.tags,
+        in_language: c.language.clone(),
+        keywords: post.tags.clone(),
         main_entity_of_page: url.clone(),
         publisher: Organization {
             kind: "Organization",
-            name: &c.title,
+            name: c.title.clone(),
             url: c.permalink(&c.root),
         },
         url,
@@ -181,7 +185,7 @@ pub fn event(site: &Site, event: &Event) -> JsonLd<Value> {
         "eventStatus": format!("https://schema.org/{status}"),
         "eventAttendanceMode": format!("https://schema.org/{mode}"),
         "location": if locations.len() == 1 { locations[0].clone() } else { Value::Array(locations) },
-        "organizer": event.organizers.iter().map(|o| person(site, o)).collect::<Vec<_>>(),
+        "organizer": event.organizers.iter().map(|o| person(c, o, site.member(o))).collect::<Vec<_>>(),
     });
     if event.organizers.is_empty() {
         data["organizer"] =

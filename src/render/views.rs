@@ -3,6 +3,7 @@
 //! keep the two in step.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -11,23 +12,33 @@ use crate::model::time::{
     human_date, human_time, human_weekday_date, iso, iso_date, zone_abbreviation,
 };
 use crate::model::{
-    Body, Event, EventStatus, Heading, Member, Occurrence, Page, Picture, Post, SafeUrl, Series,
-    Site, Slug, Sponsor, Tag,
+    Body, Event, EventStatus, Heading, Member, Occurrence, Page, Picture, Post, Resized, SafeUrl,
+    Series, Site, Slug, Sponsor, Tag,
 };
 
 /// A rendered body's HTML, as templates see it. For a page key (see
 /// [`super::keying`]) it stands for itself by the key of its inputs, so that a
 /// key is not the hash of every body's HTML again on every rebuild.
-#[derive(Debug, Clone, Copy)]
-pub struct Html<'a>(pub &'a Body);
+#[derive(Debug, Clone)]
+pub struct Html(pub Arc<Body>);
 
-impl Serialize for Html<'_> {
+impl Serialize for Html {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.0.key != 0 && super::keying() {
             s.serialize_u128(self.0.key)
         } else {
             s.serialize_str(&self.0.content_html.get())
         }
+    }
+}
+
+/// A body's table of contents, as templates see it.
+#[derive(Debug, Clone)]
+pub struct Toc(pub Arc<Body>);
+
+impl Serialize for Toc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.toc.serialize(s)
     }
 }
 
@@ -59,7 +70,7 @@ pub trait Listed: Serialize {
     fn key_cell(&self) -> &KeyCell;
 }
 
-impl Listed for PostItem<'_> {
+impl Listed for PostItem {
     fn key_cell(&self) -> &KeyCell {
         &self.key
     }
@@ -182,11 +193,11 @@ pub struct MemberRef {
 /// the body and its structured data. A big site lists every post several times, and
 /// a tag page may list thousands, so list items stay light.
 #[derive(Debug, Serialize)]
-pub struct PostItem<'a> {
+pub struct PostItem {
     #[serde(skip)]
     pub key: KeyCell,
-    pub slug: &'a str,
-    pub title: &'a str,
+    pub slug: String,
+    pub title: String,
     pub url: String,
     pub permalink: String,
     pub date: String,
@@ -197,10 +208,10 @@ pub struct PostItem<'a> {
     pub updated_iso: Option<String>,
     pub tags: Vec<TagRef>,
     pub authors: Vec<MemberRef>,
-    pub summary_html: &'a str,
-    pub summary_text: &'a str,
+    pub summary_html: String,
+    pub summary_text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<&'a str>,
+    pub image: Option<String>,
     /// The image resized for the page column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_set: Option<Picture>,
@@ -209,34 +220,142 @@ pub struct PostItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recap_of: Option<ItemLink>,
     pub draft: bool,
-    pub extra: &'a serde_json::Value,
+    pub extra: serde_json::Value,
 }
 
 /// A post with its body: on its own page and in the newsletter. Templates see the
 /// fields of its `item` as its own; a page key takes the item's key for them (made
 /// once, see [`KeyCell`]).
 #[derive(Debug, Serialize)]
-pub struct PostView<'a> {
+pub struct PostView {
     #[serde(flatten, serialize_with = "item_or_key")]
-    pub item: PostItem<'a>,
-    pub content_html: Html<'a>,
-    pub toc: &'a [Heading],
+    pub item: PostItem,
+    pub content_html: Html,
+    pub toc: Toc,
     /// The picture for link previews: the post's `image`, else the site's; absolute.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub social_image: Option<String>,
     /// schema.org `BlogPosting`, ready for `<script type="application/ld+json">`.
-    pub json_ld: super::structured::JsonLd<super::structured::BlogPosting<'a>>,
+    pub json_ld: super::structured::JsonLd<super::structured::BlogPosting>,
 }
 
-fn item_or_key<S: serde::Serializer>(item: &PostItem<'_>, s: S) -> Result<S::Ok, S::Error> {
+fn item_or_key<S: serde::Serializer>(item: &PostItem, s: S) -> Result<S::Ok, S::Error> {
     super::Shown { view: item }.serialize(s)
 }
 
-impl<'a> std::ops::Deref for PostView<'a> {
-    type Target = PostItem<'a>;
+impl std::ops::Deref for PostView {
+    type Target = PostItem;
 
-    fn deref(&self) -> &PostItem<'a> {
+    fn deref(&self) -> &PostItem {
         &self.item
+    }
+}
+
+pub use post_env::PostEnv;
+
+/// In a module of its own, so that a post's view can read the site only through
+/// [`PostEnv`]'s methods.
+mod post_env {
+    use super::{Config, Event, Member, Resized, Site, Slug, Urls};
+
+    /// Everything besides the post itself that a post's view is made from: the
+    /// config (and the tag links made from it), the members (authors), the events
+    /// (recaps) and the resized pictures. A post's view is a function of the post
+    /// and this, and [`PostEnv::stamp`] hashes all of it: `hearth serve` keeps the
+    /// views of the posts that did not change from one build to the next (see
+    /// [`super::ViewCache`]).
+    pub struct PostEnv<'a> {
+        site: &'a Site,
+        urls: &'a Urls<'a>,
+    }
+
+    impl<'a> PostEnv<'a> {
+        pub fn new(site: &'a Site, urls: &'a Urls<'a>) -> PostEnv<'a> {
+            PostEnv { site, urls }
+        }
+
+        pub fn config(&self) -> &'a Config {
+            &self.site.config
+        }
+
+        pub fn urls(&self) -> &'a Urls<'a> {
+            self.urls
+        }
+
+        pub fn member(&self, slug: &Slug) -> Option<&'a Member> {
+            self.site.member(slug)
+        }
+
+        pub fn event(&self, slug: &Slug) -> Option<&'a Event> {
+            self.site.event(slug)
+        }
+
+        pub fn images(&self) -> &'a Resized {
+            &self.site.images
+        }
+
+        /// The hash of all of it: the config as read (the tag links are made from
+        /// it and the tag names, which are the post's), each member's and event's
+        /// slug and [`crate::model::Source::stamp`], and the resized pictures.
+        pub fn stamp(&self) -> Option<u128> {
+            let site = self.site;
+            let mut h = crate::hash::Hasher::default();
+            h.field(format!("{:?}", site.config).as_bytes());
+            for m in &site.members {
+                h.field(m.slug.as_str().as_bytes())
+                    .field(&m.source.stamp.to_le_bytes());
+            }
+            h.field(b"events");
+            for e in &site.events {
+                h.field(e.slug.as_str().as_bytes())
+                    .field(&e.source.stamp.to_le_bytes());
+            }
+            h.field(b"pictures");
+            crate::render::keyhash::hash(&mut h, &site.images.pictures).ok()?;
+            Some(h.finish())
+        }
+    }
+}
+
+/// The views of posts made by the last build of a `hearth serve`, by the post's
+/// stamp, with the stamp of the [`PostEnv`] they were made in. A rebuild takes the
+/// view of each post whose stamp and environment are the same, with its keys.
+#[derive(Debug, Default)]
+pub struct ViewCache(std::sync::Mutex<ViewsKept>);
+
+#[derive(Debug, Default)]
+struct ViewsKept {
+    env: Option<u128>,
+    posts: rustc_hash::FxHashMap<u64, Arc<PostView>>,
+}
+
+impl ViewCache {
+    /// The view of each post of `site`: kept, or made (in parallel).
+    fn posts(&self, site: &Site, env: &PostEnv<'_>) -> Vec<Arc<PostView>> {
+        use rayon::prelude::*;
+        let stamp = env.stamp();
+        let kept = std::mem::take(&mut *crate::output::lock(&self.0));
+        let same = stamp.is_some() && kept.env == stamp;
+        let views: Vec<Arc<PostView>> = site
+            .posts
+            .par_iter()
+            .map(|p| {
+                same.then(|| kept.posts.get(&p.source.stamp))
+                    .flatten()
+                    .map_or_else(|| Arc::new(post_view(p, env)), Arc::clone)
+            })
+            .collect();
+        let posts: rustc_hash::FxHashMap<u64, Arc<PostView>> = (site.posts.iter())
+            .zip(&views)
+            .map(|(p, view)| (p.source.stamp, Arc::clone(view)))
+            .collect();
+        let made = posts
+            .keys()
+            .filter(|s| !same || !kept.posts.contains_key(s))
+            .count();
+        tracing::debug!(made, kept = posts.len() - made, "posts' views");
+        *crate::output::lock(&self.0) = ViewsKept { env: stamp, posts };
+        views
     }
 }
 
@@ -271,7 +390,7 @@ pub struct MemberView<'a> {
     pub tags: Vec<TagRef>,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
-    pub content_html: Html<'a>,
+    pub content_html: Html,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
     /// The picture for link previews: the `avatar`, else the site's; absolute.
@@ -326,7 +445,7 @@ pub struct EventView<'a> {
     pub google_calendar_url: String,
     pub summary_html: &'a str,
     pub summary_text: &'a str,
-    pub content_html: Html<'a>,
+    pub content_html: Html,
     pub draft: bool,
     pub extra: &'a serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -372,7 +491,7 @@ pub struct PageView<'a> {
     pub title: &'a str,
     pub url: String,
     pub permalink: String,
-    pub content_html: Html<'a>,
+    pub content_html: Html,
     pub toc: &'a [Heading],
     pub draft: bool,
     pub extra: &'a serde_json::Value,
@@ -395,7 +514,7 @@ pub struct TagView {
 /// Every view of the site, built once and shared by all pages that list them.
 pub struct Views<'a> {
     pub site: SiteView<'a>,
-    pub posts: Vec<PostView<'a>>,
+    pub posts: Vec<Arc<PostView>>,
     pub members: Vec<MemberView<'a>>,
     pub events: Vec<EventView<'a>>,
     /// Every date of every event, soonest first: a single event once, a series once
@@ -407,8 +526,23 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site) -> Views<'a> {
+        Views::kept(site, None)
+    }
+
+    /// The views of `site`, taking the posts' views that `cache` holds for the same
+    /// post in the same environment (see [`PostEnv`]), and keeping this build's.
+    pub fn kept(site: &'a Site, cache: Option<&ViewCache>) -> Views<'a> {
         use rayon::prelude::*;
         let urls = Urls::new(site);
+        let env = PostEnv::new(site, &urls);
+        let posts = match cache {
+            Some(cache) => cache.posts(site, &env),
+            None => site
+                .posts
+                .par_iter()
+                .map(|p| Arc::new(post_view(p, &env)))
+                .collect(),
+        };
         let events: Vec<EventView<'a>> = site
             .events
             .par_iter()
@@ -417,11 +551,7 @@ impl<'a> Views<'a> {
             .collect();
         Views {
             site: site_view(site),
-            posts: site
-                .posts
-                .par_iter()
-                .map(|p| post_view(p, site, &urls))
-                .collect(),
+            posts,
             members: site
                 .members
                 .par_iter()
@@ -593,63 +723,71 @@ fn tag_refs(names: &[String], urls: &Urls<'_>) -> Vec<TagRef> {
 fn member_refs(slugs: &[Slug], site: &Site) -> Vec<MemberRef> {
     slugs
         .iter()
-        .map(|slug| match site.member(slug) {
-            Some(m) => MemberRef {
-                slug: slug.to_string(),
-                name: m.name.clone(),
-                url: Some(m.route.url.clone()),
-                avatar: m.avatar.as_ref().map(ToString::to_string),
-                avatar_set: avatar_set(m, site),
-            },
-            // A draft member is left out of the site: name the slug, link nowhere.
-            None => MemberRef {
-                slug: slug.to_string(),
-                name: slug.to_string(),
-                url: None,
-                avatar: None,
-                avatar_set: None,
-            },
-        })
+        .map(|slug| member_ref(slug, site.member(slug), &site.images))
         .collect()
 }
 
-fn avatar_set(m: &Member, site: &Site) -> Option<BTreeMap<u32, Picture>> {
-    site.images.sizes(m.avatar.as_ref()?.as_str()).cloned()
+/// The member `slug` names, or, for one left out of the site (a draft member), the
+/// slug, linked nowhere.
+fn member_ref(slug: &Slug, member: Option<&Member>, images: &Resized) -> MemberRef {
+    match member {
+        Some(m) => MemberRef {
+            slug: slug.to_string(),
+            name: m.name.clone(),
+            url: Some(m.route.url.clone()),
+            avatar: m.avatar.as_ref().map(ToString::to_string),
+            avatar_set: avatar_set(m, images),
+        },
+        None => MemberRef {
+            slug: slug.to_string(),
+            name: slug.to_string(),
+            url: None,
+            avatar: None,
+            avatar_set: None,
+        },
+    }
+}
+
+fn avatar_set(m: &Member, images: &Resized) -> Option<BTreeMap<u32, Picture>> {
+    images.sizes(m.avatar.as_ref()?.as_str()).cloned()
 }
 
 /// A post's or event's image resized for the page column.
-fn image_set(image: Option<&SafeUrl>, site: &Site) -> Option<Picture> {
+fn image_set(image: Option<&SafeUrl>, images: &Resized) -> Option<Picture> {
     let width = *crate::images::ENTRY_WIDTHS.first()?;
-    site.images.at(image?.as_str(), width).cloned()
+    images.at(image?.as_str(), width).cloned()
 }
 
 fn reading_minutes(body: &Body) -> usize {
     body.word_count.div_ceil(200).max(1)
 }
 
-fn post_view<'a>(p: &'a Post, site: &'a Site, urls: &Urls<'_>) -> PostView<'a> {
+fn post_view(p: &Post, env: &PostEnv<'_>) -> PostView {
     let url = p.route.url.clone();
+    let config = env.config();
     let item = PostItem {
         key: KeyCell::default(),
-        slug: p.slug.as_str(),
-        title: &p.title,
-        permalink: site.config.permalink(&url),
+        slug: p.slug.to_string(),
+        title: p.title.clone(),
+        permalink: config.permalink(&url),
         url,
         date: human_date(&p.date),
         date_iso: iso(&p.date),
         updated: p.updated.as_ref().map(human_date),
         updated_iso: p.updated.as_ref().map(iso),
-        tags: tag_refs(&p.tags, urls),
-        authors: member_refs(&p.authors, site),
-        summary_html: &p.body.summary_html,
-        summary_text: &p.body.summary_text,
-        image: p.image.as_ref().map(SafeUrl::as_str),
-        image_set: image_set(p.image.as_ref(), site),
+        tags: tag_refs(&p.tags, env.urls()),
+        authors: (p.authors.iter())
+            .map(|slug| member_ref(slug, env.member(slug), env.images()))
+            .collect(),
+        summary_html: p.body.summary_html.clone(),
+        summary_text: p.body.summary_text.clone(),
+        image: p.image.as_ref().map(ToString::to_string),
+        image_set: image_set(p.image.as_ref(), env.images()),
         reading_minutes: reading_minutes(&p.body),
         recap_of: p
             .event
             .as_ref()
-            .and_then(|slug| site.event(slug))
+            .and_then(|slug| env.event(slug))
             .map(|e| ItemLink {
                 title: e.title.clone(),
                 url: e.route.url.clone(),
@@ -657,14 +795,14 @@ fn post_view<'a>(p: &'a Post, site: &'a Site, urls: &Urls<'_>) -> PostView<'a> {
                 date_iso: None,
             }),
         draft: p.draft,
-        extra: &p.extra,
+        extra: p.extra.clone(),
     };
     PostView {
         item,
-        content_html: Html(&p.body),
-        toc: &p.body.toc,
-        social_image: social_image(p.image.as_ref(), &site.config),
-        json_ld: super::structured::post(site, p),
+        content_html: Html(Arc::clone(&p.body)),
+        toc: Toc(Arc::clone(&p.body)),
+        social_image: social_image(p.image.as_ref(), config),
+        json_ld: super::structured::post(env, p),
     }
 }
 
@@ -682,7 +820,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         pronouns: m.pronouns.as_deref(),
         location: m.location.as_deref(),
         avatar: m.avatar.as_ref().map(SafeUrl::as_str),
-        avatar_set: avatar_set(m, site),
+        avatar_set: avatar_set(m, &site.images),
         joined: m.joined.as_ref().map(human),
         joined_iso: m.joined.as_ref().map(machine),
         spotlight: m.spotlight.as_ref().map(human),
@@ -698,7 +836,7 @@ fn member_view<'a>(m: &'a Member, site: &Site, urls: &Urls<'_>) -> MemberView<'a
         tags: tag_refs(&m.tags, urls),
         summary_html: &m.body.summary_html,
         summary_text: &m.body.summary_text,
-        content_html: Html(&m.body),
+        content_html: Html(Arc::clone(&m.body)),
         draft: m.draft,
         extra: &m.extra,
         social_image: social_image(m.avatar.as_ref(), &site.config),
@@ -762,11 +900,11 @@ fn event_view<'a>(
         upcoming: e.is_upcoming(&site.now),
         summary_html: &e.body.summary_html,
         summary_text: &e.body.summary_text,
-        content_html: Html(&e.body),
+        content_html: Html(Arc::clone(&e.body)),
         draft: e.draft,
         extra: &e.extra,
         image: e.image.as_ref().map(SafeUrl::as_str),
-        image_set: image_set(e.image.as_ref(), site),
+        image_set: image_set(e.image.as_ref(), &site.images),
         social_image: social_image(e.image.as_ref(), &site.config),
         series: e
             .series
@@ -959,7 +1097,7 @@ fn page_view<'a>(p: &'a Page, site: &'a Site) -> PageView<'a> {
         title: &p.title,
         permalink: site.config.permalink(&url),
         url,
-        content_html: Html(&p.body),
+        content_html: Html(Arc::clone(&p.body)),
         toc: &p.body.toc,
         draft: p.draft,
         extra: &p.extra,
