@@ -64,8 +64,8 @@ pub struct Loaded {
     pub templates_hash: u128,
     /// The cards of the `post_card` filter (see [`render::cards`]).
     pub cards: Arc<render::cards::Cards>,
-    /// The posts' views of the previous build of the same `hearth serve`.
-    pub views: Option<Arc<render::views::ViewCache>>,
+    /// What the previous build of the same `hearth serve` kept for this one.
+    pub kept: Option<Arc<Kept>>,
     pub warnings: Vec<Diagnostic>,
     /// The site's own `static/_redirects`, which hearth's alias rules extend.
     pub own_redirects: Option<String>,
@@ -81,7 +81,10 @@ pub struct Kept {
     pub cards: Arc<render::cards::Cards>,
     /// The posts' views, used again while the post and what its view is made from
     /// are the same.
-    pub views: Arc<render::views::ViewCache>,
+    pub views: render::views::ViewCache,
+    /// Calendars and the sitemap, used again while what they are made from is the
+    /// same.
+    pub outputs: outputs::Memo,
     templates: Mutex<Option<(u128, Arc<tera::Tera>)>>,
 }
 
@@ -176,7 +179,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         tera,
         templates_hash,
         cards,
-        views: opts.kept.as_ref().map(|k| Arc::clone(&k.views)),
+        kept: opts.kept.clone(),
         warnings,
         own_redirects,
     })
@@ -226,6 +229,10 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
     let site = &loaded.site;
     // Two levels of card for each post, and room for the cards of edited posts.
     loaded.cards.begin(4 * site.posts.len() + 100);
+    let memo = loaded.kept.as_ref().map(|k| &k.outputs);
+    if let Some(memo) = memo {
+        memo.begin();
+    }
     // The search index is made again only when what it is made from changed.
     let source = (search == Search::Now).then(|| outputs::search::Source::of(site));
     let search_key = source.as_ref().filter(|_| sink.keyed()).map(|s| s.key());
@@ -242,9 +249,9 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             };
             let started = Instant::now();
             // The sitemap needs only the pages' paths: it is made while they render.
-            let views = loaded.views.as_deref();
+            let views = loaded.kept.as_ref().map(|k| &k.views);
             let pages = render::pages(site, views, &templates, sink, &mut diags, |paths| {
-                outputs::sitemap::files(site, paths)
+                outputs::sitemap::files(site, paths, memo)
             });
             tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "pages");
             pages
@@ -256,7 +263,7 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             // land on (its parts live under `/search/`, which the search page
             // holds), checked below like the others.
             let files = rayon::join(
-                || outputs::without_pages(site),
+                || outputs::without_pages(site, memo),
                 || source.map(|s| s.each_file(&|file| sink.put_keyed(file, search_key))),
             );
             tracing::debug!(

@@ -16,6 +16,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{Dst, Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp, Zoned};
 
+use crate::config::Config;
 use crate::model::route::output_file;
 use crate::model::{Event, EventStatus, Series, Site};
 use crate::render::Rendered;
@@ -28,8 +29,23 @@ const MAX_LINE_OCTETS: usize = 75;
 const ZONE_MARGIN: SignedDuration = SignedDuration::from_hours(366 * 24);
 
 /// The calendar of every event, and one calendar per event.
-pub fn files(site: &Site) -> Vec<Rendered> {
+pub fn files(site: &Site, memo: Option<&super::Memo>) -> Vec<Rendered> {
     use rayon::prelude::*;
+    let config = &site.config;
+    // A calendar is made from the config and its events only (see `calendar`).
+    let config_key = || {
+        let mut h = crate::hash::Hasher::default();
+        h.field(format!("{config:?}").as_bytes());
+        h
+    };
+    let config_key = memo.map(|_| config_key());
+    let key = |events: &[Event]| {
+        let mut h = config_key.clone().unwrap_or_default();
+        for e in events {
+            h.field(&e.source.stamp.to_le_bytes());
+        }
+        h.finish()
+    };
     let mut out: Vec<Rendered> = site
         .events
         .par_iter()
@@ -43,25 +59,29 @@ pub fn files(site: &Site) -> Vec<Rendered> {
                     .iana_name()
                     .unwrap_or(&event.timezone),
             };
-            Rendered {
-                path: output_file(&site.config.root, &format!("{}event.ics", event.route.dir)),
-                contents: calendar(site, &header, std::slice::from_ref(event)),
-            }
+            let path = output_file(&config.root, &format!("{}event.ics", event.route.dir));
+            let one = std::slice::from_ref(event);
+            let contents =
+                super::kept_or_made(memo, &path, || key(one), || calendar(config, &header, one));
+            Rendered { path, contents }
         })
         .collect();
     let header = Header {
-        name: &site.config.title,
-        description: &site.config.description,
-        timezone: site
-            .config
-            .timezone
-            .iana_name()
-            .unwrap_or(&site.config.timezone_name),
+        name: &config.title,
+        description: &config.description,
+        timezone: config.timezone.iana_name().unwrap_or(&config.timezone_name),
     };
     // Written even without events, so that a subscription never meets a missing file.
+    let path = "events/calendar.ics";
+    let contents = super::kept_or_made(
+        memo,
+        path,
+        || key(&site.events),
+        || calendar(config, &header, &site.events),
+    );
     out.push(Rendered {
-        path: "events/calendar.ics".to_string(),
-        contents: calendar(site, &header, &site.events),
+        path: path.to_string(),
+        contents,
     });
     out
 }
@@ -77,16 +97,17 @@ pub(crate) struct Header<'a> {
     pub timezone: &'a str,
 }
 
-/// A `VCALENDAR` holding `events` and the zones they use.
-fn calendar(site: &Site, header: &Header<'_>, events: &[Event]) -> String {
+/// A `VCALENDAR` holding `events` and the zones they use: made from the config and
+/// the events alone.
+fn calendar(config: &Config, header: &Header<'_>, events: &[Event]) -> String {
     let mut w = Lines::default();
     begin(&mut w, header);
     for (tzid, span) in zones_used(events) {
         vtimezone(&mut w, &tzid, &span);
     }
-    let uid_domain = uid_domain(&site.config.base_url);
+    let uid_domain = uid_domain(&config.base_url);
     for event in events {
-        vevent(&mut w, site, event, &uid_domain);
+        vevent(&mut w, config, event, &uid_domain);
     }
     w.line("END:VCALENDAR");
     w.out
@@ -110,8 +131,8 @@ pub(crate) fn begin(w: &mut Lines, header: &Header<'_>) {
 }
 
 /// One `VEVENT`.
-fn vevent(w: &mut Lines, site: &Site, event: &Event, uid_domain: &str) {
-    let url = site.config.permalink(&event.route.url);
+fn vevent(w: &mut Lines, config: &Config, event: &Event, uid_domain: &str) {
+    let url = config.permalink(&event.route.url);
     w.line("BEGIN:VEVENT");
     w.line(&format!("UID:{}@{uid_domain}", event.slug));
     // DTSTAMP is when this calendar object was made. Taking it from the clock would make

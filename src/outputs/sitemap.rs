@@ -14,12 +14,30 @@ use super::xml_escape;
 /// A page that is not content: the not-found page.
 const NOT_PAGES: &[&str] = &["404.html"];
 
-/// The sitemap of the rendered pages (their output paths) and robots.txt.
-pub fn files(site: &Site, pages: &PagePaths) -> Vec<Rendered> {
+/// The sitemap of the rendered pages (their output paths) and robots.txt. With a
+/// memo (`hearth serve`), the sitemap is taken from it while the pages and the
+/// posts' dates are the same.
+pub fn files(site: &Site, pages: &PagePaths, memo: Option<&super::Memo>) -> Vec<Rendered> {
+    let key = || {
+        // What `sitemap` reads: the config, the pages and when each post changed.
+        let mut h = crate::hash::Hasher::default();
+        h.field(format!("{:?}", site.config).as_bytes());
+        for path in &pages.listed {
+            h.field(path.as_bytes());
+        }
+        h.field(b"posts");
+        for post in &site.posts {
+            let changed = post.updated.as_ref().unwrap_or(&post.date);
+            h.field(post.route.url.as_bytes())
+                .field(&changed.timestamp().as_nanosecond().to_le_bytes())
+                .field(&changed.offset().seconds().to_le_bytes());
+        }
+        h.finish()
+    };
     vec![
         Rendered {
             path: "sitemap.xml".to_string(),
-            contents: sitemap(site, pages),
+            contents: super::kept_or_made(memo, "sitemap.xml", key, || sitemap(site, pages)),
         },
         Rendered {
             path: "robots.txt".to_string(),

@@ -258,7 +258,8 @@ pub fn pages<T: Send>(
     home(&mut r, site, &views);
     post_lists(&mut r, site, &views);
     for post in &views.posts {
-        r.render("post.html", &post.url, PostContext { post });
+        let post = r.shown(&**post);
+        r.render("post.html", &post.view.url, PostContext { post });
     }
     member_pages(&mut r, site, &views);
     event_pages(&mut r, &views);
@@ -648,7 +649,7 @@ fn redirect_html(language: &str, target: &str) -> String {
 
 #[derive(Serialize)]
 struct PostContext<'a> {
-    post: &'a PostView,
+    post: Shown<'a, PostView>,
 }
 
 #[derive(Serialize)]
@@ -660,7 +661,7 @@ struct MembersContext<'a> {
 
 #[derive(Serialize)]
 struct MemberContext<'a> {
-    member: &'a MemberView<'a>,
+    member: Shown<'a, MemberView<'a>>,
     posts: Vec<Shown<'a, PostItem>>,
     events: Vec<Shown<'a, EventView<'a>>>,
 }
@@ -696,7 +697,7 @@ fn member_pages<'a>(r: &mut PageRenderer<'a>, site: &Site, views: &'a Views<'a>)
     }
     for (member, view) in site.members.iter().zip(&views.members) {
         let ctx = MemberContext {
-            member: view,
+            member: r.shown(view),
             posts: posts_by.remove(member.slug.as_str()).unwrap_or_default(),
             events: events_by.remove(member.slug.as_str()).unwrap_or_default(),
         };
@@ -712,7 +713,7 @@ struct EventsContext<'a> {
 
 #[derive(Serialize)]
 struct EventContext<'a> {
-    event: &'a EventView<'a>,
+    event: Shown<'a, EventView<'a>>,
 }
 
 /// Event dates (soonest first) reordered as lists show them: the upcoming ones
@@ -732,7 +733,10 @@ fn event_pages<'a>(r: &mut PageRenderer<'a>, views: &'a Views<'a>) {
     };
     r.render("events.html", &format!("{}events/", views.site.root), ctx);
     for event in &views.events {
-        r.render("event.html", &event.url, EventContext { event });
+        let ctx = EventContext {
+            event: r.shown(event),
+        };
+        r.render("event.html", &event.url, ctx);
     }
 }
 

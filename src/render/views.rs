@@ -76,6 +76,12 @@ impl Listed for PostItem {
     }
 }
 
+impl Listed for PostView {
+    fn key_cell(&self) -> &KeyCell {
+        &self.key
+    }
+}
+
 impl Listed for MemberView<'_> {
     fn key_cell(&self) -> &KeyCell {
         &self.key
@@ -228,6 +234,8 @@ pub struct PostItem {
 /// once, see [`KeyCell`]).
 #[derive(Debug, Serialize)]
 pub struct PostView {
+    #[serde(skip)]
+    pub key: KeyCell,
     #[serde(flatten, serialize_with = "item_or_key")]
     pub item: PostItem,
     pub content_html: Html,
@@ -798,6 +806,7 @@ fn post_view(p: &Post, env: &PostEnv<'_>) -> PostView {
         extra: p.extra.clone(),
     };
     PostView {
+        key: KeyCell::default(),
         item,
         content_html: Html(Arc::clone(&p.body)),
         toc: Toc(Arc::clone(&p.body)),
