@@ -255,14 +255,17 @@ proptest! {
     }
 }
 
-/// Kept views of posts (see `render::views::ViewCache`) are made again when what
-/// they show of another file changes: their authors' names, or which members
-/// write them, and kept when only another post changes.
+/// What `hearth serve` keeps from one rebuild to the next is made again when what
+/// it shows of another file changes: posts' views (`render::views::ViewCache`) when
+/// their authors' names change, or which members write them; calendars
+/// (`outputs::Memo`) when an event changes; and kept when only another post changes.
 #[test]
-fn kept_post_views_follow_their_authors() -> Result<(), TestCaseError> {
+fn kept_views_and_calendars_follow_what_they_show() -> Result<(), TestCaseError> {
     serves_a_full_build_after_each(&[
         Edit::Body(0, vec![1, 2]),
+        Edit::Event(0, 1),
         Edit::Member(0, 1),
+        Edit::Event(1, 2),
         Edit::Authors(0, vec![false, true, true]),
         Edit::Member(1, 2),
         Edit::Title(1, "Other".to_string()),

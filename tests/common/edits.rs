@@ -14,6 +14,8 @@ pub const TAGS: &[&str] = &["rust", "community", "web"];
 pub const AUTHORS: &[&str] = &["ada-lovelace", "bob", "nobody"];
 /// Members whose name an edit changes: posts show their authors' names.
 pub const MEMBERS: &[&str] = &["ada-lovelace", "bob"];
+/// Events of the `basic` fixture.
+pub const EVENTS: &[&str] = &["december-talks", "after-the-clocks-change"];
 /// Before, just before and just after the start of `december-talks`
 /// (2026-12-01 18:30 in New York, 23:30 UTC), and long after.
 pub const NOWS: &[&str] = &[
@@ -111,6 +113,8 @@ pub enum Edit {
     Data(Option<usize>),
     /// Rename member `MEMBERS[i]` to one of a few names.
     Member(usize, u8),
+    /// Give event `EVENTS[i]` one of a few titles.
+    Event(usize, u8),
     Clock(usize),
 }
 
@@ -140,6 +144,7 @@ pub fn edit(clock: bool) -> impl Strategy<Value = Edit> {
         proptest::option::of(0u8..3).prop_map(Edit::Static),
         proptest::option::of(0..SPONSOR_FILES.len()).prop_map(Edit::Data),
         (0..MEMBERS.len(), 0u8..3).prop_map(|(m, n)| Edit::Member(m, n)),
+        (0..EVENTS.len(), 0u8..3).prop_map(|(e, n)| Edit::Event(e, n)),
         (0..NOWS.len()).prop_map(Edit::Clock),
     ]
     .prop_filter("no clock edits asked for", move |e| {
@@ -183,6 +188,20 @@ impl World {
         }
         self.site.write(rel, text);
         true
+    }
+
+    /// Sets the front matter line of `rel` that starts with `key` (`name = `) to that
+    /// key with `value` quoted; whether the file changed.
+    fn set_line(&self, rel: &str, key: &str, value: &str) -> bool {
+        let text = std::fs::read_to_string(self.site.path().join(rel)).expect("a fixture file");
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| match l.starts_with(key) {
+                true => format!("{key}\"{value}\""),
+                false => l.to_string(),
+            })
+            .collect();
+        self.write_if_changed(rel, &format!("{}\n", lines.join("\n")))
     }
 
     /// Applies `edit` to the files of the site; whether any file changed.
@@ -232,15 +251,11 @@ impl World {
             Edit::Data(Some(i)) => changed |= self.write_if_changed(SPONSORS, SPONSOR_FILES[i]),
             Edit::Member(m, n) => {
                 let rel = format!("content/members/{}.md", MEMBERS[m]);
-                let text = std::fs::read_to_string(self.site.path().join(&rel)).expect("member");
-                let text: Vec<String> = text
-                    .lines()
-                    .map(|l| match l.starts_with("name = ") {
-                        true => format!("name = \"Member {m} named {n}\""),
-                        false => l.to_string(),
-                    })
-                    .collect();
-                changed |= self.write_if_changed(&rel, &format!("{}\n", text.join("\n")));
+                changed |= self.set_line(&rel, "name = ", &format!("Member {m} named {n}"));
+            }
+            Edit::Event(e, n) => {
+                let rel = format!("content/events/{}.md", EVENTS[e]);
+                changed |= self.set_line(&rel, "title = ", &format!("Event {e} titled {n}"));
             }
             Edit::Clock(i) => {
                 changed |= self.now != i;
