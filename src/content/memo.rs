@@ -10,7 +10,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::discover::DocFile;
 use crate::diag::Diagnostics;
@@ -23,7 +23,8 @@ pub type Loaded<T> = (Option<T>, Option<Slug>, Diagnostics);
 /// Loaded documents by path, and the documents each section had.
 #[derive(Default)]
 pub struct Documents {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// Read by every document of every rebuild, on many threads at once.
+    entries: RwLock<rustc_hash::FxHashMap<PathBuf, Entry>>,
     /// Each section's documents and the problems found listing them, kept while
     /// no file or folder was created, removed or renamed (see [`Documents::relist`]).
     listings: Mutex<HashMap<String, Listing>>,
@@ -42,7 +43,7 @@ struct Entry {
 
 impl std::fmt::Debug for Documents {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Documents({})", lock(&self.entries).len())
+        write!(f, "Documents({})", read(&self.entries).len())
     }
 }
 
@@ -50,7 +51,7 @@ impl Documents {
     /// Forgets every document at, below or (for a bundle) beside a changed path.
     pub fn forget<'a>(&self, changed: impl IntoIterator<Item = &'a Path>) {
         let changed: Vec<&Path> = changed.into_iter().collect();
-        lock(&self.entries).retain(|path, entry| {
+        write(&self.entries).retain(|path, entry| {
             let own_dir = entry.file.bundle.as_ref().map(|(dir, _)| dir.as_path());
             !changed.iter().any(|c| {
                 path.starts_with(c) || c == path || own_dir.is_some_and(|d| c.starts_with(d))
@@ -60,7 +61,7 @@ impl Documents {
 
     /// Forgets everything (the config changed, or changes may have been missed).
     pub fn clear(&self) {
-        lock(&self.entries).clear();
+        write(&self.entries).clear();
         self.relist();
     }
 
@@ -92,7 +93,7 @@ impl Documents {
         context: u128,
     ) -> Option<Loaded<T>> {
         let loaded = {
-            let entries = lock(&self.entries);
+            let entries = read(&self.entries);
             let entry = entries.get(&file.path)?;
             if entry.file != *file || entry.context != context {
                 return None;
@@ -114,8 +115,18 @@ impl Documents {
             context,
             loaded: Arc::new(loaded.clone()),
         };
-        lock(&self.entries).insert(file.path.clone(), entry);
+        write(&self.entries).insert(file.path.clone(), entry);
     }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The hash of the slugs documents are checked against.

@@ -121,7 +121,7 @@ pub fn load(
         .map(|p| p.date.timestamp())
         .filter(|at| *at > visibility.now)
         .min();
-    let mut posts: Vec<Post> = posts
+    let posts: Vec<Post> = posts
         .into_iter()
         .filter(|p| shown(p.draft) && (visibility.drafts || p.date.timestamp() <= visibility.now))
         .collect();
@@ -129,7 +129,7 @@ pub fn load(
     let mut events: Vec<Event> = events.into_iter().filter(|e| shown(e.draft)).collect();
     let mut pages: Vec<Page> = pages.into_iter().filter(|p| shown(p.draft)).collect();
 
-    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    let posts = newest_first(posts);
     members.sort_by_cached_key(|m| (m.name.to_lowercase(), m.slug.clone()));
     events.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| {
@@ -170,8 +170,8 @@ pub fn load(
 /// clash is told at the file that came second (an alias always counts as second),
 /// naming the first.
 fn check_routes(site: &Site, site_dir: &Path, diags: &mut Diagnostics) {
-    let mut taken: BTreeMap<&str, (&Path, &str)> = BTreeMap::new();
-    let mut kinds: BTreeMap<&str, Kind> = BTreeMap::new();
+    let mut taken: rustc_hash::FxHashMap<&str, (&Path, &str)> = rustc_hash::FxHashMap::default();
+    let mut kinds: rustc_hash::FxHashMap<&str, Kind> = rustc_hash::FxHashMap::default();
     for (source, route) in site.routes() {
         // Two items of one kind meet only with one slug (every pattern holds
         // `:slug`), and that is told already, with both files.
@@ -386,7 +386,8 @@ type Claim = (Slug, std::path::PathBuf);
 
 /// Reports every document whose slug an earlier one of its kind has.
 fn check_unique(kind: &str, claims: &[Claim], diags: &mut Diagnostics) {
-    let mut seen: BTreeMap<&Slug, &std::path::PathBuf> = BTreeMap::new();
+    let mut seen: rustc_hash::FxHashMap<&Slug, &std::path::PathBuf> =
+        rustc_hash::FxHashMap::default();
     for (slug, path) in claims {
         if let Some(first) = seen.insert(slug, path) {
             diags.error(
@@ -401,17 +402,28 @@ fn check_unique(kind: &str, claims: &[Claim], diags: &mut Diagnostics) {
     }
 }
 
-fn collect_tags(posts: &[Post], members: &[Member], events: &[Event]) -> BTreeMap<Slug, Tag> {
+fn collect_tags<'a>(
+    posts: &'a [Post],
+    members: &'a [Member],
+    events: &'a [Event],
+) -> BTreeMap<Slug, Tag> {
     let mut tags: BTreeMap<Slug, Tag> = BTreeMap::new();
-    let mut add = |name: &str, pick: fn(&mut Tag) -> &mut Vec<usize>, i: usize| {
-        let Some(slug) = Slug::from_text(name) else {
+    // A site uses few tag names, each on many items: each name is made a slug once.
+    let mut slugs: rustc_hash::FxHashMap<&str, Option<Slug>> = rustc_hash::FxHashMap::default();
+    let mut add = |name: &'a str, pick: fn(&mut Tag) -> &mut Vec<usize>, i: usize| {
+        let Some(slug) = slugs.entry(name).or_insert_with(|| Slug::from_text(name)) else {
             return;
         };
-        let tag = tags.entry(slug).or_insert_with(|| Tag {
-            name: name.trim().to_string(),
-            ..Tag::default()
-        });
-        push_once(pick(tag), i);
+        if !tags.contains_key(slug) {
+            let tag = Tag {
+                name: name.trim().to_string(),
+                ..Tag::default()
+            };
+            tags.insert(slug.clone(), tag);
+        }
+        if let Some(tag) = tags.get_mut(slug) {
+            push_once(pick(tag), i);
+        }
     };
     for (i, post) in posts.iter().enumerate() {
         post.tags
@@ -431,6 +443,24 @@ fn collect_tags(posts: &[Post], members: &[Member], events: &[Event]) -> BTreeMa
             .for_each(|name| add(name, |t| &mut t.events, i));
     }
     tags
+}
+
+/// The posts newest first, and by slug at the same instant. The order is found
+/// first and the posts moved once: a post is a big value to move around in a sort.
+fn newest_first(posts: Vec<Post>) -> Vec<Post> {
+    let mut order: Vec<(std::cmp::Reverse<jiff::Timestamp>, usize)> = (posts.iter())
+        .enumerate()
+        .map(|(i, p)| (std::cmp::Reverse(p.date.timestamp()), i))
+        .collect();
+    order.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| posts[a.1].slug.cmp(&posts[b.1].slug))
+    });
+    let mut posts: Vec<Option<Post>> = posts.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, i)| posts[i].take())
+        .collect()
 }
 
 fn push_once(list: &mut Vec<usize>, i: usize) {
