@@ -108,6 +108,10 @@ impl Kept {
     }
 }
 
+/// How many bytes of post cards one `hearth build` keeps (see
+/// [`render::cards::Cards::with_budget`]): a card for each of 10,000 posts, at one level.
+const CARDS_BUDGET: usize = 12 << 20;
+
 /// Reads and checks everything a build needs. All problems of the site are found in
 /// one go; an error with every one of them is returned if any is an error.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
@@ -129,10 +133,10 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     };
     // The theme compiles while the content loads.
     let theme_name = config.theme.clone();
-    let cards = opts
-        .kept
-        .as_ref()
-        .map_or_else(Default::default, |k| Arc::clone(&k.cards));
+    let cards = opts.kept.as_ref().map_or_else(
+        || Arc::new(render::cards::Cards::with_budget(CARDS_BUDGET)),
+        |k| Arc::clone(&k.cards),
+    );
     let ((theme, tera, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
         || {
             let mut diags = Diagnostics::default();

@@ -8,7 +8,7 @@
 //! while neither the post nor those templates change.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
@@ -30,14 +30,36 @@ const TEMPLATE: &str = "(hearth) post_card filter.html";
 const SOURCE: &str = r#"{% import "macros.html" as m %}{% if level is defined %}{{ m::post_card(post=post, level=level) }}{% else %}{{ m::post_card(post=post) }}{% endif %}"#;
 
 /// Rendered cards by the hash of what they were made from.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cards {
     /// Each card, and the build that last used it.
     entries: Mutex<rustc_hash::FxHashMap<u128, (Arc<str>, u64)>>,
     build: AtomicU64,
+    /// How many bytes of cards may be kept; those made beyond are not kept.
+    budget: usize,
+    kept: AtomicUsize,
+}
+
+impl Default for Cards {
+    fn default() -> Cards {
+        Cards::with_budget(usize::MAX)
+    }
 }
 
 impl Cards {
+    /// Cards that keep at most `budget` bytes of text. A single build keeps few:
+    /// the cards that lists show again (a tag page and an author's page show the
+    /// same card) are the first made, and those made later are mostly shown once
+    /// (the paginated list). `hearth serve` keeps them all, for the next build.
+    pub fn with_budget(budget: usize) -> Cards {
+        Cards {
+            entries: Mutex::default(),
+            build: AtomicU64::new(0),
+            budget,
+            kept: AtomicUsize::new(0),
+        }
+    }
+
     /// Starts a build. When more than `limit` cards are kept (edited posts leave
     /// their old cards behind), those the last build did not use are dropped.
     pub fn begin(&self, limit: usize) {
@@ -45,6 +67,8 @@ impl Cards {
         let mut entries = lock(&self.entries);
         if entries.len() > limit {
             entries.retain(|_, (_, used)| *used >= build);
+            let kept = entries.values().map(|(card, _)| card.len()).sum();
+            self.kept.store(kept, Ordering::Relaxed);
         }
     }
 
@@ -57,6 +81,11 @@ impl Cards {
     }
 
     fn put(&self, key: u128, card: &str) {
+        let before = self.kept.fetch_add(card.len(), Ordering::Relaxed);
+        if before.saturating_add(card.len()) > self.budget {
+            self.kept.fetch_sub(card.len(), Ordering::Relaxed);
+            return;
+        }
         let build = self.build.load(Ordering::Relaxed);
         lock(&self.entries).insert(key, (Arc::from(card), build));
     }
@@ -201,6 +230,17 @@ mod tests {
         let theme = theme_with(card, &[("inner.html", "<q>{{ post.title }}</q>")]);
         assert_eq!(render(&theme, &cards, &posts)?, "[<q>A</q>]");
         Ok(())
+    }
+
+    #[test]
+    fn cards_beyond_the_budget_are_made_but_not_kept() {
+        let cards = Cards::with_budget(3);
+        cards.put(1, "ab");
+        cards.put(2, "cd");
+        cards.put(3, "e");
+        assert!(cards.get(1).is_some());
+        assert!(cards.get(2).is_none(), "past the budget");
+        assert!(cards.get(3).is_some(), "within it again");
     }
 
     #[test]
