@@ -41,8 +41,9 @@ pub struct ServeOptions {
 /// One output file held in memory.
 #[derive(Debug)]
 pub enum Body {
-    /// Shared with the next snapshot when the page is the same there.
-    Text(Arc<str>),
+    /// Shared with the next snapshot when the page is the same there. The text as
+    /// it was rendered: made into an `Arc<str>` it would be copied once more.
+    Text(Arc<String>),
     Copy(CopyFrom),
 }
 
@@ -118,7 +119,7 @@ impl Later {
 }
 
 /// A page of a rebuild: its path, text, and the key of its inputs.
-type Page = (String, Arc<str>, Option<u128>);
+type Page = (String, Arc<String>, Option<u128>);
 
 /// Collects a rebuild's files, taking unchanged pages from the previous snapshot.
 struct Reuse<'a> {
@@ -147,7 +148,7 @@ impl Sink for Reuse<'_> {
     }
 
     fn put_keyed(&self, file: Rendered, key: Option<u128>) -> Result<()> {
-        lock(&self.files).push((file.path, file.contents.into(), key));
+        lock(&self.files).push((file.path, Arc::new(file.contents), key));
         Ok(())
     }
 }
