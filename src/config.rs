@@ -157,6 +157,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// A hash of the whole config as it was read, for what `hearth serve` keeps
+    /// from one build to the next (within one process: it hashes the `Debug` text,
+    /// in which every map is ordered).
+    pub fn fingerprint(&self) -> u128 {
+        let mut h = crate::hash::Hasher::default();
+        h.field(format!("{self:?}").as_bytes());
+        h.finish()
+    }
+
     /// Reads `SITE/hearth.toml`. Every problem goes into `diags`; `None` when the
     /// config cannot be used.
     pub fn load(

@@ -33,14 +33,10 @@ pub fn files(site: &Site, memo: Option<&super::Memo>) -> Vec<Rendered> {
     use rayon::prelude::*;
     let config = &site.config;
     // A calendar is made from the config and its events only (see `calendar`).
-    let config_key = || {
-        let mut h = crate::hash::Hasher::default();
-        h.field(format!("{config:?}").as_bytes());
-        h
-    };
-    let config_key = memo.map(|_| config_key());
+    let config_key = memo.map(|_| config.fingerprint()).unwrap_or_default();
     let key = |events: &[Event]| {
-        let mut h = config_key.clone().unwrap_or_default();
+        let mut h = crate::hash::Hasher::default();
+        h.field(&config_key.to_le_bytes());
         for e in events {
             h.field(&e.source.stamp.to_le_bytes());
         }

@@ -21,7 +21,7 @@ pub fn files(site: &Site, pages: &PagePaths, memo: Option<&super::Memo>) -> Vec<
     let key = || {
         // What `sitemap` reads: the config, the pages and when each post changed.
         let mut h = crate::hash::Hasher::default();
-        h.field(format!("{:?}", site.config).as_bytes());
+        h.field(&site.config.fingerprint().to_le_bytes());
         for path in &pages.listed {
             h.field(path.as_bytes());
         }

@@ -308,7 +308,7 @@ mod post_env {
         pub fn stamp(&self) -> Option<u128> {
             let site = self.site;
             let mut h = crate::hash::Hasher::default();
-            h.field(format!("{:?}", site.config).as_bytes());
+            h.field(&site.config.fingerprint().to_le_bytes());
             for m in &site.members {
                 h.field(m.slug.as_str().as_bytes())
                     .field(&m.source.stamp.to_le_bytes());
