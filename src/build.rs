@@ -64,6 +64,9 @@ pub struct Loaded {
     pub templates_hash: u128,
     /// The cards of the `post_card` filter (see [`render::cards`]).
     pub cards: Arc<render::cards::Cards>,
+    /// With `hearth serve`: how pages are made from their kept blocks (see
+    /// [`render::blocks`]).
+    pub plans: Option<Arc<render::blocks::Plans>>,
     /// What the previous build of the same `hearth serve` kept for this one.
     pub kept: Option<Arc<Kept>>,
     pub warnings: Vec<Diagnostic>,
@@ -85,8 +88,14 @@ pub struct Kept {
     /// Calendars and the sitemap, used again while what they are made from is the
     /// same.
     pub outputs: outputs::Memo,
-    templates: Mutex<Option<(u128, Arc<tera::Tera>)>>,
+    /// What each page's own blocks rendered (see [`render::blocks`]).
+    pub blocks: render::blocks::Kept,
+    templates: Mutex<Option<Compiled>>,
 }
+
+/// Templates compiled for `hearth serve`: the hash of their sources, the templates
+/// and the plans of the pages made from kept blocks.
+type Compiled = (u128, Arc<tera::Tera>, Arc<render::blocks::Plans>);
 
 impl std::fmt::Debug for Kept {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,15 +105,13 @@ impl std::fmt::Debug for Kept {
 
 impl Kept {
     /// The templates compiled from sources with this hash, if they were.
-    fn templates(&self, hash: u128) -> Option<Arc<tera::Tera>> {
+    fn templates(&self, hash: u128) -> Option<Compiled> {
         let kept = crate::output::lock(&self.templates);
-        kept.as_ref()
-            .filter(|(h, _)| *h == hash)
-            .map(|(_, tera)| Arc::clone(tera))
+        kept.as_ref().filter(|(h, ..)| *h == hash).cloned()
     }
 
-    fn keep_templates(&self, hash: u128, tera: &Arc<tera::Tera>) {
-        *crate::output::lock(&self.templates) = Some((hash, Arc::clone(tera)));
+    fn keep_templates(&self, compiled: &Compiled) {
+        *crate::output::lock(&self.templates) = Some(compiled.clone());
     }
 }
 
@@ -137,20 +144,26 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         || Arc::new(render::cards::Cards::with_budget(CARDS_BUDGET)),
         |k| Arc::clone(&k.cards),
     );
-    let ((theme, tera, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
+    let ((theme, compiled, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
         || {
             let mut diags = Diagnostics::default();
             let theme = Theme::load(&opts.site_dir, &theme_name, &mut diags);
             let hash = render::templates_hash(&theme);
-            let kept = opts.kept.as_ref().and_then(|k| k.templates(hash));
-            let tera = kept.or_else(|| {
-                let tera = render::compile(&theme, Arc::clone(&cards), &mut diags).map(Arc::new)?;
-                if let Some(k) = &opts.kept {
-                    k.keep_templates(hash, &tera);
-                }
-                Some(tera)
-            });
-            (theme, tera, diags, hash)
+            let compiled = match &opts.kept {
+                None => render::compile(&theme, Arc::clone(&cards), &mut diags)
+                    .map(|tera| (Arc::new(tera), None)),
+                Some(kept) => kept
+                    .templates(hash)
+                    .or_else(|| {
+                        let mut tera = render::compile(&theme, Arc::clone(&cards), &mut diags)?;
+                        let plans = render::blocks::plan(&mut tera, &theme);
+                        let compiled = (hash, Arc::new(tera), Arc::new(plans));
+                        kept.keep_templates(&compiled);
+                        Some(compiled)
+                    })
+                    .map(|(_, tera, plans)| (tera, Some(plans))),
+            };
+            (theme, compiled, diags, hash)
         },
         || {
             let mut diags = Diagnostics::default();
@@ -176,13 +189,14 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     site.images = crate::images::resize(&opts.site_dir, &site, &sources, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
-    let tera = tera.context("templates did not compile")?;
+    let (tera, plans) = compiled.context("templates did not compile")?;
     Ok(Loaded {
         site,
         theme,
         tera,
         templates_hash,
         cards,
+        plans,
         kept: opts.kept.clone(),
         warnings,
         own_redirects,
@@ -247,9 +261,14 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
     // the pages render.
     let (pages, (machine_files, search_files)) = rayon::join(
         || {
+            let blocks = loaded.kept.as_ref().zip(loaded.plans.as_ref());
             let templates = render::Templates {
                 tera: &loaded.tera,
                 hash: loaded.templates_hash,
+                blocks: blocks.map(|(kept, plans)| render::blocks::Blocks {
+                    plans,
+                    kept: &kept.blocks,
+                }),
             };
             let started = Instant::now();
             // The sitemap needs only the pages' paths: it is made while they render.

@@ -275,6 +275,26 @@ fn kept_views_and_calendars_follow_what_they_show() -> Result<(), TestCaseError>
     ])
 }
 
+/// An edit of the layout re-renders every page around the blocks kept from the
+/// last build (`render::blocks`); a block that reads what the layout sets is never
+/// kept apart from it (variant 2 of `post.html` shows the layout's `layout_note`).
+#[test]
+fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Result<(), TestCaseError>
+{
+    serves_a_full_build_after_each(&[
+        Edit::Layout(Some(0)),
+        Edit::Body(0, vec![1]),
+        Edit::Layout(Some(1)),
+        Edit::Template(Some(2)),
+        Edit::Layout(Some(2)),
+        Edit::Title(0, "Again".to_string()),
+        Edit::Template(Some(1)),
+        Edit::Layout(Some(0)),
+        Edit::Template(Some(2)),
+        Edit::Layout(None),
+    ])
+}
+
 /// Applies `edits` one by one to the fixture while `hearth serve` runs, and after
 /// each checks that every file it serves is the file a full build makes.
 fn serves_a_full_build_after_each(edits: &[Edit]) -> Result<(), TestCaseError> {

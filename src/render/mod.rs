@@ -3,6 +3,7 @@
 //! a list of output files. Rendering reads nothing from disk but the theme.
 
 pub mod archive;
+pub mod blocks;
 pub mod cards;
 pub mod engine;
 pub mod keyhash;
@@ -171,6 +172,9 @@ pub trait Sink: Sync {
 pub struct Templates<'a> {
     pub tera: &'a tera::Tera,
     pub hash: u128,
+    /// With `hearth serve`: each page's own blocks, kept from the last build (see
+    /// [`blocks`]).
+    pub blocks: Option<blocks::Blocks<'a>>,
 }
 
 /// The hash of the program, the theme's templates and the public environment.
@@ -241,10 +245,9 @@ pub fn pages<T: Send>(
     let views = Views::kept(site, kept);
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "views");
     // Every page's context holds the site view: hashed once, into the base of all
-    // keys.
-    let base_key = sink.keyed().then(|| {
+    // contexts' keys. Kept blocks need the keys too.
+    let base_key = (sink.keyed() || templates.blocks.is_some()).then(|| {
         let mut h = crate::hash::Hasher::default();
-        h.field(&templates.hash.to_le_bytes());
         hash_for_key(&mut h, &views.site).map(|()| h.finish())
     });
     let mut r = PageRenderer {
@@ -275,7 +278,7 @@ pub fn pages<T: Send>(
     archive::newsletter_archive(&mut r, site, &views);
     r.render_file("404.html", "404.html", "/404.html", Empty {});
     alias_pages(&mut r, site);
-    r.run(templates.tera, sink, diags, beside)
+    r.run(templates, sink, diags, beside)
 }
 
 /// A redirect page at each alias of each item, to the item's URL.
@@ -292,8 +295,9 @@ fn alias_pages(r: &mut PageRenderer<'_>, site: &Site) {
 /// Builds one page's template context; called on the thread that renders the page.
 type MakeContext<'a> = Box<dyn FnOnce() -> tera::Result<tera::Context> + Send + 'a>;
 
-/// Hashes one page's inputs (its template, URL and context) onto the base key;
-/// `None` when the context cannot be serialized (the render will say why).
+/// Hashes one page's inputs but the templates (its template's name, URL and
+/// context) onto the base key; `None` when the context cannot be serialized (the
+/// render will say why).
 type MakeKey<'a> = Box<dyn FnOnce(u128) -> Option<u128> + Send + 'a>;
 
 /// The pages to render, gathered first (cheap: contexts are made later, in parallel).
@@ -301,7 +305,7 @@ struct PageRenderer<'a> {
     site: &'a SiteView<'a>,
     /// `site` as template data, made once: every page's context gets a copy.
     site_value: std::sync::Arc<serde_json::Value>,
-    /// The hash of what every page depends on, when the sink uses keys.
+    /// The hash of what every page's context holds (the site), when keys are used.
     base_key: Option<u128>,
     jobs: Vec<Job<'a>>,
 }
@@ -396,7 +400,7 @@ impl<'a> PageRenderer<'a> {
     /// page (in site order) that hit it and how many did.
     fn run<T: Send>(
         self,
-        tera: &tera::Tera,
+        templates: &Templates<'_>,
         sink: &dyn Sink,
         diags: &mut Diagnostics,
         beside: impl FnOnce(&PagePaths) -> T + Send,
@@ -415,6 +419,7 @@ impl<'a> PageRenderer<'a> {
         sink.expect(self.jobs.len());
         let failures: Mutex<Failures> = Mutex::default();
         let base_key = self.base_key;
+        let tera = templates.tera;
         // The pages that list whole sections first, so that the long ones do not
         // leave one thread working alone at the end.
         let mut jobs: Vec<(usize, Job<'_>)> = self.jobs.into_iter().enumerate().collect();
@@ -430,11 +435,23 @@ impl<'a> PageRenderer<'a> {
                 let contents = match job.work {
                     Work::Text(text) => text,
                     Work::Template(template, make_key, make) => {
-                        key = base_key.and_then(make_key);
+                        let context_key = base_key.and_then(make_key);
+                        key = context_key.filter(|_| sink.keyed()).map(|k| {
+                            let mut h = crate::hash::Hasher::default();
+                            h.field(&k.to_le_bytes())
+                                .field(&templates.hash.to_le_bytes());
+                            h.finish()
+                        });
                         if key.is_some_and(|k| sink.has(&job.path, k)) {
                             return Ok(());
                         }
-                        match make().and_then(|context| tera.render(template, &context)) {
+                        let render = |context| match (templates.blocks, context_key) {
+                            (Some(blocks), Some(k)) => {
+                                blocks.render(tera, template, &job.path, k, context)
+                            }
+                            _ => tera.render(template, &context),
+                        };
+                        match make().and_then(render) {
                             Ok(html) => html,
                             Err(e) => {
                                 let mut failures = lock(&failures);
@@ -462,6 +479,9 @@ impl<'a> PageRenderer<'a> {
         };
         let (rendered, made) = rayon::join(render, || beside(&paths));
         rendered?;
+        if let Some(blocks) = templates.blocks {
+            blocks.kept.keep_only(&paths.listed);
+        }
         let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
         for ((template, message), (_, first_url, count)) in failures {
             let others = match count {

@@ -104,8 +104,12 @@ pub enum Edit {
     Draft(usize, bool),
     Delete(usize),
     Rename(usize, u8),
-    /// Override `post.html` with the theme's own plus a marker, or remove the override.
+    /// Override `post.html` with the theme's own plus a marker, or remove the
+    /// override; variant 2 also shows the layout's `layout_note` in its content.
     Template(Option<u8>),
+    /// Override the layout `base.html` with the theme's own plus a marker and a
+    /// variable `layout_note` set to it, or remove the override.
+    Layout(Option<u8>),
     PostsPerPage(u8),
     /// Write `static/extra.txt` with this text, or remove it.
     Static(Option<u8>),
@@ -140,6 +144,7 @@ pub fn edit(clock: bool) -> impl Strategy<Value = Edit> {
         slot.clone().prop_map(Edit::Delete),
         (slot, 0u8..5).prop_map(|(s, n)| Edit::Rename(s, n)),
         proptest::option::of(0u8..3).prop_map(Edit::Template),
+        proptest::option::of(0u8..3).prop_map(Edit::Layout),
         (1u8..4).prop_map(Edit::PostsPerPage),
         proptest::option::of(0u8..3).prop_map(Edit::Static),
         proptest::option::of(0..SPONSOR_FILES.len()).prop_map(Edit::Data),
@@ -227,11 +232,36 @@ impl World {
             Edit::Template(None) => changed |= self.remove_file("templates/post.html"),
             Edit::Template(Some(n)) => {
                 let theme = repo_root().join("themes/hearth/templates/post.html");
-                let text = std::fs::read_to_string(theme).expect("theme template");
+                let mut text = std::fs::read_to_string(theme).expect("theme template");
+                if n == 2 {
+                    // A block that reads what the layout sets: it cannot be kept
+                    // apart from the layout (see `render::blocks`).
+                    let prose = r#"<div class="prose">"#;
+                    assert!(text.contains(prose), "post.html shows the body");
+                    text = text.replace(
+                        prose,
+                        &format!(
+                            r#"<p>{{{{ layout_note | default(value="no note") }}}}</p>{prose}"#
+                        ),
+                    );
+                }
                 changed |= self.write_if_changed(
                     "templates/post.html",
                     &format!("{text}\n<!-- variant {n} -->\n"),
                 );
+            }
+            Edit::Layout(None) => changed |= self.remove_file("templates/base.html"),
+            Edit::Layout(Some(n)) => {
+                let theme = repo_root().join("themes/hearth/templates/base.html");
+                let text = std::fs::read_to_string(theme).expect("theme template");
+                let text = text
+                    .replacen(
+                        "<!doctype html>",
+                        &format!("{{% set layout_note = \"layout {n}\" %}}<!doctype html>"),
+                        1,
+                    )
+                    .replace("</body>", &format!("<!-- layout {n} --></body>"));
+                changed |= self.write_if_changed("templates/base.html", &text);
             }
             Edit::PostsPerPage(n) => {
                 let config = self.site.path().join("hearth.toml");
