@@ -277,7 +277,8 @@ fn kept_views_and_calendars_follow_what_they_show() -> Result<(), TestCaseError>
 
 /// An edit of the layout re-renders every page around the blocks kept from the
 /// last build (`render::blocks`); a block that reads what the layout sets is never
-/// kept apart from it (variant 2 of `post.html` shows the layout's `layout_note`).
+/// kept apart from it (variant 2 of `post.html` shows the layout's `layout_note`),
+/// and a layout that reads a page's own data gets it (variant 2 of the layout).
 #[test]
 fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Result<(), TestCaseError>
 {
@@ -290,6 +291,8 @@ fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Resul
         Edit::Title(0, "Again".to_string()),
         Edit::Template(Some(1)),
         Edit::Layout(Some(0)),
+        Edit::Layout(Some(2)),
+        Edit::Body(0, vec![2]),
         Edit::Template(Some(2)),
         Edit::Layout(None),
     ])

@@ -38,6 +38,20 @@ use crate::output::lock;
 /// Names given to the templates made here start so; no file's name can.
 const PREFIX: &str = "(hearth ";
 
+/// What every page's context holds besides the page's own data: the site, the
+/// page's path and its address.
+pub const SITE: [&str; 3] = ["site", "current_path", "permalink"];
+
+/// How much of a page's context to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// All of it.
+    Page,
+    /// Only [`SITE`]: enough for a layout around kept blocks that reads nothing
+    /// else.
+    Site,
+}
+
 /// The plans of a compiled theme's page templates, by template name.
 #[derive(Debug, Default)]
 pub struct Plans(HashMap<String, Plan>);
@@ -47,6 +61,10 @@ pub struct Plans(HashMap<String, Plan>);
 struct Plan {
     /// The page template with each kept block read from the context.
     composed: String,
+    /// Whether the composed template reads nothing of the context but [`SITE`]
+    /// (and the blocks): then, when every block is kept, the page's own data is
+    /// not made at all.
+    site_only: bool,
     parts: Vec<Part>,
 }
 
@@ -103,37 +121,53 @@ impl Blocks<'_> {
         template: &str,
         path: &str,
         key: u128,
-        mut context: tera::Context,
+        make: &dyn Fn(Scope) -> tera::Result<tera::Context>,
     ) -> tera::Result<String> {
         let Some(plan) = self.plans.0.get(template) else {
-            return tera.render(template, &context);
+            return tera.render(template, &make(Scope::Page)?);
         };
         let before = lock(&self.kept.0).remove(path).unwrap_or_default();
+        let keys: Vec<u128> = plan
+            .parts
+            .iter()
+            .map(|part| {
+                let mut h = Hasher::default();
+                h.field(&key.to_le_bytes())
+                    .field(&part.sources.to_le_bytes());
+                h.finish()
+            })
+            .collect();
+        let kept: Vec<Option<&Arc<str>>> = keys
+            .iter()
+            .map(|key| before.iter().find(|(k, _)| k == key).map(|(_, text)| text))
+            .collect();
+        let scope = if plan.site_only && kept.iter().all(Option::is_some) {
+            Scope::Site
+        } else {
+            Scope::Page
+        };
+        let mut context = make(scope)?;
         let mut texts = Vec::with_capacity(plan.parts.len());
-        let composed = plan.parts.iter().try_for_each(|part| {
-            let mut h = Hasher::default();
-            h.field(&key.to_le_bytes())
-                .field(&part.sources.to_le_bytes());
-            let key = h.finish();
-            let text = match before.iter().find(|(k, _)| *k == key) {
-                Some((_, text)) => Arc::clone(text),
-                None => Arc::from(tera.render(&part.alone, &context)?),
-            };
-            context.insert(part.var.as_str(), &*text);
-            texts.push((key, text));
-            Ok::<(), tera::Error>(())
-        });
+        let composed = plan
+            .parts
+            .iter()
+            .zip(keys)
+            .zip(kept)
+            .try_for_each(|((part, key), kept)| {
+                let text = match kept {
+                    Some(text) => Arc::clone(text),
+                    None => Arc::from(tera.render(&part.alone, &context)?),
+                };
+                context.insert(part.var.as_str(), &*text);
+                texts.push((key, text));
+                Ok::<(), tera::Error>(())
+            });
         match composed.and_then(|()| tera.render(&plan.composed, &context)) {
             Ok(html) => {
                 lock(&self.kept.0).insert(path.to_string(), texts);
                 Ok(html)
             }
-            Err(_) => {
-                for part in &plan.parts {
-                    context.remove(&part.var);
-                }
-                tera.render(template, &context)
-            }
+            Err(_) => tera.render(template, &make(Scope::Page)?),
         }
     }
 }
@@ -148,6 +182,12 @@ pub fn plan(tera: &mut tera::Tera, theme: &Theme) -> Plans {
             continue;
         }
         if let Some((plan, templates)) = plan_one(tera, theme, template) {
+            tracing::debug!(
+                template = name.as_str(),
+                blocks = plan.parts.len(),
+                site_only = plan.site_only,
+                "blocks kept apart from the layout"
+            );
             plans.0.insert(name.clone(), plan);
             made.extend(templates);
         }
@@ -180,12 +220,8 @@ fn plan_one(
     let alone: Vec<&str> = candidates
         .into_iter()
         .filter(|name| {
-            let own = Walk { defs, skip: None }.uses(body_of(defs, name));
-            let rest = Walk {
-                defs,
-                skip: Some(name),
-            }
-            .uses(&layout.ast);
+            let own = Walk::uses(defs, &[], body_of(defs, name));
+            let rest = Walk::uses(defs, &[name], &layout.ast);
             !own.unsafe_
                 && !own.reads.contains("__tera_context")
                 && own.reads.is_disjoint(&rest.sets)
@@ -196,6 +232,11 @@ fn plan_one(
     if alone.is_empty() {
         return None;
     }
+    let around = Walk::uses(defs, &alone, &layout.ast);
+    let site_only = around
+        .from_context
+        .iter()
+        .all(|name| SITE.contains(&name.as_str()));
     let sources = sources(tera, theme, template);
     let mut composed = template.clone();
     composed.name = format!("{PREFIX}composed) {}", template.name);
@@ -238,7 +279,14 @@ fn plan_one(
     parts.sort_by(|a, b| a.var.cmp(&b.var));
     templates.push(composed);
     let composed = templates.last().map(|t| t.name.clone())?;
-    Some((Plan { composed, parts }, templates))
+    Some((
+        Plan {
+            composed,
+            site_only,
+            parts,
+        },
+        templates,
+    ))
 }
 
 /// The hash of what a block of `template` depends on besides the page's context:
@@ -309,8 +357,11 @@ fn find_own_blocks<'t>(nodes: &'t [Node], template: &'t tera::Template, out: &mu
 /// (`post` of `post.title`).
 #[derive(Debug, Default)]
 struct Uses {
-    /// Read from outside: not bound by a loop of the stretch itself.
+    /// Read, and not bound by a loop of the stretch itself.
     reads: BTreeSet<String>,
+    /// Of `reads`, those not set earlier in the same stretch either: read from the
+    /// page's context.
+    from_context: BTreeSet<String>,
     /// Set by `{% set %}` or `{% set_global %}`.
     sets: BTreeSet<String>,
     /// Bound by a loop (with `loop`).
@@ -320,62 +371,80 @@ struct Uses {
 }
 
 /// Walks template nodes as a page renders them: each block by the page template's
-/// definition of it; `skip` leaves one block out.
+/// definition of it, but those in `skip`.
 struct Walk<'t> {
     defs: &'t HashMap<String, Vec<(String, Block)>>,
-    skip: Option<&'t str>,
+    skip: &'t [&'t str],
+    /// Loop variables in scope.
+    bound: Vec<String>,
+    /// Variables set earlier in the enclosing stretches.
+    set: Vec<String>,
+    uses: Uses,
 }
 
-impl Walk<'_> {
-    fn uses(&self, nodes: &[Node]) -> Uses {
-        let mut uses = Uses::default();
-        self.nodes(nodes, &mut Vec::new(), &mut uses, 0);
-        uses
+impl<'t> Walk<'t> {
+    fn uses(
+        defs: &'t HashMap<String, Vec<(String, Block)>>,
+        skip: &'t [&'t str],
+        nodes: &[Node],
+    ) -> Uses {
+        let mut walk = Walk {
+            defs,
+            skip,
+            bound: Vec::new(),
+            set: Vec::new(),
+            uses: Uses::default(),
+        };
+        walk.nodes(nodes, 0);
+        walk.uses
     }
 
-    fn nodes(&self, nodes: &[Node], bound: &mut Vec<String>, uses: &mut Uses, depth: usize) {
+    /// A stretch of nodes: what it sets is known to be set after it only when the
+    /// stretch is the whole page (a conditional or a loop body may not run).
+    fn nodes(&mut self, nodes: &[Node], depth: usize) {
+        let set = self.set.len();
         for node in nodes {
-            self.node(node, bound, uses, depth);
+            self.node(node, depth);
         }
+        self.set.truncate(set);
     }
 
-    fn node(&self, node: &Node, bound: &mut Vec<String>, uses: &mut Uses, depth: usize) {
+    fn node(&mut self, node: &Node, depth: usize) {
         // Blocks nest only as deep as their sources; a cycle cannot happen, but a
         // limit costs nothing.
         if depth > 64 {
-            uses.unsafe_ = true;
+            self.uses.unsafe_ = true;
             return;
         }
-        let expr = |e: &Expr, bound: &Vec<String>, uses: &mut Uses| {
-            Reads { bound, uses }.expr(e);
-        };
         match node {
-            Node::Super | Node::Include(..) => uses.unsafe_ = true,
-            Node::VariableBlock(_, e) => expr(e, bound, uses),
+            Node::Super | Node::Include(..) => self.uses.unsafe_ = true,
+            Node::VariableBlock(_, e) => self.expr(e),
             Node::Set(_, set) => {
-                expr(&set.value, bound, uses);
-                uses.sets.insert(set.key.clone());
+                self.expr(&set.value);
+                self.uses.sets.insert(set.key.clone());
+                self.set.push(set.key.clone());
             }
             Node::FilterSection(_, section, _) => {
                 for e in section.filter.args.values() {
-                    expr(e, bound, uses);
+                    self.expr(e);
                 }
-                self.nodes(&section.body, bound, uses, depth + 1);
+                self.nodes(&section.body, depth + 1);
             }
             Node::Block(_, block, _) => {
-                if self.skip == Some(block.name.as_str()) {
+                if self.skip.contains(&block.name.as_str()) {
                     return;
                 }
-                let body = match self.defs.get(&block.name).and_then(|c| c.first()) {
+                let defs = self.defs;
+                let body = match defs.get(&block.name).and_then(|c| c.first()) {
                     Some((_, own)) => &own.body,
                     None => &block.body,
                 };
-                self.nodes(body, bound, uses, depth + 1);
+                self.nodes(body, depth + 1);
             }
             Node::Forloop(_, forloop, _) => {
-                expr(&forloop.container, bound, uses);
+                self.expr(&forloop.container);
                 if let Some(empty) = &forloop.empty_body {
-                    self.nodes(empty, bound, uses, depth + 1);
+                    self.nodes(empty, depth + 1);
                 }
                 let names: Vec<String> = forloop
                     .key
@@ -384,33 +453,25 @@ impl Walk<'_> {
                     .cloned()
                     .chain(["loop".to_string()])
                     .collect();
-                uses.binds.extend(names.iter().cloned());
-                let before = bound.len();
-                bound.extend(names);
-                self.nodes(&forloop.body, bound, uses, depth + 1);
-                bound.truncate(before);
+                self.uses.binds.extend(names.iter().cloned());
+                let before = self.bound.len();
+                self.bound.extend(names);
+                self.nodes(&forloop.body, depth + 1);
+                self.bound.truncate(before);
             }
             Node::If(branches, _) => {
                 for (_, condition, body) in &branches.conditions {
-                    expr(condition, bound, uses);
-                    self.nodes(body, bound, uses, depth + 1);
+                    self.expr(condition);
+                    self.nodes(body, depth + 1);
                 }
                 if let Some((_, body)) = &branches.otherwise {
-                    self.nodes(body, bound, uses, depth + 1);
+                    self.nodes(body, depth + 1);
                 }
             }
             _ => {}
         }
     }
-}
 
-/// Gathers the variables an expression reads.
-struct Reads<'a> {
-    bound: &'a [String],
-    uses: &'a mut Uses,
-}
-
-impl Reads<'_> {
     fn expr(&mut self, e: &Expr) {
         self.value(&e.val);
         for filter in &e.filters {
@@ -446,8 +507,12 @@ impl Reads<'_> {
     /// of its subscripts (`a[b.c]` reads `a` and `b`).
     fn ident(&mut self, ident: &str) {
         for root in roots(ident) {
-            if !self.bound.iter().any(|b| b == root) {
-                self.uses.reads.insert(root.to_string());
+            if self.bound.iter().any(|b| b == root) {
+                continue;
+            }
+            self.uses.reads.insert(root.to_string());
+            if !self.set.iter().any(|s| s == root) {
+                self.uses.from_context.insert(root.to_string());
             }
         }
     }
@@ -550,32 +615,53 @@ mod tests {
 
     #[test]
     fn composed_pages_are_the_pages_tera_renders() {
-        let layout = r#"{% import "m.html" as m %}{% set nav = m::nav(at=path) %}<title>{% block title %}Site{% endblock %}</title>{{ nav }}<main>{% block main %}{% endblock %}</main>{% block foot %}<p>{{ m::nav(at="/") }}</p>{% endblock %}"#;
-        let page = r#"{% extends "base.html" %}{% block title %}{{ page.title }} &{% endblock %}{% block main %}<h1>{{ page.title }}</h1>{% block inner %}{{ m::nav(at=page.title) }}{% endblock %}{% for x in page.list %}{{ x }}{{ loop.index }}{% endfor %}{% endblock %}"#;
         let macros = r#"{% macro nav(at) %}<nav>{{ at }}</nav>{% endmacro %}"#;
-        let (tera, plans) = compile(&[
-            ("base.html", layout),
-            ("page.html", page),
-            ("m.html", macros),
-        ]);
-        let kept = Kept::default();
-        let blocks = Blocks {
-            plans: &plans,
-            kept: &kept,
-        };
-        let mut context = tera::Context::new();
-        context.insert(
-            "page",
-            &serde_json::json!({"title": "A < B", "list": [1, 2]}),
-        );
-        context.insert("path", "/a/");
-        let direct = tera.render("page.html", &context).expect("renders");
-        for _ in 0..2 {
-            let made = blocks
-                .render(&tera, "page.html", "a/index.html", 7, context.clone())
-                .expect("renders");
-            assert_eq!(made, direct);
+        let page = r#"{% extends "base.html" %}{% block title %}{{ page.title }} &{% endblock %}{% block main %}<h1>{{ page.title }}</h1>{% block inner %}{{ m::nav(at=page.title) }}{% endblock %}{% for x in page.list %}{{ x }}{{ loop.index }}{% endfor %}{% endblock %}"#;
+        let layout = r#"{% import "m.html" as m %}{% set nav = m::nav(at=current_path) %}<title>{% block title %}Site{% endblock %}</title>{{ nav }}<main>{% block main %}{% endblock %}</main>{% block foot %}<p>{{ m::nav(at=site.title) }}</p>{% endblock %}"#;
+        // The first layout reads only what every page has; the second reads the
+        // page's own data too.
+        for (layout, site_only) in [
+            (layout, true),
+            (&layout.replace("site.title", "page.title"), false),
+        ] {
+            let (tera, plans) = compile(&[
+                ("base.html", layout),
+                ("page.html", page),
+                ("m.html", macros),
+            ]);
+            assert_eq!(plans.0["page.html"].site_only, site_only);
+            let kept = Kept::default();
+            let blocks = Blocks {
+                plans: &plans,
+                kept: &kept,
+            };
+            let mut context = tera::Context::new();
+            context.insert("site", &serde_json::json!({"title": "S"}));
+            context.insert("current_path", "/a/");
+            context.insert("permalink", "https://x/a/");
+            let site = context.clone();
+            context.insert(
+                "page",
+                &serde_json::json!({"title": "A < B", "list": [1, 2]}),
+            );
+            let direct = tera.render("page.html", &context).expect("renders");
+            let scopes = std::sync::Mutex::new(Vec::new());
+            let make = |scope| {
+                scopes.lock().expect("not poisoned").push(scope);
+                Ok(match scope {
+                    Scope::Page => context.clone(),
+                    Scope::Site => site.clone(),
+                })
+            };
+            for _ in 0..2 {
+                let made = blocks
+                    .render(&tera, "page.html", "a/index.html", 7, &make)
+                    .expect("renders");
+                assert_eq!(made, direct);
+            }
+            assert_eq!(kept.texts(), 2, "title and main, kept once");
+            let second = if site_only { Scope::Site } else { Scope::Page };
+            assert_eq!(*scopes.lock().expect("not poisoned"), [Scope::Page, second]);
         }
-        assert_eq!(kept.texts(), 2, "title and main, kept once");
     }
 }

@@ -293,7 +293,7 @@ fn alias_pages(r: &mut PageRenderer<'_>, site: &Site) {
 }
 
 /// Builds one page's template context; called on the thread that renders the page.
-type MakeContext<'a> = Box<dyn FnOnce() -> tera::Result<tera::Context> + Send + 'a>;
+type MakeContext<'a> = Box<dyn Fn(blocks::Scope) -> tera::Result<tera::Context> + Send + 'a>;
 
 /// Hashes one page's inputs but the templates (its template's name, URL and
 /// context) onto the base key; `None` when the context cannot be serialized (the
@@ -371,12 +371,16 @@ impl<'a> PageRenderer<'a> {
             }
         };
         let site_value = std::sync::Arc::clone(&self.site_value);
-        let make = move || {
-            let mut page = serde_json::to_value(&*ctx).map_err(tera::Error::json)?;
+        let make = move |scope| {
+            let mut page = match scope {
+                blocks::Scope::Page => serde_json::to_value(&*ctx).map_err(tera::Error::json)?,
+                blocks::Scope::Site => serde_json::Value::Object(serde_json::Map::new()),
+            };
             if let serde_json::Value::Object(data) = &mut page {
-                data.insert("site".into(), (*site_value).clone());
-                data.insert("current_path".into(), current_path.into());
-                data.insert("permalink".into(), permalink.into());
+                let [site, path, link] = blocks::SITE;
+                data.insert(site.into(), (*site_value).clone());
+                data.insert(path.into(), current_path.clone().into());
+                data.insert(link.into(), permalink.clone().into());
             }
             tera::Context::from_value(page)
         };
@@ -445,13 +449,14 @@ impl<'a> PageRenderer<'a> {
                         if key.is_some_and(|k| sink.has(&job.path, k)) {
                             return Ok(());
                         }
-                        let render = |context| match (templates.blocks, context_key) {
+                        let rendered = match (templates.blocks, context_key) {
                             (Some(blocks), Some(k)) => {
-                                blocks.render(tera, template, &job.path, k, context)
+                                blocks.render(tera, template, &job.path, k, &make)
                             }
-                            _ => tera.render(template, &context),
+                            _ => make(blocks::Scope::Page)
+                                .and_then(|context| tera.render(template, &context)),
                         };
-                        match make().and_then(render) {
+                        match rendered {
                             Ok(html) => html,
                             Err(e) => {
                                 let mut failures = lock(&failures);

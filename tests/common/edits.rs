@@ -108,7 +108,8 @@ pub enum Edit {
     /// override; variant 2 also shows the layout's `layout_note` in its content.
     Template(Option<u8>),
     /// Override the layout `base.html` with the theme's own plus a marker and a
-    /// variable `layout_note` set to it, or remove the override.
+    /// variable `layout_note` set to it, or remove the override; variant 2 also
+    /// shows the post's title on a post's page.
     Layout(Option<u8>),
     PostsPerPage(u8),
     /// Write `static/extra.txt` with this text, or remove it.
@@ -261,6 +262,14 @@ impl World {
                         1,
                     )
                     .replace("</body>", &format!("<!-- layout {n} --></body>"));
+                // Variant 2 also reads a post page's own data around the blocks.
+                let text = match n {
+                    2 => text.replace(
+                        "</body>",
+                        "{% if post %}<!-- {{ post.title }} -->{% endif %}</body>",
+                    ),
+                    _ => text,
+                };
                 changed |= self.write_if_changed("templates/base.html", &text);
             }
             Edit::PostsPerPage(n) => {
