@@ -60,8 +60,8 @@ pub struct Loaded {
     pub site: Site,
     pub theme: Theme,
     pub tera: Arc<tera::Tera>,
-    /// See [`render::Templates`].
-    pub templates_hash: u128,
+    /// See [`render::TemplateKeys`].
+    pub template_keys: Arc<render::TemplateKeys>,
     /// The cards of the `post_card` filter (see [`render::cards`]).
     pub cards: Arc<render::cards::Cards>,
     /// With `hearth serve`: how pages are made from their kept blocks (see
@@ -93,9 +93,35 @@ pub struct Kept {
     templates: Mutex<Option<Compiled>>,
 }
 
-/// Templates compiled for `hearth serve`: the hash of their sources, the templates
-/// and the plans of the pages made from kept blocks.
-type Compiled = (u128, Arc<tera::Tera>, Arc<render::blocks::Plans>);
+/// Templates compiled, with what is made from them once: for `hearth serve`, kept
+/// by the hash of their sources.
+#[derive(Clone)]
+struct Compiled {
+    hash: u128,
+    tera: Arc<tera::Tera>,
+    keys: Arc<render::TemplateKeys>,
+    /// With `hearth serve`: how pages are made from kept blocks.
+    plans: Option<Arc<render::blocks::Plans>>,
+}
+
+impl Compiled {
+    fn new(
+        theme: &Theme,
+        cards: &Arc<render::cards::Cards>,
+        serve: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<Compiled> {
+        let mut tera = render::compile(theme, Arc::clone(cards), diags)?;
+        let keys = render::TemplateKeys::new(&tera, theme);
+        let plans = serve.then(|| Arc::new(render::blocks::plan(&mut tera, theme)));
+        Some(Compiled {
+            hash: render::templates_hash(theme),
+            tera: Arc::new(tera),
+            keys: Arc::new(keys),
+            plans,
+        })
+    }
+}
 
 impl std::fmt::Debug for Kept {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,7 +133,7 @@ impl Kept {
     /// The templates compiled from sources with this hash, if they were.
     fn templates(&self, hash: u128) -> Option<Compiled> {
         let kept = crate::output::lock(&self.templates);
-        kept.as_ref().filter(|(h, ..)| *h == hash).cloned()
+        kept.as_ref().filter(|c| c.hash == hash).cloned()
     }
 
     fn keep_templates(&self, compiled: &Compiled) {
@@ -144,26 +170,19 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         || Arc::new(render::cards::Cards::with_budget(CARDS_BUDGET)),
         |k| Arc::clone(&k.cards),
     );
-    let ((theme, compiled, theme_diags, templates_hash), (mut site, content_diags)) = rayon::join(
+    let ((theme, compiled, theme_diags), (mut site, content_diags)) = rayon::join(
         || {
             let mut diags = Diagnostics::default();
             let theme = Theme::load(&opts.site_dir, &theme_name, &mut diags);
-            let hash = render::templates_hash(&theme);
             let compiled = match &opts.kept {
-                None => render::compile(&theme, Arc::clone(&cards), &mut diags)
-                    .map(|tera| (Arc::new(tera), None)),
-                Some(kept) => kept
-                    .templates(hash)
-                    .or_else(|| {
-                        let mut tera = render::compile(&theme, Arc::clone(&cards), &mut diags)?;
-                        let plans = render::blocks::plan(&mut tera, &theme);
-                        let compiled = (hash, Arc::new(tera), Arc::new(plans));
-                        kept.keep_templates(&compiled);
-                        Some(compiled)
-                    })
-                    .map(|(_, tera, plans)| (tera, Some(plans))),
+                None => Compiled::new(&theme, &cards, false, &mut diags),
+                Some(kept) => kept.templates(render::templates_hash(&theme)).or_else(|| {
+                    let compiled = Compiled::new(&theme, &cards, true, &mut diags)?;
+                    kept.keep_templates(&compiled);
+                    Some(compiled)
+                }),
             };
-            (theme, compiled, diags, hash)
+            (theme, compiled, diags)
         },
         || {
             let mut diags = Diagnostics::default();
@@ -189,14 +208,14 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     site.images = crate::images::resize(&opts.site_dir, &site, &sources, &mut diags);
     diags.attach_sources(&opts.site_dir);
     let warnings = diags.into_result()?;
-    let (tera, plans) = compiled.context("templates did not compile")?;
+    let compiled = compiled.context("templates did not compile")?;
     Ok(Loaded {
         site,
         theme,
-        tera,
-        templates_hash,
+        tera: compiled.tera,
+        template_keys: compiled.keys,
         cards,
-        plans,
+        plans: compiled.plans,
         kept: opts.kept.clone(),
         warnings,
         own_redirects,
@@ -264,7 +283,7 @@ pub fn render_into(loaded: &Loaded, sink: &dyn Sink, search: Search) -> Result<V
             let blocks = loaded.kept.as_ref().zip(loaded.plans.as_ref());
             let templates = render::Templates {
                 tera: &loaded.tera,
-                hash: loaded.templates_hash,
+                keys: &loaded.template_keys,
                 blocks: blocks.map(|(kept, plans)| render::blocks::Blocks {
                     plans,
                     kept: &kept.blocks,

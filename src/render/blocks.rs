@@ -36,7 +36,7 @@ use crate::hash::Hasher;
 use crate::output::lock;
 
 /// Names given to the templates made here start so; no file's name can.
-const PREFIX: &str = "(hearth ";
+pub const PREFIX: &str = "(hearth ";
 
 /// What every page's context holds besides the page's own data: the site, the
 /// page's path and its address.
@@ -290,18 +290,18 @@ fn plan_one(
 }
 
 /// The hash of what a block of `template` depends on besides the page's context:
-/// the program, the public environment, every template source but those of the
-/// layouts, and the layouts' imports (a block sees the macros they import).
+/// the program, the public environment, the sources of the templates the block can
+/// reach (its template's, and those of the macro files the layouts import: not the
+/// layouts', see [`super::recursion::template_sources`]) and of the `post_card`
+/// filter, and which namespace names which macro file in the layouts.
 fn sources(tera: &tera::Tera, theme: &Theme, template: &tera::Template) -> u128 {
     let mut h = Hasher::default();
     h.field(&crate::hash::program().to_le_bytes())
         .field(template.name.as_bytes());
     super::environment(&mut h);
-    for (name, (source, _)) in &theme.templates {
-        if !template.parents.contains(name) {
-            h.field(name.as_bytes()).field(source.as_bytes());
-        }
-    }
+    let mut sources = super::recursion::template_sources(tera, &template.name, false);
+    sources.extend(super::cards::sources(tera));
+    super::hash_sources(&mut h, theme, &sources);
     for layout in &template.parents {
         h.field(layout.as_bytes());
         for (file, namespace) in tera

@@ -135,17 +135,18 @@ impl tera::Filter for PostCard {
     }
 }
 
+/// The templates whose sources decide what the filter renders.
+pub fn sources(tera: &tera::Tera) -> std::collections::BTreeSet<String> {
+    super::recursion::macro_sources(tera, MACROS, MACRO)
+}
+
 /// Adds the `post_card` filter to `tera`, compiled from `theme`'s templates.
 pub fn register(tera: &mut tera::Tera, theme: &Theme, cards: Arc<Cards>) -> tera::Result<()> {
     tera.add_raw_template(TEMPLATE, SOURCE)?;
     let mut h = Hasher::default();
     h.field(&crate::hash::program().to_le_bytes());
     super::environment(&mut h);
-    for name in super::recursion::macro_sources(tera, MACROS, MACRO) {
-        let source = theme.templates.get(&name).map(|(text, _)| text.as_str());
-        h.field(name.as_bytes())
-            .field(source.unwrap_or_default().as_bytes());
-    }
+    super::hash_sources(&mut h, theme, &sources(tera));
     let filter = PostCard {
         tera: tera.clone(),
         cards,

@@ -167,14 +167,59 @@ pub trait Sink: Sync {
 }
 
 /// The compiled templates, and a hash of everything besides a page's own context
-/// that decides how it renders: hearth itself, the template sources and the
-/// environment variables templates may read (`get_env`).
+/// that decides how it renders, for each page template (see [`TemplateKeys`]).
 pub struct Templates<'a> {
     pub tera: &'a tera::Tera,
-    pub hash: u128,
+    pub keys: &'a TemplateKeys,
     /// With `hearth serve`: each page's own blocks, kept from the last build (see
     /// [`blocks`]).
     pub blocks: Option<blocks::Blocks<'a>>,
+}
+
+/// For each template, the hash of everything besides a page's own context that
+/// decides how it renders: hearth itself, the environment variables templates may
+/// read (`get_env`), and the sources of the templates it reaches (see
+/// [`recursion::template_sources`]) and of those the `post_card` filter renders.
+/// So an edit of `tag.html` renders the tag pages again, and no other.
+#[derive(Debug, Default)]
+pub struct TemplateKeys(rustc_hash::FxHashMap<String, u128>);
+
+impl TemplateKeys {
+    pub fn new(tera: &tera::Tera, theme: &Theme) -> TemplateKeys {
+        let cards = cards::sources(tera);
+        let keys = tera
+            .get_template_names()
+            .filter(|name| !name.starts_with(blocks::PREFIX))
+            .map(|name| {
+                let mut h = crate::hash::Hasher::default();
+                h.field(&crate::hash::program().to_le_bytes());
+                environment(&mut h);
+                let mut sources = recursion::template_sources(tera, name, true);
+                sources.extend(cards.iter().cloned());
+                hash_sources(&mut h, theme, &sources);
+                (name.to_string(), h.finish())
+            })
+            .collect();
+        TemplateKeys(keys)
+    }
+
+    fn get(&self, template: &str) -> Option<u128> {
+        self.0.get(template).copied()
+    }
+}
+
+/// Adds the names and sources of `templates` to `h` (an empty source for a name
+/// the theme does not have).
+fn hash_sources(
+    h: &mut crate::hash::Hasher,
+    theme: &Theme,
+    templates: &std::collections::BTreeSet<String>,
+) {
+    for name in templates {
+        let source = theme.templates.get(name).map(|(text, _)| text.as_str());
+        h.field(name.as_bytes())
+            .field(source.unwrap_or_default().as_bytes());
+    }
 }
 
 /// The hash of the program, the theme's templates and the public environment.
@@ -440,12 +485,15 @@ impl<'a> PageRenderer<'a> {
                     Work::Text(text) => text,
                     Work::Template(template, make_key, make) => {
                         let context_key = base_key.and_then(make_key);
-                        key = context_key.filter(|_| sink.keyed()).map(|k| {
-                            let mut h = crate::hash::Hasher::default();
-                            h.field(&k.to_le_bytes())
-                                .field(&templates.hash.to_le_bytes());
-                            h.finish()
-                        });
+                        let template_key = templates.keys.get(template);
+                        key = context_key.zip(template_key).filter(|_| sink.keyed()).map(
+                            |(context, template)| {
+                                let mut h = crate::hash::Hasher::default();
+                                h.field(&context.to_le_bytes())
+                                    .field(&template.to_le_bytes());
+                                h.finish()
+                            },
+                        );
                         if key.is_some_and(|k| sink.has(&job.path, k)) {
                             return Ok(());
                         }

@@ -104,6 +104,63 @@ pub fn macro_sources(tera: &tera::Tera, template: &str, name: &str) -> BTreeSet<
     sources
 }
 
+/// The templates whose sources decide how a page of `template` renders: itself,
+/// the layouts it extends, the macro files they import, and every template those
+/// reach (the macros they call, the templates they include, what those extend),
+/// all the way down. With `layouts: false`, the layouts it extends are left out
+/// but for their imports: what the template's own blocks can reach (see
+/// [`super::blocks`]). Templates that are named but missing are in the set too
+/// (adding one later changes the hash made from it).
+pub fn template_sources(tera: &tera::Tera, template: &str, layouts: bool) -> BTreeSet<String> {
+    let graph = calls(tera);
+    let imports = |name: &str| -> Vec<String> {
+        tera.get_template(name)
+            .map(|t| {
+                t.imported_macro_files
+                    .iter()
+                    .map(|(file, _)| file.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut todo = vec![template.to_string()];
+    let mut sources = BTreeSet::new();
+    if !layouts {
+        // The page template itself, without following what it extends.
+        sources.insert(template.to_string());
+        todo.clear();
+        for parent in tera
+            .get_template(template)
+            .map(|t| t.parents.as_slice())
+            .unwrap_or_default()
+        {
+            todo.extend(imports(parent));
+        }
+        todo.extend(imports(template));
+        todo.extend(reached(&graph, template));
+    }
+    while let Some(name) = todo.pop() {
+        if !sources.insert(name.clone()) {
+            continue;
+        }
+        todo.extend(imports(&name));
+        if let Ok(t) = tera.get_template(&name) {
+            todo.extend(t.parents.iter().cloned());
+        }
+        todo.extend(reached(&graph, &name));
+    }
+    sources
+}
+
+/// The templates that the template `name` and its macros include or call macros of.
+fn reached(graph: &Graph, name: &str) -> Vec<String> {
+    graph
+        .iter()
+        .filter(|(unit, _)| unit.template() == name)
+        .flat_map(|(_, callees)| callees.iter().map(|c| c.template().to_string()))
+        .collect()
+}
+
 /// The file to name for `unit`, and the line of its macro definition when found.
 fn place(theme: &Theme, unit: &Unit) -> (String, Option<Location>) {
     let Some((text, origin)) = theme.templates.get(unit.template()) else {
@@ -294,6 +351,39 @@ mod tests {
         tera.add_raw_templates(templates.to_vec())
             .expect("templates compile");
         calls(&tera)
+    }
+
+    #[test]
+    fn a_page_depends_on_what_it_reaches_and_its_blocks_on_less() {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(vec![
+            ("base.html", r#"{% import "m.html" as m %}{% include "head.html" %}{% block main %}{% endblock %}"#),
+            ("head.html", "<head>"),
+            ("m.html", r#"{% macro f() %}{% include "inner.html" %}{% endmacro %}"#),
+            ("inner.html", "x"),
+            ("page.html", r#"{% extends "base.html" %}{% block main %}{{ m::f() }}{% include "part.html" %}{% endblock %}"#),
+            ("part.html", "p"),
+            ("other.html", "o"),
+        ])
+        .expect("templates compile");
+        let names = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
+        assert_eq!(
+            names(template_sources(&tera, "page.html", true)),
+            [
+                "base.html",
+                "head.html",
+                "inner.html",
+                "m.html",
+                "page.html",
+                "part.html"
+            ]
+        );
+        // Without the layout and what only the layout includes; with the macros
+        // it imports, which the page's blocks call.
+        assert_eq!(
+            names(template_sources(&tera, "page.html", false)),
+            ["inner.html", "m.html", "page.html", "part.html"]
+        );
     }
 
     #[test]
