@@ -14,9 +14,9 @@ prints for each change (hearth: `Rebuilt in N ms`, hugo: `Total in N ms`).
 Prints one JSON object: the latencies, the printed times and their medians.
 
 With --template SRC, each change instead writes --file (a template, e.g.
-templates/base.html) as the text of SRC with the marker in an HTML comment before its
-last `</body>`, through a temporary file renamed into place as editors save, and
-polls --path the same way: the time for a change every page depends on.
+templates/base.html) as the text of SRC with the marker in an HTML comment before the
+last --anchor in it (default `</body>`), through a temporary file renamed into place
+as editors save, and polls --path the same way: the time for a template change.
 """
 import argparse
 import http.client
@@ -100,6 +100,7 @@ def main():
     ap.add_argument("--file", required=True, help="the post to change, relative to --site")
     ap.add_argument("--path", required=True, help="the URL path of that post")
     ap.add_argument("--template", help="write --file as this template with the marker (see above)")
+    ap.add_argument("--anchor", default="</body>", help="the marker goes before the last of these in --template")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--interval", type=float, default=0.002)
     ap.add_argument("--start-timeout", type=float, default=600)
@@ -141,8 +142,9 @@ def main():
             if args.template:
                 with open(args.template, "rb") as f:
                     source = f.read()
-                at = source.rfind(b"</body>")
-                at = len(source) if at < 0 else at
+                at = source.rfind(args.anchor.encode())
+                if at < 0:
+                    sys.exit(f"{args.template} has no {args.anchor!r} to put the marker before")
                 text = source[:at] + b"<!-- " + marker + b" -->" + source[at:]
                 os.makedirs(os.path.dirname(post), exist_ok=True)
                 tmp = post + ".latency.tmp"  # a name servers ignore, like editors' temp files

@@ -7,8 +7,10 @@
 # that also get a `hugo server` row in Hugo's default fast-render mode (default: 1000;
 # empty for none; at 10000 it adds about 4 minutes). Needs `hugo` on PATH
 # (apt-get install -y hugo) for the Hugo rows; without it (or with SKIP_HUGO=1) they
-# are skipped. TEMPLATE_SIZES lists the sizes that also get a row for a template edit
-# (the built-in theme's base.html saved into the site with a marker; default: 10000).
+# are skipped. TEMPLATE_SIZES lists the sizes that also get rows for template edits
+# (default: 10000): the built-in theme's base.html (the layout every page extends),
+# post.html (the post pages) and macros.html (every page imports it; the marker goes
+# into the post card), each saved into the site's templates/ with a marker.
 # The initial builds are not timed; bench/serve_latency.py does the measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +57,7 @@ measure() {
   load=$(cut -d' ' -f1 /proc/loadavg)
   rm -f "$work/server.pid"
   python3 bench/serve_latency.py --kind "$kind" --site "$site" --file "$file" --path "$path" \
-    --runs "$runs" --pidfile "$work/server.pid" ${template_src:+--template "$template_src"} \
+    --runs "$runs" --pidfile "$work/server.pid" ${template_src:+--template "$template_src" --anchor "$template_anchor"} \
     -- "$@" > "$work/out.json" &
   helper=$!
   wait "$helper"
@@ -98,11 +100,15 @@ for n in "${sizes[@]}"; do
   measure "$n posts, hearth serve" hearth "$site" "$post" "$path" -- \
     "$bin" serve . --port 0 --now "$now" --drafts
   if [[ $template_sizes == *" $n "* ]]; then
-    # Every page depends on the layout: the built-in theme's base.html, saved into the
-    # site's templates/ with a marker.
-    template_src=themes/hearth/templates/base.html \
-      measure "$n posts, hearth serve, template edit" hearth "$site" templates/base.html "$path" -- \
-      "$bin" serve . --port 0 --now "$now" --drafts
+    # name, where the marker goes, the page polled for it.
+    for edit in "base.html|</body>|$path" "post.html|{% endblock content %}|$path" \
+      "macros.html|{%- endmacro post_card %}|/posts/"; do
+      IFS='|' read -r name anchor page <<< "$edit"
+      template_src=themes/hearth/templates/$name template_anchor=$anchor \
+        measure "$n posts, hearth serve, $name edit" hearth "$site" "templates/$name" "$page" -- \
+        "$bin" serve . --port 0 --now "$now" --drafts
+      rm -rf "$site/templates"
+    done
   fi
   rm -rf "$site"
   if (( have_hugo )); then
