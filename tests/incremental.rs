@@ -36,8 +36,8 @@ proptest! {
 }
 
 /// A template's pages are made again when a template they use changes, and only
-/// then (the keys of `render::TemplateKeys`): edits of `post.html` and of the
-/// layout, one after the other.
+/// then (the keys of `render::TemplateKeys`): edits of `post.html`, of the layout and
+/// of single macros of `macros.html`, one after the other.
 #[test]
 fn template_edits_make_again_the_pages_that_use_them() -> Result<(), TestCaseError> {
     rebuilds_equal_full_builds(&[
@@ -48,6 +48,12 @@ fn template_edits_make_again_the_pages_that_use_them() -> Result<(), TestCaseErr
         Edit::Layout(Some(2)),
         Edit::Template(None),
         Edit::Layout(None),
+        Edit::Macros(Some(0)),
+        Edit::Macros(Some(1)),
+        Edit::Body(0, vec![2]),
+        Edit::Macros(Some(3)),
+        Edit::Macros(Some(2)),
+        Edit::Macros(None),
     ])
 }
 

@@ -278,7 +278,8 @@ fn kept_views_and_calendars_follow_what_they_show() -> Result<(), TestCaseError>
 /// An edit of the layout re-renders every page around the blocks kept from the
 /// last build (`render::blocks`); a block that reads what the layout sets is never
 /// kept apart from it (variant 2 of `post.html` shows the layout's `layout_note`),
-/// and a layout that reads a page's own data gets it (variant 2 of the layout).
+/// and a layout that reads a page's own data gets it (variant 2 of the layout). An
+/// edit of one macro renders again what calls it (keys by macro, `render::reach`).
 #[test]
 fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Result<(), TestCaseError>
 {
@@ -295,6 +296,13 @@ fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Resul
         Edit::Body(0, vec![2]),
         Edit::Template(Some(2)),
         Edit::Layout(None),
+        Edit::Macros(Some(0)),
+        Edit::Body(1, vec![0]),
+        Edit::Macros(Some(1)),
+        Edit::Macros(Some(3)),
+        Edit::Layout(Some(1)),
+        Edit::Macros(Some(2)),
+        Edit::Macros(None),
     ])
 }
 

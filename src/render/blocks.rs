@@ -290,18 +290,16 @@ fn plan_one(
 }
 
 /// The hash of what a block of `template` depends on besides the page's context:
-/// the program, the public environment, the sources of the templates the block can
-/// reach (its template's, and those of the macro files the layouts import: not the
-/// layouts', see [`super::recursion::template_sources`]) and of the `post_card`
-/// filter, and which namespace names which macro file in the layouts.
+/// the program, the public environment, what the block can reach (its template, and
+/// the macro files the layouts import, not the layouts themselves: see
+/// [`super::reach`]), and which namespace names which macro file in the layouts.
 fn sources(tera: &tera::Tera, theme: &Theme, template: &tera::Template) -> u128 {
     let mut h = Hasher::default();
     h.field(&crate::hash::program().to_le_bytes())
         .field(template.name.as_bytes());
     super::environment(&mut h);
-    let mut sources = super::recursion::template_sources(tera, &template.name, false);
-    sources.extend(super::cards::sources(tera));
-    super::hash_sources(&mut h, theme, &sources);
+    let graph = super::recursion::calls(tera);
+    super::reach::Reach::of(tera, &graph, &template.name, false).hash(&mut h, tera, theme);
     for layout in &template.parents {
         h.field(layout.as_bytes());
         for (file, namespace) in tera
@@ -573,13 +571,7 @@ mod tests {
 
     /// The templates, compiled as hearth does, with their plans.
     fn compile(files: &[(&str, &str)]) -> (tera::Tera, Plans) {
-        let mut theme = Theme::default();
-        for (name, text) in files {
-            theme.templates.insert(
-                name.to_string(),
-                (text.to_string(), super::super::theme::Origin::Builtin(b"")),
-            );
-        }
+        let theme = Theme::of_templates(files);
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.add_raw_templates(files.iter().copied())

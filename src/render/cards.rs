@@ -20,13 +20,9 @@ use crate::output::lock;
 /// The filter's name, as templates use it.
 pub const FILTER: &str = "post_card";
 
-/// The file and macro the filter renders.
-const MACROS: &str = "macros.html";
-const MACRO: &str = "post_card";
-
 /// The template the filter renders a card with; its name is no file's. It ends in
 /// `.html`, so a card is escaped as HTML wherever it is used.
-const TEMPLATE: &str = "(hearth) post_card filter.html";
+pub const TEMPLATE: &str = "(hearth) post_card filter.html";
 const SOURCE: &str = r#"{% import "macros.html" as m %}{% if level is defined %}{{ m::post_card(post=post, level=level) }}{% else %}{{ m::post_card(post=post) }}{% endif %}"#;
 
 /// Rendered cards by the hash of what they were made from.
@@ -135,18 +131,16 @@ impl tera::Filter for PostCard {
     }
 }
 
-/// The templates whose sources decide what the filter renders.
-pub fn sources(tera: &tera::Tera) -> std::collections::BTreeSet<String> {
-    super::recursion::macro_sources(tera, MACROS, MACRO)
-}
-
 /// Adds the `post_card` filter to `tera`, compiled from `theme`'s templates.
 pub fn register(tera: &mut tera::Tera, theme: &Theme, cards: Arc<Cards>) -> tera::Result<()> {
     tera.add_raw_template(TEMPLATE, SOURCE)?;
     let mut h = Hasher::default();
     h.field(&crate::hash::program().to_le_bytes());
     super::environment(&mut h);
-    super::hash_sources(&mut h, theme, &sources(tera));
+    // What the card template reaches: the macro, what that calls and includes (see
+    // [`super::reach`]).
+    let graph = super::recursion::calls(tera);
+    super::reach::Reach::of(tera, &graph, TEMPLATE, true).hash(&mut h, tera, theme);
     let filter = PostCard {
         tera: tera.clone(),
         cards,

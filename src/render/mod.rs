@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod cards;
 pub mod engine;
 pub mod keyhash;
+pub mod reach;
 pub mod recursion;
 pub mod structured;
 pub mod theme;
@@ -178,15 +179,15 @@ pub struct Templates<'a> {
 
 /// For each template, the hash of everything besides a page's own context that
 /// decides how it renders: hearth itself, the environment variables templates may
-/// read (`get_env`), and the sources of the templates it reaches (see
-/// [`recursion::template_sources`]) and of those the `post_card` filter renders.
-/// So an edit of `tag.html` renders the tag pages again, and no other.
+/// read (`get_env`), and what it reaches (see [`reach`]; using the `post_card`
+/// filter reaches the card's macro). So an edit of `tag.html` renders the tag pages
+/// again, and no other; an edit of one macro, the pages that can call it.
 #[derive(Debug, Default)]
 pub struct TemplateKeys(rustc_hash::FxHashMap<String, u128>);
 
 impl TemplateKeys {
     pub fn new(tera: &tera::Tera, theme: &Theme) -> TemplateKeys {
-        let cards = cards::sources(tera);
+        let graph = recursion::calls(tera);
         let keys = tera
             .get_template_names()
             .filter(|name| !name.starts_with(blocks::PREFIX))
@@ -194,9 +195,7 @@ impl TemplateKeys {
                 let mut h = crate::hash::Hasher::default();
                 h.field(&crate::hash::program().to_le_bytes());
                 environment(&mut h);
-                let mut sources = recursion::template_sources(tera, name, true);
-                sources.extend(cards.iter().cloned());
-                hash_sources(&mut h, theme, &sources);
+                reach::Reach::of(tera, &graph, name, true).hash(&mut h, tera, theme);
                 (name.to_string(), h.finish())
             })
             .collect();
@@ -205,20 +204,6 @@ impl TemplateKeys {
 
     fn get(&self, template: &str) -> Option<u128> {
         self.0.get(template).copied()
-    }
-}
-
-/// Adds the names and sources of `templates` to `h` (an empty source for a name
-/// the theme does not have).
-fn hash_sources(
-    h: &mut crate::hash::Hasher,
-    theme: &Theme,
-    templates: &std::collections::BTreeSet<String>,
-) {
-    for name in templates {
-        let source = theme.templates.get(name).map(|(text, _)| text.as_str());
-        h.field(name.as_bytes())
-            .field(source.unwrap_or_default().as_bytes());
     }
 }
 

@@ -17,7 +17,7 @@ use crate::diag::{Diagnostics, Location};
 /// Something that can be entered while rendering: a whole template (by include) or
 /// one macro of a template.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Unit {
+pub enum Unit {
     Template(String),
     Macro(String, String),
 }
@@ -37,7 +37,8 @@ impl Unit {
     }
 }
 
-type Graph = BTreeMap<Unit, BTreeSet<Unit>>;
+/// Who enters whom (see [`calls`]).
+pub type Graph = BTreeMap<Unit, BTreeSet<Unit>>;
 
 /// Reports every cycle of macro calls and includes among the compiled templates;
 /// true when there is none.
@@ -72,95 +73,6 @@ pub fn check(tera: &tera::Tera, theme: &Theme, diags: &mut Diagnostics) -> bool 
     found.is_empty()
 }
 
-/// The templates whose sources decide what macro `name` of `template` renders: its
-/// own template, those of the macros it calls and of the templates it includes, all
-/// the way down, and the templates those extend. Nothing else but its arguments
-/// changes its output: a macro sees nothing of the page that calls it.
-pub fn macro_sources(tera: &tera::Tera, template: &str, name: &str) -> BTreeSet<String> {
-    let graph = calls(tera);
-    let mut sources = BTreeSet::from([template.to_string()]);
-    let mut seen: BTreeSet<&Unit> = BTreeSet::new();
-    let start = Unit::Macro(template.to_string(), name.to_string());
-    let mut todo: Vec<&Unit> = graph
-        .get_key_value(&start)
-        .map(|(k, _)| k)
-        .into_iter()
-        .collect();
-    while let Some(unit) = todo.pop() {
-        if seen.insert(unit) {
-            // Named even when it is missing (adding it later changes the hash).
-            for callee in graph.get(unit).into_iter().flatten() {
-                sources.insert(callee.template().to_string());
-            }
-            todo.extend(callees(&graph, unit));
-        }
-    }
-    let parents: Vec<String> = sources
-        .iter()
-        .filter_map(|t| tera.get_template(t).ok())
-        .flat_map(|t| t.parents.iter().cloned())
-        .collect();
-    sources.extend(parents);
-    sources
-}
-
-/// The templates whose sources decide how a page of `template` renders: itself,
-/// the layouts it extends, the macro files they import, and every template those
-/// reach (the macros they call, the templates they include, what those extend),
-/// all the way down. With `layouts: false`, the layouts it extends are left out
-/// but for their imports: what the template's own blocks can reach (see
-/// [`super::blocks`]). Templates that are named but missing are in the set too
-/// (adding one later changes the hash made from it).
-pub fn template_sources(tera: &tera::Tera, template: &str, layouts: bool) -> BTreeSet<String> {
-    let graph = calls(tera);
-    let imports = |name: &str| -> Vec<String> {
-        tera.get_template(name)
-            .map(|t| {
-                t.imported_macro_files
-                    .iter()
-                    .map(|(file, _)| file.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut todo = vec![template.to_string()];
-    let mut sources = BTreeSet::new();
-    if !layouts {
-        // The page template itself, without following what it extends.
-        sources.insert(template.to_string());
-        todo.clear();
-        for parent in tera
-            .get_template(template)
-            .map(|t| t.parents.as_slice())
-            .unwrap_or_default()
-        {
-            todo.extend(imports(parent));
-        }
-        todo.extend(imports(template));
-        todo.extend(reached(&graph, template));
-    }
-    while let Some(name) = todo.pop() {
-        if !sources.insert(name.clone()) {
-            continue;
-        }
-        todo.extend(imports(&name));
-        if let Ok(t) = tera.get_template(&name) {
-            todo.extend(t.parents.iter().cloned());
-        }
-        todo.extend(reached(&graph, &name));
-    }
-    sources
-}
-
-/// The templates that the template `name` and its macros include or call macros of.
-fn reached(graph: &Graph, name: &str) -> Vec<String> {
-    graph
-        .iter()
-        .filter(|(unit, _)| unit.template() == name)
-        .flat_map(|(_, callees)| callees.iter().map(|c| c.template().to_string()))
-        .collect()
-}
-
 /// The file to name for `unit`, and the line of its macro definition when found.
 fn place(theme: &Theme, unit: &Unit) -> (String, Option<Location>) {
     let Some((text, origin)) = theme.templates.get(unit.template()) else {
@@ -177,8 +89,10 @@ fn place(theme: &Theme, unit: &Unit) -> (String, Option<Location>) {
 }
 
 /// Who enters whom: every template and macro with the templates it includes and the
-/// macros it calls.
-fn calls(tera: &tera::Tera) -> Graph {
+/// macros it calls. A call through a namespace the template does not import itself
+/// (its layout's, say) is named with an empty file: it counts by its name (see
+/// [`super::reach`]), and leads nowhere here.
+pub fn calls(tera: &tera::Tera) -> Graph {
     let mut graph = Graph::new();
     for name in tera.get_template_names() {
         let Ok(template) = tera.get_template(name) else {
@@ -227,7 +141,7 @@ impl Resolver<'_> {
             }
             Node::Set(_, set) => self.expr(&set.value, out),
             Node::FilterSection(_, section, _) => {
-                self.args(section.filter.args.values(), out);
+                self.filter(&section.filter, out);
                 self.nodes(&section.body, out);
             }
             Node::Block(_, block, _) => self.nodes(&block.body, out),
@@ -261,8 +175,17 @@ impl Resolver<'_> {
     fn expr(&self, e: &Expr, out: &mut BTreeSet<Unit>) {
         self.value(&e.val, out);
         for filter in &e.filters {
-            self.args(filter.args.values(), out);
+            self.filter(filter, out);
         }
+    }
+
+    /// A filter's arguments; the `post_card` filter enters the template it renders
+    /// cards with.
+    fn filter(&self, filter: &tera::ast::FunctionCall, out: &mut BTreeSet<Unit>) {
+        if filter.name == super::cards::FILTER {
+            out.insert(Unit::Template(super::cards::TEMPLATE.to_string()));
+        }
+        self.args(filter.args.values(), out);
     }
 
     fn value(&self, v: &ExprVal, out: &mut BTreeSet<Unit>) {
@@ -273,9 +196,10 @@ impl Resolver<'_> {
                 } else {
                     self.namespaces.get(call.namespace.as_str()).copied()
                 };
-                if let Some(file) = file {
-                    out.insert(Unit::Macro(file.to_string(), call.name.clone()));
-                }
+                out.insert(Unit::Macro(
+                    file.unwrap_or_default().to_string(),
+                    call.name.clone(),
+                ));
                 self.args(call.args.values(), out);
             }
             ExprVal::Math(m) => self.args([&*m.lhs, &*m.rhs], out),
@@ -351,39 +275,6 @@ mod tests {
         tera.add_raw_templates(templates.to_vec())
             .expect("templates compile");
         calls(&tera)
-    }
-
-    #[test]
-    fn a_page_depends_on_what_it_reaches_and_its_blocks_on_less() {
-        let mut tera = tera::Tera::default();
-        tera.add_raw_templates(vec![
-            ("base.html", r#"{% import "m.html" as m %}{% include "head.html" %}{% block main %}{% endblock %}"#),
-            ("head.html", "<head>"),
-            ("m.html", r#"{% macro f() %}{% include "inner.html" %}{% endmacro %}"#),
-            ("inner.html", "x"),
-            ("page.html", r#"{% extends "base.html" %}{% block main %}{{ m::f() }}{% include "part.html" %}{% endblock %}"#),
-            ("part.html", "p"),
-            ("other.html", "o"),
-        ])
-        .expect("templates compile");
-        let names = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
-        assert_eq!(
-            names(template_sources(&tera, "page.html", true)),
-            [
-                "base.html",
-                "head.html",
-                "inner.html",
-                "m.html",
-                "page.html",
-                "part.html"
-            ]
-        );
-        // Without the layout and what only the layout includes; with the macros
-        // it imports, which the page's blocks call.
-        assert_eq!(
-            names(template_sources(&tera, "page.html", false)),
-            ["inner.html", "m.html", "page.html", "part.html"]
-        );
     }
 
     #[test]

@@ -37,6 +37,18 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A theme of these templates only (for tests).
+    #[cfg(test)]
+    pub fn of_templates(files: &[(&str, &str)]) -> Theme {
+        let mut theme = Theme::default();
+        for (name, text) in files {
+            theme
+                .templates
+                .insert(name.to_string(), (text.to_string(), Origin::Builtin(b"")));
+        }
+        theme
+    }
+
     /// Resolves the layers for `theme_name` in `site_dir`.
     pub fn load(site_dir: &Path, theme_name: &str, diags: &mut Diagnostics) -> Theme {
         let mut theme = Theme::default();

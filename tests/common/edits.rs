@@ -107,6 +107,10 @@ pub enum Edit {
     /// Override `post.html` with the theme's own plus a marker, or remove the
     /// override; variant 2 also shows the layout's `layout_note` in its content.
     Template(Option<u8>),
+    /// Override `macros.html` with the theme's own with one macro changed (0: the
+    /// post card, 1: the avatar, 2: the date) or one macro added that nothing calls
+    /// (3), or remove the override.
+    Macros(Option<u8>),
     /// Override the layout `base.html` with the theme's own plus a marker and a
     /// variable `layout_note` set to it, or remove the override; variant 2 also
     /// shows the post's title on a post's page.
@@ -146,6 +150,7 @@ pub fn edit(clock: bool) -> impl Strategy<Value = Edit> {
         (slot, 0u8..5).prop_map(|(s, n)| Edit::Rename(s, n)),
         proptest::option::of(0u8..3).prop_map(Edit::Template),
         proptest::option::of(0u8..3).prop_map(Edit::Layout),
+        proptest::option::of(0u8..4).prop_map(Edit::Macros),
         (1u8..4).prop_map(Edit::PostsPerPage),
         proptest::option::of(0u8..3).prop_map(Edit::Static),
         proptest::option::of(0..SPONSOR_FILES.len()).prop_map(Edit::Data),
@@ -250,6 +255,21 @@ impl World {
                     "templates/post.html",
                     &format!("{text}\n<!-- variant {n} -->\n"),
                 );
+            }
+            Edit::Macros(None) => changed |= self.remove_file("templates/macros.html"),
+            Edit::Macros(Some(n)) => {
+                let theme = repo_root().join("themes/hearth/templates/macros.html");
+                let text = std::fs::read_to_string(theme).expect("theme template");
+                let text = match n {
+                    0..=2 => {
+                        let name = ["post_card", "avatar", "date"][usize::from(n)];
+                        let end = format!("{{%- endmacro {name} %}}");
+                        assert!(text.contains(&end), "macros.html has {name}");
+                        text.replace(&end, &format!("<!-- {name} changed -->{end}"))
+                    }
+                    _ => format!("{text}\n{{% macro unused() %}}u{{% endmacro %}}\n"),
+                };
+                changed |= self.write_if_changed("templates/macros.html", &text);
             }
             Edit::Layout(None) => changed |= self.remove_file("templates/base.html"),
             Edit::Layout(Some(n)) => {
