@@ -1,11 +1,11 @@
 //! The proof that rebuilding into the previous output is safe: for random sequences
 //! of edits (`common::edits`: a post's body, title, date, tags, authors, draft flag;
-//! deleting and renaming posts; a template, the layout, the config, a static file, a data file,
-//! a member's name; the clock passing an event's start), each build into the same
-//! `public/` (with its manifest and the body cache in `.hearth/cache/`) gives
-//! exactly the bytes of a full build of a fresh copy of the site into a new folder;
-//! files whose bytes did not change keep their inode and modification time; and a
-//! failed build changes nothing.
+//! deleting and renaming posts; a template, the layout, one macro, the config, a
+//! static file, a data file, a member's name; the clock passing an event's start),
+//! each build into the same `public/` (with its manifest and the body cache in
+//! `.hearth/cache/`) gives exactly the bytes of a full build of a fresh copy of the
+//! site into a new folder; files whose bytes did not change keep their inode and
+//! modification time; and a failed build changes nothing.
 
 mod common;
 
@@ -35,9 +35,10 @@ proptest! {
     }
 }
 
-/// A template's pages are made again when a template they use changes, and only
-/// then (the keys of `render::TemplateKeys`): edits of `post.html`, of the layout and
-/// of single macros of `macros.html`, one after the other.
+/// A page is made again only when a template or macro it reaches changed (the keys
+/// of `render::TemplateKeys`): after edits of `post.html`, of the layout and of
+/// single macros of `macros.html`, one after the other, each rebuild still equals a
+/// full build.
 #[test]
 fn template_edits_make_again_the_pages_that_use_them() -> Result<(), TestCaseError> {
     rebuilds_equal_full_builds(&[

@@ -6,7 +6,8 @@
 //!
 //! - each of its blocks that can be rendered on its own is compiled as a template
 //!   of its own (`(hearth block content) post.html`), and its text is kept by the
-//!   hash of the page's context and of every template source but the layout's;
+//!   hash of the page's context and of what the block reaches, which is not the
+//!   layout (see [`super::reach`]);
 //! - a copy of the page template (`(hearth composed) post.html`) has each such
 //!   block replaced by the text from the context, and renders the layout around
 //!   them.
@@ -35,8 +36,9 @@ use super::theme::Theme;
 use crate::hash::Hasher;
 use crate::output::lock;
 
-/// Names given to the templates made here start so; no file's name can.
-pub const PREFIX: &str = "(hearth ";
+/// Names given to the templates made here start so; no file's name can (a file
+/// name holds no NUL).
+pub const PREFIX: &str = "\0(hearth ";
 
 /// What every page's context holds besides the page's own data: the site, the
 /// page's path and its address.
@@ -177,11 +179,12 @@ impl Blocks<'_> {
 pub fn plan(tera: &mut tera::Tera, theme: &Theme) -> Plans {
     let mut plans = Plans::default();
     let mut made = Vec::new();
+    let graph = super::recursion::calls(tera);
     for (name, template) in &tera.templates {
         if name.starts_with(PREFIX) {
             continue;
         }
-        if let Some((plan, templates)) = plan_one(tera, theme, template) {
+        if let Some((plan, templates)) = plan_one(tera, &graph, theme, template) {
             tracing::debug!(
                 template = name.as_str(),
                 blocks = plan.parts.len(),
@@ -203,6 +206,7 @@ pub fn plan(tera: &mut tera::Tera, theme: &Theme) -> Plans {
 /// rendered on its own.
 fn plan_one(
     tera: &tera::Tera,
+    graph: &super::recursion::Graph,
     theme: &Theme,
     template: &tera::Template,
 ) -> Option<(Plan, Vec<tera::Template>)> {
@@ -237,7 +241,7 @@ fn plan_one(
         .from_context
         .iter()
         .all(|name| SITE.contains(&name.as_str()));
-    let sources = sources(tera, theme, template);
+    let sources = sources(tera, graph, theme, template);
     let mut composed = template.clone();
     composed.name = format!("{PREFIX}composed) {}", template.name);
     // The blocks are rendered with the macros the page template sees: its own
@@ -276,30 +280,28 @@ fn plan_one(
             block.body = read;
         }
     }
-    parts.sort_by(|a, b| a.var.cmp(&b.var));
+    let plan = Plan {
+        composed: composed.name.clone(),
+        site_only,
+        parts,
+    };
     templates.push(composed);
-    let composed = templates.last().map(|t| t.name.clone())?;
-    Some((
-        Plan {
-            composed,
-            site_only,
-            parts,
-        },
-        templates,
-    ))
+    Some((plan, templates))
 }
 
 /// The hash of what a block of `template` depends on besides the page's context:
 /// the program, the public environment, what the block can reach (its template, and
 /// the macro files the layouts import, not the layouts themselves: see
 /// [`super::reach`]), and which namespace names which macro file in the layouts.
-fn sources(tera: &tera::Tera, theme: &Theme, template: &tera::Template) -> u128 {
+fn sources(
+    tera: &tera::Tera,
+    graph: &super::recursion::Graph,
+    theme: &Theme,
+    template: &tera::Template,
+) -> u128 {
     let mut h = Hasher::default();
-    h.field(&crate::hash::program().to_le_bytes())
-        .field(template.name.as_bytes());
-    super::environment(&mut h);
-    let graph = super::recursion::calls(tera);
-    super::reach::Reach::of(tera, &graph, &template.name, false).hash(&mut h, tera, theme);
+    let reached = super::reach::key(tera, graph, theme, &template.name, false);
+    h.field(&reached.to_le_bytes());
     for layout in &template.parents {
         h.field(layout.as_bytes());
         for (file, namespace) in tera
@@ -599,7 +601,7 @@ mod tests {
         let page = r#"{% extends "base.html" %}{% block title %}{{ who }}{{ i }}{% endblock %}{% block main %}{{ super() }}{% endblock %}{% block tail %}{% set_global shown = 1 %}{% endblock %}"#;
         assert!(kept_blocks(layout, page).is_empty());
         let page = r#"{% extends "base.html" %}{% block title %}{{ page.title }}{% endblock %}{% block main %}{% for who in page.list %}{{ who }}{{ loop.index }}{% endfor %}{% endblock %}"#;
-        assert_eq!(kept_blocks(layout, page), ["main", "title"]);
+        assert_eq!(kept_blocks(layout, page), ["title", "main"]);
         let page =
             r#"{% extends "base.html" %}{% block main %}{% include "x.html" %}{% endblock %}"#;
         assert!(kept_blocks(layout, page).is_empty());

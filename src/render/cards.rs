@@ -1,8 +1,8 @@
 //! Post cards rendered once. A big site shows each post's card on many pages (the
 //! paginated list, each of its tags' pages, each author's page, the home page), and
 //! a card is a function of the post as the list shows it, the heading level and
-//! the sources of the theme's `post_card` macro: a macro sees nothing of the page
-//! that calls it. The `post_card` filter (`{{ post | post_card(level=3) }}`) renders
+//! the theme's `post_card` macro with what it calls (see [`super::reach`]): a macro
+//! sees nothing of the page that calls it. The `post_card` filter (`{{ post | post_card(level=3) }}`) renders
 //! the macro of the theme's `macros.html` and keeps the result by the hash of
 //! those three, so each card is made once per build, and once per `hearth serve`
 //! while neither the post nor those templates change.
@@ -99,8 +99,8 @@ struct PostCard {
     /// that used it would call itself).
     tera: tera::Tera,
     cards: Arc<Cards>,
-    /// The hash of the program, the public environment and the sources of every
-    /// template the macro uses.
+    /// The hash of the program, the public environment and what the macro reaches
+    /// (see [`super::reach::key`]).
     sources: u128,
 }
 
@@ -134,17 +134,12 @@ impl tera::Filter for PostCard {
 /// Adds the `post_card` filter to `tera`, compiled from `theme`'s templates.
 pub fn register(tera: &mut tera::Tera, theme: &Theme, cards: Arc<Cards>) -> tera::Result<()> {
     tera.add_raw_template(TEMPLATE, SOURCE)?;
-    let mut h = Hasher::default();
-    h.field(&crate::hash::program().to_le_bytes());
-    super::environment(&mut h);
-    // What the card template reaches: the macro, what that calls and includes (see
-    // [`super::reach`]).
     let graph = super::recursion::calls(tera);
-    super::reach::Reach::of(tera, &graph, TEMPLATE, true).hash(&mut h, tera, theme);
+    let sources = super::reach::key(tera, &graph, theme, TEMPLATE, true);
     let filter = PostCard {
         tera: tera.clone(),
         cards,
-        sources: h.finish(),
+        sources,
     };
     tera.register_filter(FILTER, filter);
     Ok(())

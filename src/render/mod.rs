@@ -192,11 +192,10 @@ impl TemplateKeys {
             .get_template_names()
             .filter(|name| !name.starts_with(blocks::PREFIX))
             .map(|name| {
-                let mut h = crate::hash::Hasher::default();
-                h.field(&crate::hash::program().to_le_bytes());
-                environment(&mut h);
-                reach::Reach::of(tera, &graph, name, true).hash(&mut h, tera, theme);
-                (name.to_string(), h.finish())
+                (
+                    name.to_string(),
+                    reach::key(tera, &graph, theme, name, true),
+                )
             })
             .collect();
         TemplateKeys(keys)

@@ -43,12 +43,13 @@ impl Reach {
     /// for what they import (what the template's own blocks can reach).
     pub fn of(tera: &tera::Tera, graph: &Graph, template: &str, layouts: bool) -> Reach {
         let mut reach = Reach::default();
-        let mut whole = vec![template.to_string()];
+        let mut whole = Vec::new();
         let mut files = Vec::new();
-        if !layouts {
+        if layouts {
+            whole.push(template.to_string());
+        } else {
             // The template itself without what it extends.
             reach.whole.insert(template.to_string());
-            whole.clear();
             reach.follow(graph, &Unit::Template(template.to_string()), &mut whole);
             files.extend(imports(tera, template));
             for parent in parents(tera, template) {
@@ -74,9 +75,9 @@ impl Reach {
                     }
                 }
             }
-            // The definitions of the called names, and what they call.
-            let before = (reach.names.len(), reach.whole.len() + whole.len());
-            let units: Vec<Unit> = reach
+            // The definitions of the called names not followed yet, and what they
+            // call; when there is none, nothing more can be reached.
+            let new: Vec<Unit> = reach
                 .files
                 .iter()
                 .chain(&reach.whole)
@@ -87,20 +88,16 @@ impl Reach {
                         .map(move |name| Unit::Macro(file.clone(), name.clone()))
                 })
                 .filter(|unit| graph.contains_key(unit))
+                .filter(|unit| match unit {
+                    Unit::Macro(file, name) => defined.insert((file.clone(), name.clone())),
+                    Unit::Template(_) => false,
+                })
                 .collect();
-            for unit in units {
-                let Unit::Macro(file, name) = &unit else {
-                    continue;
-                };
-                if defined.insert((file.clone(), name.clone())) {
-                    reach.follow(graph, &unit, &mut whole);
-                }
-            }
-            if (reach.names.len(), reach.whole.len() + whole.len()) == before
-                && whole.is_empty()
-                && files.is_empty()
-            {
+            if new.is_empty() && whole.is_empty() {
                 return reach;
+            }
+            for unit in &new {
+                reach.follow(graph, unit, &mut whole);
             }
         }
     }
@@ -146,6 +143,18 @@ impl Reach {
             }
         }
     }
+}
+
+/// The hash of everything besides a page's own context that decides how `template`
+/// renders: hearth itself, the environment variables templates may read
+/// (`get_env`), and what it reaches (with its layouts, or without: see
+/// [`Reach::of`]).
+pub fn key(tera: &tera::Tera, graph: &Graph, theme: &Theme, template: &str, layouts: bool) -> u128 {
+    let mut h = Hasher::default();
+    h.field(&crate::hash::program().to_le_bytes());
+    super::environment(&mut h);
+    Reach::of(tera, graph, template, layouts).hash(&mut h, tera, theme);
+    h.finish()
 }
 
 fn imports(tera: &tera::Tera, template: &str) -> Vec<String> {
