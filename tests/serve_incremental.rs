@@ -278,7 +278,8 @@ fn kept_views_and_calendars_follow_what_they_show() -> Result<(), TestCaseError>
 /// An edit of the layout re-renders every page around the blocks kept from the
 /// last build (`render::blocks`); a block that reads what the layout sets is never
 /// kept apart from it (variant 2 of `post.html` shows the layout's `layout_note`),
-/// and a layout that reads a page's own data gets it (variant 2 of the layout). An
+/// and a layout that reads a page's own data gets it (variants 2 to 4 of the layout:
+/// directly, through a macro, through an included template). An
 /// edit of one macro renders again what calls it (keys by macro, `render::reach`).
 #[test]
 fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Result<(), TestCaseError>
@@ -303,6 +304,15 @@ fn layout_edits_keep_only_the_blocks_that_do_not_depend_on_the_layout() -> Resul
         Edit::Layout(Some(1)),
         Edit::Macros(Some(2)),
         Edit::Macros(None),
+        Edit::Template(None),
+        Edit::Layout(Some(0)),
+        Edit::Layout(Some(3)),
+        Edit::Title(1, "Once more".to_string()),
+        Edit::Layout(Some(5)),
+        Edit::Layout(Some(0)),
+        Edit::Layout(Some(4)),
+        Edit::Title(0, "And again".to_string()),
+        Edit::Layout(Some(1)),
     ])
 }
 

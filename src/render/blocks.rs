@@ -67,6 +67,11 @@ struct Plan {
     /// (and the blocks): then, when every block is kept, the page's own data is
     /// not made at all.
     site_only: bool,
+    /// When the composed template renders the same text around whatever the
+    /// blocks hold (it reads only [`SITE`], every block it shows is kept, none
+    /// under a filter): the hash of what that text depends on besides the page's
+    /// context. Then a page's text around its blocks is kept too.
+    skeleton: Option<u128>,
     parts: Vec<Part>,
 }
 
@@ -81,27 +86,141 @@ struct Part {
     sources: u128,
 }
 
-/// The texts of each page's blocks, by output path.
+/// The texts of each page's blocks, and around them, by output path.
 #[derive(Debug, Default)]
-pub struct Kept(std::sync::Mutex<FxHashMap<String, Vec<Text>>>);
+pub struct Kept {
+    pages: std::sync::Mutex<FxHashMap<String, Page>>,
+    /// The stretches of text around blocks, each kept once: most are the same
+    /// on every page of a template (the head, the footer).
+    stretches: std::sync::Mutex<rustc_hash::FxHashSet<Arc<str>>>,
+}
+
+/// What is kept of one page.
+#[derive(Debug, Default)]
+struct Page {
+    texts: Vec<Text>,
+    around: Option<Around>,
+}
 
 /// A block's text, with the hash of what it was made from.
 type Text = (u128, Arc<str>);
 
+/// The text of a page around its blocks, with the hash of what it was made from.
+#[derive(Debug)]
+struct Around {
+    key: u128,
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug)]
+enum Piece {
+    Text(Arc<str>),
+    /// The text of the plan's part with this index.
+    Block(usize),
+}
+
+impl Around {
+    /// The page: this text with the blocks' texts in their places.
+    fn fill(&self, texts: &[Text]) -> String {
+        fn text<'a>(piece: &'a Piece, texts: &'a [Text]) -> &'a str {
+            match piece {
+                Piece::Text(text) => text,
+                Piece::Block(i) => texts.get(*i).map_or("", |(_, text)| text),
+            }
+        }
+        let len = self.pieces.iter().map(|p| text(p, texts).len()).sum();
+        let mut page = String::with_capacity(len);
+        for piece in &self.pieces {
+            page.push_str(text(piece, texts));
+        }
+        page
+    }
+}
+
 impl Kept {
-    /// Forgets the pages that are not in `paths` (pages removed from the site).
+    /// Forgets the pages that are not in `paths` (pages removed from the site),
+    /// and the stretches of text no page holds any more.
     pub fn keep_only(&self, paths: &[String]) {
-        let mut pages = lock(&self.0);
+        let mut pages = lock(&self.pages);
         if pages.len() > paths.len() {
             let paths: rustc_hash::FxHashSet<&str> = paths.iter().map(String::as_str).collect();
             pages.retain(|path, _| paths.contains(path.as_str()));
         }
+        lock(&self.stretches).retain(|text| Arc::strong_count(text) > 1);
+    }
+
+    /// Cuts `page`, rendered with [`marker`]s for its `parts` blocks, into the
+    /// text around them; `None` when the markers are not each found once at most,
+    /// whole (the page is then made the long way).
+    fn cut(&self, page: &str, parts: usize) -> Option<Vec<Piece>> {
+        let mark = marker_start();
+        let mut pieces = Vec::new();
+        let mut seen = vec![false; parts];
+        let mut rest = page;
+        while let Some(at) = rest.find(&mark) {
+            let after = &rest[at + mark.len()..];
+            let end = after.find('\0')?;
+            let index: usize = after[..end].parse().ok()?;
+            if after[..end] != index.to_string() || std::mem::replace(seen.get_mut(index)?, true) {
+                return None;
+            }
+            pieces.push(Err(&rest[..at]));
+            pieces.push(Ok(index));
+            rest = &after[end + 1..];
+        }
+        pieces.push(Err(rest));
+        let mut stretches = lock(&self.stretches);
+        let mut keep = |text: &str| match stretches.get(text) {
+            Some(kept) => Arc::clone(kept),
+            None => {
+                let text: Arc<str> = Arc::from(text);
+                stretches.insert(Arc::clone(&text));
+                text
+            }
+        };
+        Some(
+            pieces
+                .into_iter()
+                .filter(|piece| *piece != Err(""))
+                .map(|piece| match piece {
+                    Ok(index) => Piece::Block(index),
+                    Err(text) => Piece::Text(keep(text)),
+                })
+                .collect(),
+        )
     }
 
     #[cfg(test)]
     fn texts(&self) -> usize {
-        lock(&self.0).values().map(Vec::len).sum()
+        lock(&self.pages)
+            .values()
+            .map(|page| page.texts.len())
+            .sum()
     }
+
+    #[cfg(test)]
+    fn around(&self) -> usize {
+        lock(&self.pages)
+            .values()
+            .filter(|page| page.around.is_some())
+            .count()
+    }
+}
+
+/// What a page's template is rendered with in place of the text of its block
+/// `index`, to find where the text goes: made with a number drawn once per
+/// process, so no content can hold it.
+fn marker(index: usize) -> String {
+    format!("{}{index}\0", marker_start())
+}
+
+fn marker_start() -> String {
+    static DRAWN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let drawn = DRAWN.get_or_init(|| {
+        use std::hash::BuildHasher;
+        std::collections::hash_map::RandomState::new().hash_one(std::process::id())
+    });
+    format!("\0hearth block {drawn:016x} ")
 }
 
 /// The plans, and the block texts kept from the last build.
@@ -128,49 +247,91 @@ impl Blocks<'_> {
         let Some(plan) = self.plans.0.get(template) else {
             return tera.render(template, &make(Scope::Page)?);
         };
-        let before = lock(&self.kept.0).remove(path).unwrap_or_default();
-        let keys: Vec<u128> = plan
-            .parts
-            .iter()
-            .map(|part| {
-                let mut h = Hasher::default();
-                h.field(&key.to_le_bytes())
-                    .field(&part.sources.to_le_bytes());
-                h.finish()
-            })
-            .collect();
-        let kept: Vec<Option<&Arc<str>>> = keys
-            .iter()
-            .map(|key| before.iter().find(|(k, _)| k == key).map(|(_, text)| text))
-            .collect();
-        let scope = if plan.site_only && kept.iter().all(Option::is_some) {
-            Scope::Site
-        } else {
-            Scope::Page
-        };
-        let mut context = make(scope)?;
-        let mut texts = Vec::with_capacity(plan.parts.len());
-        let composed = plan
-            .parts
-            .iter()
-            .zip(keys)
-            .zip(kept)
-            .try_for_each(|((part, key), kept)| {
-                let text = match kept {
-                    Some(text) => Arc::clone(text),
-                    None => Arc::from(tera.render(&part.alone, &context)?),
-                };
-                context.insert(part.var.as_str(), &*text);
-                texts.push((key, text));
-                Ok::<(), tera::Error>(())
-            });
-        match composed.and_then(|()| tera.render(&plan.composed, &context)) {
-            Ok(html) => {
-                lock(&self.kept.0).insert(path.to_string(), texts);
+        let before = lock(&self.kept.pages).remove(path).unwrap_or_default();
+        match self.compose(tera, plan, key, before, make) {
+            Ok((html, page)) => {
+                lock(&self.kept.pages).insert(path.to_string(), page);
                 Ok(html)
             }
             Err(_) => tera.render(template, &make(Scope::Page)?),
         }
+    }
+
+    /// The page of `plan` from what was kept `before` where the keys are the same,
+    /// and what to keep of it.
+    fn compose(
+        &self,
+        tera: &tera::Tera,
+        plan: &Plan,
+        key: u128,
+        before: Page,
+        make: &dyn Fn(Scope) -> tera::Result<tera::Context>,
+    ) -> tera::Result<(String, Page)> {
+        let with_key = |sources: u128| {
+            let mut h = Hasher::default();
+            h.field(&key.to_le_bytes()).field(&sources.to_le_bytes());
+            h.finish()
+        };
+        let keys: Vec<u128> = plan
+            .parts
+            .iter()
+            .map(|part| with_key(part.sources))
+            .collect();
+        let kept: Vec<Option<&Arc<str>>> = keys
+            .iter()
+            .map(|key| {
+                before
+                    .texts
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, text)| text)
+            })
+            .collect();
+        let all_kept = kept.iter().all(Option::is_some);
+        let around_key = plan.skeleton.map(with_key);
+        let around = before
+            .around
+            .filter(|around| Some(around.key) == around_key);
+        // Only a page with every block and the text around them kept needs no
+        // context at all.
+        let mut context = match (all_kept, &around) {
+            (true, Some(_)) => None,
+            (true, None) if plan.site_only => Some(make(Scope::Site)?),
+            _ => Some(make(Scope::Page)?),
+        };
+        let mut texts = Vec::with_capacity(plan.parts.len());
+        for ((part, key), kept) in plan.parts.iter().zip(keys).zip(kept) {
+            let text = match (kept, &context) {
+                (Some(text), _) => Arc::clone(text),
+                (None, Some(context)) => Arc::from(tera.render(&part.alone, context)?),
+                (None, None) => return Err(tera::Error::msg("no context to render a block")),
+            };
+            texts.push((key, text));
+        }
+        let around = match (around, around_key, &mut context) {
+            (Some(around), ..) => Some(around),
+            (None, Some(key), Some(context)) => {
+                for (index, part) in plan.parts.iter().enumerate() {
+                    context.insert(part.var.as_str(), &marker(index));
+                }
+                let page = tera.render(&plan.composed, context)?;
+                self.kept
+                    .cut(&page, plan.parts.len())
+                    .map(|pieces| Around { key, pieces })
+            }
+            _ => None,
+        };
+        let html = match (&around, context) {
+            (Some(around), _) => around.fill(&texts),
+            (None, Some(mut context)) => {
+                for (part, (_, text)) in plan.parts.iter().zip(&texts) {
+                    context.insert(part.var.as_str(), &**text);
+                }
+                tera.render(&plan.composed, &context)?
+            }
+            (None, None) => return Err(tera::Error::msg("no context to render the page")),
+        };
+        Ok((html, Page { texts, around }))
     }
 }
 
@@ -220,9 +381,10 @@ fn plan_one(
     }
     let defs = &template.blocks_definitions;
     let mut candidates = Vec::new();
-    find_own_blocks(&layout.ast, template, &mut candidates);
+    find_own_blocks(&layout.ast, template, false, &mut candidates);
     let alone: Vec<&str> = candidates
-        .into_iter()
+        .iter()
+        .map(|&(name, _)| name)
         .filter(|name| {
             let own = Walk::uses(defs, &[], body_of(defs, name));
             let rest = Walk::uses(defs, &[name], &layout.ast);
@@ -237,11 +399,27 @@ fn plan_one(
         return None;
     }
     let around = Walk::uses(defs, &alone, &layout.ast);
-    let site_only = around
-        .from_context
-        .iter()
-        .all(|name| SITE.contains(&name.as_str()));
+    let site_only = !around.unsafe_
+        && only_site(&around.from_context)
+        && macros_read_only_site(tera, around.calls);
     let sources = sources(tera, graph, theme, template);
+    // The text around the blocks is the same whatever they hold when it reads
+    // only the site, every block it shows is kept, and no filter sees a block.
+    let skeleton = (site_only
+        && alone.len() == candidates.len()
+        && candidates.iter().all(|&(_, filtered)| !filtered))
+    .then(|| {
+        let reach = super::reach::Reach::around(tera, graph, &template.name);
+        let mut h = Hasher::default();
+        h.field(&super::reach::key_of(&reach, tera, theme).to_le_bytes());
+        for (file, namespace) in &template.imported_macro_files {
+            h.field(file.as_bytes()).field(namespace.as_bytes());
+        }
+        for name in &alone {
+            h.field(name.as_bytes());
+        }
+        h.finish()
+    });
     let mut composed = template.clone();
     composed.name = format!("{PREFIX}composed) {}", template.name);
     // The blocks are rendered with the macros the page template sees: its own
@@ -283,6 +461,7 @@ fn plan_one(
     let plan = Plan {
         composed: composed.name.clone(),
         site_only,
+        skeleton,
         parts,
     };
     templates.push(composed);
@@ -323,9 +502,15 @@ fn body_of<'t>(defs: &'t HashMap<String, Vec<(String, Block)>>, name: &str) -> &
         .map_or(&[], |(_, block)| block.body.as_slice())
 }
 
-/// The blocks the layout shows that the page template defines. (Tera allows no
-/// block inside a loop, so each is shown once at most.)
-fn find_own_blocks<'t>(nodes: &'t [Node], template: &'t tera::Template, out: &mut Vec<&'t str>) {
+/// The blocks the layout shows that the page template defines, each with whether
+/// a filter section holds it. (Tera allows no block inside a loop, so each is shown
+/// once at most.)
+fn find_own_blocks<'t>(
+    nodes: &'t [Node],
+    template: &'t tera::Template,
+    filtered: bool,
+    out: &mut Vec<(&'t str, bool)>,
+) {
     for node in nodes {
         match node {
             Node::Block(_, block, _) => {
@@ -334,23 +519,55 @@ fn find_own_blocks<'t>(nodes: &'t [Node], template: &'t tera::Template, out: &mu
                     .get(&block.name)
                     .and_then(|chain| chain.first());
                 match def {
-                    Some((owner, _)) if *owner == template.name => out.push(&block.name),
-                    Some((_, own)) => find_own_blocks(&own.body, template, out),
-                    None => find_own_blocks(&block.body, template, out),
+                    Some((owner, _)) if *owner == template.name => {
+                        out.push((&block.name, filtered));
+                    }
+                    Some((_, own)) => find_own_blocks(&own.body, template, filtered, out),
+                    None => find_own_blocks(&block.body, template, filtered, out),
                 }
             }
             Node::If(branches, _) => {
                 for (_, _, body) in &branches.conditions {
-                    find_own_blocks(body, template, out);
+                    find_own_blocks(body, template, filtered, out);
                 }
                 if let Some((_, body)) = &branches.otherwise {
-                    find_own_blocks(body, template, out);
+                    find_own_blocks(body, template, filtered, out);
                 }
             }
-            Node::FilterSection(_, section, _) => find_own_blocks(&section.body, template, out),
+            Node::FilterSection(_, section, _) => {
+                find_own_blocks(&section.body, template, true, out);
+            }
             _ => {}
         }
     }
+}
+
+fn only_site(names: &BTreeSet<String>) -> bool {
+    names.iter().all(|name| SITE.contains(&name.as_str()))
+}
+
+/// Whether the macros named `names`, and those they call, read nothing of the
+/// page's context but [`SITE`]: a macro sees its arguments and the context. Calls
+/// are followed by name into every template (which file a call resolves to is
+/// not worked out: see [`super::reach`]).
+fn macros_read_only_site(tera: &tera::Tera, names: BTreeSet<String>) -> bool {
+    let mut names: Vec<String> = names.into_iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(name) = names.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for template in tera.templates.values() {
+            if let Some(definition) = template.macros.get(&name) {
+                let uses = Walk::in_macro(definition);
+                if uses.unsafe_ || !only_site(&uses.from_context) {
+                    return false;
+                }
+                names.extend(uses.calls);
+            }
+        }
+    }
+    true
 }
 
 /// The variables a stretch of template reads and sets, by the name at their root
@@ -368,6 +585,8 @@ struct Uses {
     binds: BTreeSet<String>,
     /// Calls `super()` or includes a template.
     unsafe_: bool,
+    /// The names of the macros called.
+    calls: BTreeSet<String>,
 }
 
 /// Walks template nodes as a page renders them: each block by the page template's
@@ -396,6 +615,20 @@ impl<'t> Walk<'t> {
             uses: Uses::default(),
         };
         walk.nodes(nodes, 0);
+        walk.uses
+    }
+
+    /// What a macro's body uses besides its arguments.
+    fn in_macro(definition: &tera::ast::MacroDefinition) -> Uses {
+        let defs = HashMap::new();
+        let mut walk = Walk {
+            defs: &defs,
+            skip: &[],
+            bound: definition.args.keys().cloned().collect(),
+            set: Vec::new(),
+            uses: Uses::default(),
+        };
+        walk.nodes(&definition.body, 0);
         walk.uses
     }
 
@@ -492,7 +725,10 @@ impl<'t> Walk<'t> {
                 self.ident(&test.ident);
                 self.exprs(&test.args);
             }
-            ExprVal::MacroCall(call) => self.exprs(call.args.values()),
+            ExprVal::MacroCall(call) => {
+                self.uses.calls.insert(call.name.clone());
+                self.exprs(call.args.values());
+            }
             ExprVal::FunctionCall(call) => self.exprs(call.args.values()),
             ExprVal::Math(m) => self.exprs([&*m.lhs, &*m.rhs]),
             ExprVal::Logic(l) => self.exprs([&*l.lhs, &*l.rhs]),
@@ -654,8 +890,95 @@ mod tests {
                 assert_eq!(made, direct);
             }
             assert_eq!(kept.texts(), 2, "title and main, kept once");
-            let second = if site_only { Scope::Site } else { Scope::Page };
-            assert_eq!(*scopes.lock().expect("not poisoned"), [Scope::Page, second]);
+            // Around blocks that read only the site, the page is made again from
+            // what was kept, with no context at all.
+            let asked: &[Scope] = if site_only {
+                &[Scope::Page]
+            } else {
+                &[Scope::Page, Scope::Page]
+            };
+            assert_eq!(*scopes.lock().expect("not poisoned"), asked);
+            assert_eq!(kept.around(), usize::from(site_only));
+        }
+    }
+
+    /// What `page.html` looks like made by the plan (twice: from nothing, then
+    /// from what was kept) and by Tera, with `page` in the context, and whether
+    /// the text around the blocks was kept.
+    fn both_ways(files: &[(&str, &str)], site: &str, page: &str) -> (String, String, bool) {
+        let (tera, plans) = compile(files);
+        let kept = Kept::default();
+        let blocks = Blocks {
+            plans: &plans,
+            kept: &kept,
+        };
+        let mut context = tera::Context::new();
+        context.insert("site", &serde_json::json!({ "title": site }));
+        context.insert("current_path", "/a/");
+        context.insert("permalink", "https://x/a/");
+        context.insert("page", &serde_json::json!({ "title": page }));
+        let make = |_| Ok(context.clone());
+        let direct = tera.render("page.html", &context).expect("renders");
+        let mut made = String::new();
+        for _ in 0..2 {
+            made = blocks
+                .render(&tera, "page.html", "a/index.html", 7, &make)
+                .expect("renders");
+        }
+        (made, direct, kept.around() == 1)
+    }
+
+    #[test]
+    fn the_text_around_blocks_is_kept_only_when_it_cannot_depend_on_them() {
+        let page =
+            r#"{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>{% endblock %}"#;
+        let cases = [
+            // Reads only the site: kept.
+            (
+                r#"<p>{{ site.title }}</p>{% block main %}{% endblock %}"#,
+                "",
+                true,
+            ),
+            // A macro that reads the page from the context, or an included
+            // template: the layout depends on the page.
+            (
+                r#"{% import "m.html" as m %}{{ m::who() }}{% block main %}{% endblock %}"#,
+                r#"{% macro who() %}{% if page %}{{ page.title }}{% endif %}{% endmacro %}"#,
+                false,
+            ),
+            (
+                r#"{% include "m.html" %}{% block main %}{% endblock %}"#,
+                "x",
+                false,
+            ),
+            // A filter over the block: its text is not the block's.
+            (
+                r#"{% filter upper %}{% block main %}{% endblock %}{% endfilter %}"#,
+                "",
+                false,
+            ),
+        ];
+        for (layout, other, around) in cases {
+            let files = [
+                ("base.html", layout),
+                ("page.html", page),
+                ("m.html", other),
+            ];
+            let (made, direct, kept) = both_ways(&files, "S", "Tea");
+            assert_eq!(made, direct, "{layout}");
+            assert_eq!(kept, around, "{layout}");
+        }
+        // A site title that looks like the marker of the block but for the number
+        // drawn is text like any other; one with the very marker (which no
+        // content can know) makes the page the long way.
+        let files = [("base.html", cases[0].0), ("page.html", page)];
+        let real = marker(0);
+        let drawn = real.split(' ').nth(2).expect("the number drawn");
+        let other = format!("{:016x}", u64::from_str_radix(drawn, 16).expect("hex") ^ 1);
+        for (title, around) in [(real.replace(drawn, &other), true), (real, false)] {
+            let (made, direct, kept) = both_ways(&files, &title, "Tea");
+            assert_eq!(made, direct);
+            assert_eq!(kept, around);
         }
     }
 }

@@ -56,6 +56,34 @@ impl Reach {
                 files.extend(imports(tera, &parent));
             }
         }
+        reach.close(tera, graph, whole, files);
+        reach
+    }
+
+    /// What the layouts of `template` reach when they render around its blocks:
+    /// the layouts whole, and the macro files both import (a call in a layout
+    /// resolves through the page template's namespaces too).
+    pub fn around(tera: &tera::Tera, graph: &Graph, template: &str) -> Reach {
+        let mut reach = Reach::default();
+        reach.close(
+            tera,
+            graph,
+            parents(tera, template),
+            imports(tera, template),
+        );
+        reach
+    }
+
+    /// Adds the templates in `whole` and the macro files in `files`, and all they
+    /// reach.
+    fn close(
+        &mut self,
+        tera: &tera::Tera,
+        graph: &Graph,
+        mut whole: Vec<String>,
+        mut files: Vec<String>,
+    ) {
+        let reach = self;
         let mut defined: BTreeSet<(String, String)> = BTreeSet::new();
         loop {
             while let Some(name) = whole.pop() {
@@ -94,7 +122,7 @@ impl Reach {
                 })
                 .collect();
             if new.is_empty() && whole.is_empty() {
-                return reach;
+                return;
             }
             for unit in &new {
                 reach.follow(graph, unit, &mut whole);
@@ -150,10 +178,16 @@ impl Reach {
 /// (`get_env`), and what it reaches (with its layouts, or without: see
 /// [`Reach::of`]).
 pub fn key(tera: &tera::Tera, graph: &Graph, theme: &Theme, template: &str, layouts: bool) -> u128 {
+    key_of(&Reach::of(tera, graph, template, layouts), tera, theme)
+}
+
+/// The hash of hearth itself, the environment variables templates may read and
+/// what `reach` holds.
+pub fn key_of(reach: &Reach, tera: &tera::Tera, theme: &Theme) -> u128 {
     let mut h = Hasher::default();
     h.field(&crate::hash::program().to_le_bytes());
     super::environment(&mut h);
-    Reach::of(tera, graph, template, layouts).hash(&mut h, tera, theme);
+    reach.hash(&mut h, tera, theme);
     h.finish()
 }
 

@@ -113,7 +113,9 @@ pub enum Edit {
     Macros(Option<u8>),
     /// Override the layout `base.html` with the theme's own plus a marker and a
     /// variable `layout_note` set to it, or remove the override; variant 2 also
-    /// shows the post's title on a post's page.
+    /// shows the post's title on a post's page, variants 3 and 5 through a macro
+    /// (of `templates/note.html`), variant 4 through an included template (the
+    /// same).
     Layout(Option<u8>),
     PostsPerPage(u8),
     /// Write `static/extra.txt` with this text, or remove it.
@@ -149,7 +151,7 @@ pub fn edit(clock: bool) -> impl Strategy<Value = Edit> {
         slot.clone().prop_map(Edit::Delete),
         (slot, 0u8..5).prop_map(|(s, n)| Edit::Rename(s, n)),
         proptest::option::of(0u8..3).prop_map(Edit::Template),
-        proptest::option::of(0u8..3).prop_map(Edit::Layout),
+        proptest::option::of(0u8..6).prop_map(Edit::Layout),
         proptest::option::of(0u8..4).prop_map(Edit::Macros),
         (1u8..4).prop_map(Edit::PostsPerPage),
         proptest::option::of(0u8..3).prop_map(Edit::Static),
@@ -283,13 +285,30 @@ impl World {
                     )
                     .replace("</body>", &format!("<!-- layout {n} --></body>"));
                 // Variant 2 also reads a post page's own data around the blocks.
+                let import = r#"{%- import "macros.html" as m -%}"#;
+                assert!(text.contains(import), "base.html imports its macros");
                 let text = match n {
                     2 => text.replace(
                         "</body>",
                         "{% if post %}<!-- {{ post.title }} -->{% endif %}</body>",
                     ),
+                    // The same through a macro, and through an included template:
+                    // both see the page's context.
+                    3 | 5 => text
+                        .replace(
+                            import,
+                            &format!(r#"{import}{{%- import "note.html" as note -%}}"#),
+                        )
+                        .replace("</body>", "{{ note::title() }}</body>"),
+                    4 => text.replace("</body>", r#"{% include "note.html" %}</body>"#),
                     _ => text,
                 };
+                if n >= 3 {
+                    changed |= self.write_if_changed(
+                        "templates/note.html",
+                        "{% macro title() %}{% if post %}<!-- {{ post.title }} -->{% endif %}{% endmacro title %}{% if post %}<!-- {{ post.title }} -->{% endif %}",
+                    );
+                }
                 changed |= self.write_if_changed("templates/base.html", &text);
             }
             Edit::PostsPerPage(n) => {
