@@ -32,6 +32,41 @@ impl Serialize for Html {
     }
 }
 
+/// One of a body's short texts (its summary as HTML or as text), shared with the
+/// body rather than copied: a big site lists every post several times.
+#[derive(Clone)]
+pub struct BodyStr(Arc<Body>, fn(&Body) -> &str);
+
+impl BodyStr {
+    pub fn summary_html(body: &Arc<Body>) -> BodyStr {
+        BodyStr(Arc::clone(body), |body| &body.summary_html)
+    }
+
+    pub fn summary_text(body: &Arc<Body>) -> BodyStr {
+        BodyStr(Arc::clone(body), |body| &body.summary_text)
+    }
+}
+
+impl std::ops::Deref for BodyStr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        (self.1)(&self.0)
+    }
+}
+
+impl std::fmt::Debug for BodyStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for BodyStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
+
 /// A body's table of contents, as templates see it.
 #[derive(Debug, Clone)]
 pub struct Toc(pub Arc<Body>);
@@ -214,8 +249,8 @@ pub struct PostItem {
     pub updated_iso: Option<String>,
     pub tags: Vec<TagRef>,
     pub authors: Vec<MemberRef>,
-    pub summary_html: String,
-    pub summary_text: String,
+    pub summary_html: BodyStr,
+    pub summary_text: BodyStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The image resized for the page column.
@@ -787,8 +822,8 @@ fn post_view(p: &Post, env: &PostEnv<'_>) -> PostView {
         authors: (p.authors.iter())
             .map(|slug| member_ref(slug, env.member(slug), env.images()))
             .collect(),
-        summary_html: p.body.summary_html.clone(),
-        summary_text: p.body.summary_text.clone(),
+        summary_html: BodyStr::summary_html(&p.body),
+        summary_text: BodyStr::summary_text(&p.body),
         image: p.image.as_ref().map(ToString::to_string),
         image_set: image_set(p.image.as_ref(), env.images()),
         reading_minutes: reading_minutes(&p.body),
