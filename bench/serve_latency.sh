@@ -10,7 +10,8 @@
 # are skipped. TEMPLATE_SIZES lists the sizes that also get rows for template edits
 # (default: 10000): the built-in theme's base.html (the layout every page extends),
 # post.html (the post pages) and macros.html (every page imports it; the marker goes
-# into the post card), each saved into the site's templates/ with a marker.
+# into the post card, then into the avatar, which nearly every page shows), each
+# saved into the site's templates/ with a marker.
 # The initial builds are not timed; bench/serve_latency.py does the measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,12 +101,13 @@ for n in "${sizes[@]}"; do
   measure "$n posts, hearth serve" hearth "$site" "$post" "$path" -- \
     "$bin" serve . --port 0 --now "$now" --drafts
   if [[ $template_sizes == *" $n "* ]]; then
-    # name, where the marker goes, the page polled for it.
-    for edit in "base.html|</body>|$path" "post.html|{% endblock content %}|$path" \
-      "macros.html|{%- endmacro post_card %}|/posts/"; do
-      IFS='|' read -r name anchor page <<< "$edit"
+    # what is edited, the template, where the marker goes, the page polled for it.
+    for edit in "base.html|base.html|</body>|$path" "post.html|post.html|{% endblock content %}|$path" \
+      "macros.html (post_card)|macros.html|{%- endmacro post_card %}|/posts/" \
+      "macros.html (avatar)|macros.html|{%- endmacro avatar %}|$path"; do
+      IFS='|' read -r label name anchor page <<< "$edit"
       template_src=themes/hearth/templates/$name template_anchor=$anchor \
-        measure "$n posts, hearth serve, $name edit" hearth "$site" "templates/$name" "$page" -- \
+        measure "$n posts, hearth serve, $label edit" hearth "$site" "templates/$name" "$page" -- \
         "$bin" serve . --port 0 --now "$now" --drafts
       rm -rf "$site/templates"
     done
