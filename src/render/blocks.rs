@@ -15,6 +15,15 @@
 //! The texts are kept by page: a page made again replaces its own, so what is
 //! kept is at most one set of blocks for each page of the site.
 //!
+//! When the layout reads nothing of the page but [`SITE`] (and every block it shows
+//! is kept apart, none inside a `{% filter %}`), the text the composed template puts
+//! around the blocks does not depend on them either: it is rendered once with a
+//! marker in each block's place, cut at the markers and kept by page too (with the
+//! hash of the page's context and of what the layout reaches). An edit that changes
+//! only blocks (a macro only they call) then fills the new blocks into the kept text
+//! without rendering the layout. Whether the layout reads the page counts the macros
+//! it calls (a macro sees the page's context) and what it includes.
+//!
 //! A block can be rendered on its own when nothing else on the page changes what
 //! it renders, and it changes nothing the rest reads: it reads no variable the
 //! layout or another block sets (`{% set %}`, loop variables), sets none they read,
@@ -70,8 +79,8 @@ struct Plan {
     /// When the composed template renders the same text around whatever the
     /// blocks hold (it reads only [`SITE`], every block it shows is kept, none
     /// under a filter): the hash of what that text depends on besides the page's
-    /// context. Then a page's text around its blocks is kept too.
-    skeleton: Option<u128>,
+    /// context. Then a page's text around its blocks is kept too ([`Around`]).
+    around: Option<u128>,
     parts: Vec<Part>,
 }
 
@@ -150,8 +159,8 @@ impl Kept {
     }
 
     /// Cuts `page`, rendered with [`marker`]s for its `parts` blocks, into the
-    /// text around them; `None` when the markers are not each found once at most,
-    /// whole (the page is then made the long way).
+    /// text around them; `None` when a marker is there twice or cut short (the
+    /// page is then made the long way).
     fn cut(&self, page: &str, parts: usize) -> Option<Vec<Piece>> {
         let mark = marker_start();
         let mut pieces = Vec::new();
@@ -288,7 +297,7 @@ impl Blocks<'_> {
             })
             .collect();
         let all_kept = kept.iter().all(Option::is_some);
-        let around_key = plan.skeleton.map(with_key);
+        let around_key = plan.around.map(with_key);
         let around = before
             .around
             .filter(|around| Some(around.key) == around_key);
@@ -398,14 +407,14 @@ fn plan_one(
     if alone.is_empty() {
         return None;
     }
-    let around = Walk::uses(defs, &alone, &layout.ast);
-    let site_only = !around.unsafe_
-        && only_site(&around.from_context)
-        && macros_read_only_site(tera, around.calls);
+    let outside = Walk::uses(defs, &alone, &layout.ast);
+    let site_only = !outside.unsafe_
+        && only_site(&outside.from_context)
+        && macros_read_only_site(tera, outside.calls);
     let sources = sources(tera, graph, theme, template);
     // The text around the blocks is the same whatever they hold when it reads
     // only the site, every block it shows is kept, and no filter sees a block.
-    let skeleton = (site_only
+    let around = (site_only
         && alone.len() == candidates.len()
         && candidates.iter().all(|&(_, filtered)| !filtered))
     .then(|| {
@@ -461,7 +470,7 @@ fn plan_one(
     let plan = Plan {
         composed: composed.name.clone(),
         site_only,
-        skeleton,
+        around,
         parts,
     };
     templates.push(composed);
