@@ -112,8 +112,9 @@ impl Compiled {
         diags: &mut Diagnostics,
     ) -> Option<Compiled> {
         let mut tera = render::compile(theme, Arc::clone(cards), diags)?;
-        let keys = render::TemplateKeys::new(&tera, theme);
-        let plans = serve.then(|| Arc::new(render::blocks::plan(&mut tera, theme)));
+        let graph = render::recursion::calls(&tera);
+        let keys = render::TemplateKeys::new(&tera, &graph, theme);
+        let plans = serve.then(|| Arc::new(render::blocks::plan(&mut tera, &graph, theme)));
         Some(Compiled {
             hash: render::templates_hash(theme),
             tera: Arc::new(tera),

@@ -345,16 +345,16 @@ impl Blocks<'_> {
 }
 
 /// Makes the plans of `tera`'s page templates, adding the templates they render to
-/// `tera`. `theme` gives the sources the kept texts' keys are made from.
-pub fn plan(tera: &mut tera::Tera, theme: &Theme) -> Plans {
+/// `tera`. `graph` is `tera`'s calls ([`super::recursion::calls`]); `theme` gives the
+/// sources the kept texts' keys are made from.
+pub fn plan(tera: &mut tera::Tera, graph: &super::recursion::Graph, theme: &Theme) -> Plans {
     let mut plans = Plans::default();
     let mut made = Vec::new();
-    let graph = super::recursion::calls(tera);
     for (name, template) in &tera.templates {
         if name.starts_with(PREFIX) {
             continue;
         }
-        if let Some((plan, templates)) = plan_one(tera, &graph, theme, template) {
+        if let Some((plan, templates)) = plan_one(tera, graph, theme, template) {
             tracing::debug!(
                 template = name.as_str(),
                 blocks = plan.parts.len(),
@@ -823,7 +823,8 @@ mod tests {
         tera.autoescape_on(vec![".html"]);
         tera.add_raw_templates(files.iter().copied())
             .expect("compiles");
-        let plans = plan(&mut tera, &theme);
+        let graph = super::super::recursion::calls(&tera);
+        let plans = plan(&mut tera, &graph, &theme);
         (tera, plans)
     }
 

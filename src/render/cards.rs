@@ -2,10 +2,11 @@
 //! paginated list, each of its tags' pages, each author's page, the home page), and
 //! a card is a function of the post as the list shows it, the heading level and
 //! the theme's `post_card` macro with what it calls (see [`super::reach`]): a macro
-//! sees nothing of the page that calls it. The `post_card` filter (`{{ post | post_card(level=3) }}`) renders
-//! the macro of the theme's `macros.html` and keeps the result by the hash of
-//! those three, so each card is made once per build, and once per `hearth serve`
-//! while neither the post nor those templates change.
+//! sees nothing of the page that calls it. The `post_card` filter
+//! (`{{ post | post_card(level=3) }}`) renders the macro of the theme's
+//! `macros.html` and keeps the result by the hash of those three, so each card is
+//! made once per build, and once per `hearth serve` while neither the post nor those
+//! templates change.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -150,22 +151,10 @@ mod tests {
     use super::*;
 
     fn theme_with(macros: &str, extra: &[(&str, &str)]) -> Theme {
-        let mut theme = Theme::default();
-        let origin = super::super::theme::Origin::Builtin(b"");
-        let mut add = |name: &str, text: &str| {
-            theme
-                .templates
-                .insert(name.to_string(), (text.to_string(), origin.clone()));
-        };
-        add("macros.html", macros);
-        for (name, text) in extra {
-            add(name, text);
-        }
-        add(
-            "list.html",
-            r#"{% for p in posts %}[{{ p | post_card(level=level) }}]{% endfor %}"#,
-        );
-        theme
+        let list = r#"{% for p in posts %}[{{ p | post_card(level=level) }}]{% endfor %}"#;
+        let mut files = vec![("macros.html", macros), ("list.html", list)];
+        files.extend_from_slice(extra);
+        Theme::of_templates(&files)
     }
 
     fn render(theme: &Theme, cards: &Arc<Cards>, posts: &Value) -> Result<String, String> {

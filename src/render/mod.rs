@@ -186,17 +186,12 @@ pub struct Templates<'a> {
 pub struct TemplateKeys(rustc_hash::FxHashMap<String, u128>);
 
 impl TemplateKeys {
-    pub fn new(tera: &tera::Tera, theme: &Theme) -> TemplateKeys {
-        let graph = recursion::calls(tera);
+    /// `graph` is `tera`'s (see [`recursion::calls`]).
+    pub fn new(tera: &tera::Tera, graph: &recursion::Graph, theme: &Theme) -> TemplateKeys {
         let keys = tera
             .get_template_names()
             .filter(|name| !name.starts_with(blocks::PREFIX))
-            .map(|name| {
-                (
-                    name.to_string(),
-                    reach::key(tera, &graph, theme, name, true),
-                )
-            })
+            .map(|name| (name.to_string(), reach::key(tera, graph, theme, name, true)))
             .collect();
         TemplateKeys(keys)
     }

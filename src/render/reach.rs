@@ -434,16 +434,14 @@ impl Canon<'_> {
 mod tests {
     use super::*;
 
-    /// The hash of what `page.html` reaches (with its layouts, or only its blocks).
+    /// The key of what `page.html` reaches (with its layouts, or only its blocks).
     fn key(files: &[(&str, &str)], layouts: bool) -> u128 {
         let theme = Theme::of_templates(files);
         let mut tera = tera::Tera::default();
         tera.add_raw_templates(files.iter().copied())
             .expect("compiles");
         let graph = super::super::recursion::calls(&tera);
-        let mut h = Hasher::default();
-        Reach::of(&tera, &graph, "page.html", layouts).hash(&mut h, &tera, &theme);
-        h.finish()
+        super::key(&tera, &graph, &theme, "page.html", layouts)
     }
 
     const BASE: &str = r#"{% import "m.html" as m %}{{ m::nav() }}{% block main %}{% endblock %}"#;
@@ -532,7 +530,8 @@ mod tests {
             let cards = std::sync::Arc::new(super::super::cards::Cards::default());
             let mut diags = crate::diag::Diagnostics::default();
             let tera = super::super::compile(&theme, cards, &mut diags).expect("compiles");
-            let keys = super::super::TemplateKeys::new(&tera, &theme);
+            let graph = super::super::recursion::calls(&tera);
+            let keys = super::super::TemplateKeys::new(&tera, &graph, &theme);
             (keys.get("list.html"), keys.get("one.html"))
         };
         let (list, one) = keys("<b>{{ post.title }}</b>");
