@@ -166,7 +166,7 @@ impl Kept {
         let mut pieces = Vec::new();
         let mut seen = vec![false; parts];
         let mut rest = page;
-        while let Some(at) = rest.find(&mark) {
+        while let Some(at) = rest.find(mark) {
             let after = &rest[at + mark.len()..];
             let end = after.find('\0')?;
             let index: usize = after[..end].parse().ok()?;
@@ -223,13 +223,13 @@ fn marker(index: usize) -> String {
     format!("{}{index}\0", marker_start())
 }
 
-fn marker_start() -> String {
-    static DRAWN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let drawn = DRAWN.get_or_init(|| {
+fn marker_start() -> &'static str {
+    static START: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    START.get_or_init(|| {
         use std::hash::BuildHasher;
-        std::collections::hash_map::RandomState::new().hash_one(std::process::id())
-    });
-    format!("\0hearth block {drawn:016x} ")
+        let drawn = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
+        format!("\0hearth block {drawn:016x} ")
+    })
 }
 
 /// The plans, and the block texts kept from the last build.
